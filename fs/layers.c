@@ -1,0 +1,164 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "layers.h"
+#include "workdir.h"
+
+/* realpath() that names the path in its error and insists on a directory. */
+static char *resolve_dir(const char *path, const char *what, struct ctr_error *err)
+{
+	char *real = realpath(path, NULL);
+	if (!real) {
+		ctr_fail(err, errno, "%s %s", what, path);
+		return NULL;
+	}
+	struct stat st;
+	if (stat(real, &st) < 0) {
+		ctr_fail(err, errno, "%s %s", what, path);
+		free(real);
+		return NULL;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ctr_fail(err, ENOTDIR, "%s %s", what, path);
+		free(real);
+		return NULL;
+	}
+	return real;
+}
+
+/* True when `inner` is `outer` or lies below it (both resolved). */
+static bool path_within(const char *inner, const char *outer)
+{
+	size_t n = strlen(outer);
+	if (strcmp(outer, "/") == 0)
+		return true;
+	return strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/');
+}
+
+static bool is_mount_root(const char *path)
+{
+	struct statx stx;
+	if (statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &stx) < 0)
+		return false;
+	return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	       (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) && strcmp(path, "/") != 0;
+}
+
+static int check_layout(struct union_fs *fs, char *mnt, char *upper, char *work, struct ctr_error *err)
+{
+	for (int i = fs->first_lower; i < fs->nlayers; i++) {
+		const char *lower = fs->layers[i].path;
+		if (upper && (path_within(upper, lower) || path_within(lower, upper)))
+			return ctr_fail(err, 0, "upper dir %s overlaps lower dir %s", upper, lower);
+		if (work && (path_within(work, lower) || path_within(lower, work)))
+			return ctr_fail(err, 0, "work dir %s overlaps lower dir %s", work, lower);
+		if (path_within(mnt, lower))
+			return ctr_fail(err, 0, "mount point %s is inside lower dir %s", mnt, lower);
+	}
+	if (upper) {
+		if (path_within(mnt, upper))
+			return ctr_fail(err, 0, "mount point %s is inside upper dir %s", mnt, upper);
+		if (path_within(work, upper) || path_within(upper, work))
+			return ctr_fail(err, 0, "work dir %s overlaps upper dir %s", work, upper);
+		if (path_within(mnt, work))
+			return ctr_fail(err, 0, "mount point %s is inside work dir %s", mnt, work);
+	}
+	if (is_mount_root(mnt))
+		return ctr_fail(err, EBUSY, "mount point %s (something is already mounted there)", mnt);
+	return 0;
+}
+
+static int open_layer(struct layer *l, char *real, const char *what, struct ctr_error *err)
+{
+	struct stat st;
+	l->path = real;
+	l->fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (l->fd < 0 || fstat(l->fd, &st) < 0)
+		return ctr_fail(err, errno, "%s %s", what, real);
+	l->dev = st.st_dev;
+	return 0;
+}
+
+/* The default work dir ("UPPER.work") is made here, after every check passed. */
+static char *resolve_work(struct union_fs *fs, struct ctr_error *err)
+{
+	const char *work = fs->cfg.work;
+	if (fs->cfg.work_defaulted && access(work, F_OK) < 0 && errno == ENOENT)
+		return strdup(work);   /* created by workdir_prepare, once everything else is known good */
+	return resolve_dir(work, "work dir", err);
+}
+
+int layers_open(struct union_fs *fs, struct ctr_error *err)
+{
+	const struct union_config *cfg = &fs->cfg;
+	char *mnt = NULL, *upper = NULL, *work = NULL;
+
+	fs->has_upper = !cfg->readonly;
+	fs->first_lower = fs->has_upper ? 1 : 0;
+	fs->nlayers = fs->first_lower + cfg->nlowers;
+	fs->layers = calloc(fs->nlayers, sizeof *fs->layers);
+	fs->work_fd = -1;
+	if (!fs->layers)
+		return ctr_fail(err, ENOMEM, "layers");
+	for (int i = 0; i < fs->nlayers; i++)
+		fs->layers[i].fd = -1;
+
+	for (int i = 0; i < cfg->nlowers; i++) {
+		char *real = resolve_dir(cfg->lowers[i], "lower dir", err);
+		if (!real)
+			return -1;
+		if (open_layer(&fs->layers[fs->first_lower + i], real, "lower dir", err) < 0)
+			return -1;
+	}
+	if (!(mnt = resolve_dir(cfg->mountpoint, "mount point", err)))
+		return -1;
+	if (fs->has_upper) {
+		if (!(upper = resolve_dir(cfg->upper, "upper dir", err)) ||
+		    !(work = resolve_work(fs, err)))
+			goto fail;
+	}
+	if (check_layout(fs, mnt, upper, work, err) < 0)
+		goto fail;
+	if (fs->has_upper) {
+		if (access(upper, W_OK) < 0) {
+			ctr_fail(err, errno, "upper dir %s", upper);
+			goto fail;
+		}
+		if (open_layer(&fs->layers[0], upper, "upper dir", err) < 0) {
+			upper = NULL;
+			goto fail;
+		}
+		upper = NULL;   /* owned by the layer now */
+		if (workdir_prepare(fs, work, err) < 0)
+			goto fail;
+		work = NULL;    /* owned by fs->work_path now */
+	}
+	free(mnt);
+	return 0;
+fail:
+	free(mnt);
+	free(upper);
+	free(work);
+	return -1;
+}
+
+void layers_close(struct union_fs *fs)
+{
+	for (int i = 0; i < fs->nlayers; i++) {
+		if (fs->layers[i].fd >= 0)
+			close(fs->layers[i].fd);
+		free(fs->layers[i].path);
+	}
+	free(fs->layers);
+	fs->layers = NULL;
+	if (fs->work_fd >= 0)
+		close(fs->work_fd);
+	fs->work_fd = -1;
+	free(fs->work_path);
+	fs->work_path = NULL;
+}

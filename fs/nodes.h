@@ -1,0 +1,36 @@
+/* The node table: every merged object the kernel knows, keyed by the inode
+ * number ctrfs reports, with lookup counts the kernel's FORGET decrements.
+ * A node holds a reference on its parent so its name chain stays walkable. */
+#ifndef CTR_FS_NODES_H
+#define CTR_FS_NODES_H
+
+#include "union.h"
+
+struct node_info {           /* what a lookup found out about an object */
+	uint64_t ino;
+	mode_t type;
+	int layer, last_layer;
+	ino_t backing_ino;
+};
+
+int nodes_init(struct union_fs *fs);
+void nodes_destroy(struct union_fs *fs);
+/* The node with this FUSE node id; NULL if the kernel sent an unknown one. */
+struct node *node_by_id(struct union_fs *fs, uint64_t nodeid);
+/* Finds or creates the node for `info` reached as parent/name, and counts one
+ * kernel lookup on it. */
+struct node *node_remember(struct union_fs *fs, struct node *parent, const char *name,
+			   const struct node_info *info);
+void node_forget(struct union_fs *fs, struct node *n, uint64_t count);
+/* Moves a node to a new name (rename), or marks it nameless (unlink). */
+int node_rename(struct union_fs *fs, struct node *n, struct node *new_parent, const char *new_name);
+void node_mark_removed(struct union_fs *fs, struct node *n);
+/* Extra references (open handles keep a node's name chain alive). */
+void node_hold(struct union_fs *fs, struct node *n);
+void node_release(struct union_fs *fs, struct node *n);
+
+/* Inode numbers: objects copied up keep the number they had. */
+uint64_t union_ino_for(struct union_fs *fs, int layer, ino_t backing_ino);
+void ino_remember_copyup(struct union_fs *fs, ino_t upper_ino, uint64_t ino);
+
+#endif

@@ -1,0 +1,77 @@
+/* Internal state of one ctrfs union mount, shared by the fs/ files.
+ *
+ * Layers are numbered top down: with an upper dir, layer 0 is the upper and
+ * 1..n the lowers; without one (read-only mount), 0..n-1 are the lowers and
+ * first_lower is 0. Every merged object is a `struct node`, keyed by the
+ * inode number ctrfs reports. A node knows its parent and name, so a backing
+ * directory can always be reopened by walking the name chain from a layer's
+ * root: no fd is held per node (RLIMIT_NOFILE is fixed here). */
+#ifndef CTR_FS_UNION_H
+#define CTR_FS_UNION_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "idmap.h"
+#include "mount_options.h"
+
+struct layer {
+	char *path;   /* resolved absolute path */
+	int fd;       /* O_PATH directory fd of the layer root */
+	dev_t dev;
+};
+
+struct node {
+	uint64_t ino;           /* what ctrfs reports: st_ino, d_ino, FUSE nodeid */
+	uint64_t nlookup;       /* kernel references (lookup minus forget) */
+	unsigned refs;          /* children whose name chain goes through this node, open handles */
+	struct node *parent;
+	char *name;
+	struct node *hash_next;
+
+	mode_t type;            /* S_IFMT bits */
+	int layer;              /* topmost layer holding the object */
+	int last_layer;         /* dirs: bottom layer that still merges (opaque stops it) */
+	ino_t backing_ino;      /* inode number in `layer` */
+	unsigned hidden_links;  /* names of a lower inode removed through the mount */
+	bool removed;           /* no name left in the merged tree */
+	uint64_t generation;    /* layout generation the layer fields were computed in */
+};
+
+struct union_fs {
+	struct union_config cfg;
+	struct layer *layers;
+	int nlayers;
+	int first_lower;        /* 1 with an upper dir, 0 without */
+	bool has_upper;
+	int work_fd;            /* O_PATH fd of WORKDIR/work, -1 without upper */
+	char *work_path;
+	const char *xattr_prefix;  /* "trusted.overlay." or "user.overlay." */
+
+	pthread_rwlock_t tree_lock; /* writers: anything that changes the layers' trees */
+	pthread_mutex_t table_lock; /* the node table and node refcounts */
+	struct node **buckets;
+	size_t nbuckets, nnodes;
+	struct node *root;
+	uint64_t generation;        /* bumped when directories move between layers */
+
+	struct copyup_map *copied;  /* upper inode -> ctrfs inode of objects copied up */
+	struct lower_links *links;  /* names of multiply-linked lower inodes, built lazily */
+	struct dirfd_cache *dirfds;
+	uint64_t tmp_counter;
+};
+
+/* Backing inode numbers are folded into the low 48 bits; the layer index + 1
+ * sits above them, so objects of different layers never share a number. */
+#define UNION_INO_LAYER_SHIFT 48
+uint64_t union_ino_for(struct union_fs *fs, int layer, ino_t backing_ino);
+
+static inline bool layer_is_upper(const struct union_fs *fs, int layer)
+{
+	return fs->has_upper && layer == 0;
+}
+
+#endif

@@ -1,0 +1,1084 @@
+/* The FUSE low-level operations of the union mount: each one finds its
+ * nodes, takes the tree lock (shared to read the layers, exclusive to change
+ * them), and leaves layer logic to lookup.c, copyup.c, rename.c and
+ * merged_dir.c. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "copyup.h"
+#include "dirfd_cache.h"
+#include "lookup.h"
+#include "merged_dir.h"
+#include "rename.h"
+#include "union_ops.h"
+#include "whiteout.h"
+#include "workdir.h"
+#include "xattr_names.h"
+
+#define ENTRY_TIMEOUT 1.0
+#define ATTR_TIMEOUT 1.0
+
+struct open_file {
+	int fd;
+	int layer;             /* where fd points; a copy-up since open means reopen */
+	int flags;
+	struct node *node;
+	pthread_mutex_t lock;
+};
+
+struct open_dir {
+	struct node *node;
+	struct merged_dir listing;
+	bool loaded;
+};
+
+static struct union_fs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static void read_lock(struct union_fs *fs)
+{
+	pthread_rwlock_rdlock(&fs->tree_lock);
+}
+
+static void write_lock(struct union_fs *fs)
+{
+	pthread_rwlock_wrlock(&fs->tree_lock);
+}
+
+static void unlock(struct union_fs *fs)
+{
+	pthread_rwlock_unlock(&fs->tree_lock);
+}
+
+/* Turns a backing stat into what the mount reports. */
+static void present_stat(struct union_fs *fs, const struct node *n, struct stat *st)
+{
+	st->st_ino = n->ino;
+	st->st_uid = idmap_to_shown(&fs->cfg.uids, st->st_uid);
+	st->st_gid = idmap_to_shown(&fs->cfg.gids, st->st_gid);
+	if (!S_ISDIR(st->st_mode) && !layer_is_upper(fs, n->layer)) {
+		/* Names removed through the mount still exist in the lower layer. */
+		st->st_nlink = st->st_nlink > n->hidden_links ? st->st_nlink - n->hidden_links : 0;
+	}
+}
+
+static int node_attr(struct union_fs *fs, struct node *n, struct stat *st)
+{
+	if (n->removed && n != fs->root)
+		return -ENOENT;
+	int r = node_stat(fs, n, st);
+	if (r == 0)
+		present_stat(fs, n, st);
+	return r;
+}
+
+static void reply_entry(fuse_req_t req, struct union_fs *fs, struct node *parent, const char *name,
+			const struct node_info *info, struct stat *st)
+{
+	struct fuse_entry_param e = {.attr_timeout = ATTR_TIMEOUT, .entry_timeout = ENTRY_TIMEOUT};
+	struct node *n = node_remember(fs, parent, name, info);
+	if (!n) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	e.ino = n->ino;
+	e.attr = *st;
+	present_stat(fs, n, &e.attr);
+	if (fuse_reply_entry(req, &e) != 0)
+		node_forget(fs, n, 1);
+}
+
+/* Looks up parent/name after something was created there, and replies. */
+static void reply_created(fuse_req_t req, struct union_fs *fs, struct node *parent, const char *name)
+{
+	struct node_info info;
+	struct stat st;
+	int r = union_lookup(fs, parent, name, &info, &st);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		reply_entry(req, fs, parent, name, &info, &st);
+}
+
+static struct node *req_node(fuse_req_t req, fuse_ino_t ino)
+{
+	struct node *n = node_by_id(fs_of(req), ino);
+	if (!n)
+		fuse_reply_err(req, ESTALE);
+	return n;
+}
+
+/* --- lookup and attributes --- */
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *parent = req_node(req, parent_ino);
+	if (!parent)
+		return;
+	struct node_info info;
+	struct stat st;
+	read_lock(fs);
+	int r = node_refresh(fs, parent);
+	if (r == 0)
+		r = strlen(name) > NAME_MAX ? -ENAMETOOLONG : union_lookup(fs, parent, name, &info, &st);
+	if (r == -ENOENT) {
+		/* A negative entry the kernel may cache: every change comes through it. */
+		struct fuse_entry_param e = {.ino = 0, .entry_timeout = ENTRY_TIMEOUT};
+		fuse_reply_entry(req, &e);
+	} else if (r < 0) {
+		fuse_reply_err(req, -r);
+	} else {
+		reply_entry(req, fs, parent, name, &info, &st);
+	}
+	unlock(fs);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *n = node_by_id(fs, ino);
+	if (n)
+		node_forget(fs, n, nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	struct union_fs *fs = fs_of(req);
+	for (size_t i = 0; i < count; i++) {
+		struct node *n = node_by_id(fs, forgets[i].ino);
+		if (n)
+			node_forget(fs, n, forgets[i].nlookup);
+	}
+	fuse_reply_none(req);
+}
+
+/* The open file's fd, reopened if the object was copied up since open. */
+static int file_fd(struct union_fs *fs, struct open_file *of)
+{
+	if (of->layer == of->node->layer || of->node->removed)
+		return of->fd;
+	pthread_mutex_lock(&of->lock);
+	if (of->layer != of->node->layer) {
+		int pfd = node_dirfd(fs, of->node->parent, of->node->layer);
+		if (pfd >= 0) {
+			int fd = openat(pfd, of->node->name, (of->flags & ~(O_TRUNC | O_CREAT | O_EXCL)) | O_CLOEXEC | O_NOFOLLOW);
+			if (fd >= 0) {
+				/* Keep the old number valid for readers in flight: dup over it. */
+				dup3(fd, of->fd, O_CLOEXEC);
+				close(fd);
+				of->layer = of->node->layer;
+			}
+			close(pfd);
+		}
+	}
+	pthread_mutex_unlock(&of->lock);
+	return of->fd;
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *n = req_node(req, ino);
+	if (!n)
+		return;
+	struct stat st;
+	int r;
+	read_lock(fs);
+	if (fi && n->type != S_IFDIR) {
+		struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+		r = fstat(file_fd(fs, of), &st) < 0 ? -errno : 0;
+		if (r == 0)
+			present_stat(fs, n, &st);
+	} else {
+		r = node_attr(fs, n, &st);
+	}
+	unlock(fs);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_attr(req, &st, ATTR_TIMEOUT);
+}
+
+static int owner_to_disk(struct union_fs *fs, struct fuse_file_info *fi, int to_set, const struct stat *attr,
+			 uid_t *uid, gid_t *gid)
+{
+	(void)fi;
+	unsigned u, g;
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (to_set & FUSE_SET_ATTR_UID) {
+		if (!idmap_to_disk(&fs->cfg.uids, attr->st_uid, &u))
+			return -EINVAL;
+		*uid = u;
+	}
+	if (to_set & FUSE_SET_ATTR_GID) {
+		if (!idmap_to_disk(&fs->cfg.gids, attr->st_gid, &g))
+			return -EINVAL;
+		*gid = g;
+	}
+	return 0;
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *n = req_node(req, ino);
+	if (!n)
+		return;
+	write_lock(fs);
+	bool truncating = (to_set & FUSE_SET_ATTR_SIZE) && attr->st_size == 0;
+	int r = n == fs->root ? (fs->has_upper ? 0 : -EROFS) : copyup_node(fs, n, !truncating);
+	int pfd = -1, fd = -1;
+	const char *name = n == fs->root ? "" : n->name;
+	if (r == 0) {
+		pfd = n == fs->root ? fcntl(fs->layers[0].fd, F_DUPFD_CLOEXEC, 0) : node_dirfd(fs, n->parent, 0);
+		if (pfd < 0)
+			r = pfd;
+	}
+	if (r == 0 && fi && n->type != S_IFDIR)
+		fd = file_fd(fs, (struct open_file *)(uintptr_t)fi->fh);
+	if (r == 0 && (to_set & FUSE_SET_ATTR_MODE)) {
+		if (fd >= 0)
+			r = fchmod(fd, attr->st_mode & 07777) < 0 ? -errno : 0;
+		else if (n == fs->root)
+			r = fchmodat(pfd, ".", attr->st_mode & 07777, 0) < 0 ? -errno : 0;
+		else
+			r = fchmodat(pfd, name, attr->st_mode & 07777, 0) < 0 ? -errno : 0;
+	}
+	if (r == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
+		uid_t uid;
+		gid_t gid;
+		r = owner_to_disk(fs, fi, to_set, attr, &uid, &gid);
+		if (r == 0 && fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH)) < 0)
+			r = -errno;
+	}
+	if (r == 0 && (to_set & FUSE_SET_ATTR_SIZE)) {
+		if (fd >= 0) {
+			r = ftruncate(fd, attr->st_size) < 0 ? -errno : 0;
+		} else {
+			int wfd = openat(pfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+			r = wfd < 0 ? -errno : (ftruncate(wfd, attr->st_size) < 0 ? -errno : 0);
+			if (wfd >= 0)
+				close(wfd);
+		}
+	}
+	if (r == 0 && (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME))) {
+		struct timespec ts[2] = {{.tv_nsec = UTIME_OMIT}, {.tv_nsec = UTIME_OMIT}};
+		if (to_set & FUSE_SET_ATTR_ATIME_NOW)
+			ts[0].tv_nsec = UTIME_NOW;
+		else if (to_set & FUSE_SET_ATTR_ATIME)
+			ts[0] = attr->st_atim;
+		if (to_set & FUSE_SET_ATTR_MTIME_NOW)
+			ts[1].tv_nsec = UTIME_NOW;
+		else if (to_set & FUSE_SET_ATTR_MTIME)
+			ts[1] = attr->st_mtim;
+		if (fd >= 0)
+			r = futimens(fd, ts) < 0 ? -errno : 0;
+		else
+			r = utimensat(pfd, *name ? name : ".", ts, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+	}
+	if (pfd >= 0)
+		close(pfd);
+	struct stat st;
+	if (r == 0) {
+		if (fd >= 0) {
+			r = fstat(fd, &st) < 0 ? -errno : 0;
+			if (r == 0)
+				present_stat(fs, n, &st);
+		} else {
+			r = node_attr(fs, n, &st);
+		}
+	}
+	unlock(fs);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_attr(req, &st, ATTR_TIMEOUT);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *n = req_node(req, ino);
+	if (!n)
+		return;
+	char buf[PATH_MAX + 1];
+	read_lock(fs);
+	int r = node_refresh(fs, n);
+	int pfd = r < 0 ? r : node_dirfd(fs, n->parent, n->layer);
+	ssize_t len = -1;
+	if (pfd >= 0) {
+		len = readlinkat(pfd, n->name, buf, PATH_MAX);
+		r = len < 0 ? -errno : 0;
+		close(pfd);
+	} else {
+		r = pfd;
+	}
+	unlock(fs);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	buf[len] = '\0';
+	fuse_reply_readlink(req, buf);
+}
+
+/* --- creating entries --- */
+
+/* Gives a new entry the caller's owner (setgid directories pass their group on). */
+static int set_new_owner(struct union_fs *fs, fuse_req_t req, int dirfd, const char *name, int parent_fd)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	unsigned uid, gid;
+	struct stat pst;
+	if (!idmap_to_disk(&fs->cfg.uids, ctx->uid, &uid) || !idmap_to_disk(&fs->cfg.gids, ctx->gid, &gid))
+		return -EINVAL;
+	if (fstat(parent_fd, &pst) == 0 && (pst.st_mode & S_ISGID))
+		gid = pst.st_gid;
+	if (uid == geteuid() && gid == getegid())
+		return 0;
+	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && !(errno == EPERM && geteuid() != 0))
+		return -errno;
+	return 0;
+}
+
+enum new_kind { NEW_NODE, NEW_DIR, NEW_SYMLINK, NEW_LINK };
+
+struct new_entry {
+	enum new_kind kind;
+	mode_t mode;
+	dev_t rdev;
+	const char *link_target;  /* NEW_SYMLINK */
+	struct node *link_source; /* NEW_LINK */
+};
+
+static int make_object(struct union_fs *fs, const struct new_entry *ne, int dirfd, const char *name)
+{
+	switch (ne->kind) {
+	case NEW_DIR:
+		return mkdirat(dirfd, name, ne->mode) < 0 ? -errno : 0;
+	case NEW_SYMLINK:
+		return symlinkat(ne->link_target, dirfd, name) < 0 ? -errno : 0;
+	case NEW_LINK: {
+		int sfd = node_dirfd(fs, ne->link_source->parent, 0);
+		if (sfd < 0)
+			return sfd;
+		int r = linkat(sfd, ne->link_source->name, dirfd, name, 0) < 0 ? -errno : 0;
+		close(sfd);
+		return r;
+	}
+	default:
+		return mknodat(dirfd, name, ne->mode, ne->rdev) < 0 ? -errno : 0;
+	}
+}
+
+/* Creates parent/name in the upper dir. Over a whiteout it is built in the
+ * work dir (a directory marked opaque) and swapped in atomically. */
+static int create_entry(struct union_fs *fs, fuse_req_t req, struct node *parent, const char *name,
+			const struct new_entry *ne)
+{
+	if (!fs->has_upper)
+		return -EROFS;
+	if (strlen(name) > NAME_MAX)
+		return -ENAMETOOLONG;
+	struct node_info info;
+	int r = union_lookup(fs, parent, name, &info, NULL);
+	if (r == 0)
+		return -EEXIST;
+	if (r != -ENOENT)
+		return r;
+	if ((r = copyup_dir_chain(fs, parent)) < 0)
+		return r;
+	int pfd = node_dirfd(fs, parent, 0);
+	if (pfd < 0)
+		return pfd;
+	struct stat st;
+	bool over_whiteout = fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && is_whiteout(&st);
+	if (!over_whiteout) {
+		r = make_object(fs, ne, pfd, name);
+		if (r == 0 && ne->kind != NEW_LINK && (r = set_new_owner(fs, req, pfd, name, pfd)) < 0)
+			unlinkat(pfd, name, ne->kind == NEW_DIR ? AT_REMOVEDIR : 0);
+	} else {
+		char tmp[64];
+		workdir_tmpname(fs, tmp, sizeof tmp);
+		r = make_object(fs, ne, fs->work_fd, tmp);
+		if (r == 0 && ne->kind != NEW_LINK)
+			r = set_new_owner(fs, req, fs->work_fd, tmp, pfd);
+		if (r == 0 && ne->kind == NEW_DIR)
+			r = opaque_set(fs, fs->work_fd, tmp);
+		if (r == 0)
+			r = install_from_work(fs, tmp, pfd, name);
+		if (r < 0)
+			remove_tree_at(fs->work_fd, tmp);
+	}
+	close(pfd);
+	return r;
+}
+
+static void reply_new(fuse_req_t req, fuse_ino_t parent_ino, const char *name, const struct new_entry *ne)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *parent = req_node(req, parent_ino);
+	if (!parent)
+		return;
+	write_lock(fs);
+	int r = node_refresh(fs, parent);
+	if (r == 0)
+		r = create_entry(fs, req, parent, name, ne);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		reply_created(req, fs, parent, name);
+	unlock(fs);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+	struct new_entry ne = {.kind = NEW_NODE, .mode = mode, .rdev = rdev};
+	reply_new(req, parent, name, &ne);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct new_entry ne = {.kind = NEW_DIR, .mode = mode};
+	reply_new(req, parent, name, &ne);
+}
+
+static void op_symlink(fuse_req_t req, const char *target, fuse_ino_t parent, const char *name)
+{
+	struct new_entry ne = {.kind = NEW_SYMLINK, .link_target = target};
+	reply_new(req, parent, name, &ne);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t new_parent, const char *new_name)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *n = req_node(req, ino);
+	if (!n)
+		return;
+	write_lock(fs);
+	int r = copyup_node(fs, n, true);
+	unlock(fs);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	struct new_entry ne = {.kind = NEW_LINK, .link_source = n};
+	reply_new(req, new_parent, new_name, &ne);
+}
+
+/* --- removing entries --- */
+
+static int remove_entry(struct union_fs *fs, struct node *parent, const char *name, bool dir)
+{
+	if (!fs->has_upper)
+		return -EROFS;
+	struct node_info info;
+	int r = union_lookup(fs, parent, name, &info, NULL);
+	if (r < 0)
+		return r;
+	if (dir && info.type != S_IFDIR)
+		return -ENOTDIR;
+	if (!dir && info.type == S_IFDIR)
+		return -EISDIR;
+	struct node *n = node_by_id(fs, info.ino);
+	bool temporary = n == NULL;
+	if (!n && !(n = node_remember(fs, parent, name, &info)))
+		return -ENOMEM;
+	if (dir && (r = merged_dir_is_empty(fs, n)) <= 0) {
+		r = r < 0 ? r : -ENOTEMPTY;
+		goto out;
+	}
+	bool need_whiteout = lower_has_name(fs, parent, name, fs->first_lower);
+	if ((r = copyup_dir_chain(fs, parent)) < 0)
+		goto out;
+	int pfd = node_dirfd(fs, parent, 0);
+	if (pfd < 0) {
+		r = pfd;
+		goto out;
+	}
+	char tmp[64];
+	workdir_tmpname(fs, tmp, sizeof tmp);
+	if (!layer_is_upper(fs, info.layer)) {
+		r = whiteout_make(pfd, name);
+	} else if (!need_whiteout && !dir) {
+		r = unlinkat(pfd, name, 0) < 0 ? -errno : 0;
+	} else if (!need_whiteout) {
+		/* The directory may still hold whiteouts: move it aside, then empty it. */
+		r = renameat(pfd, name, fs->work_fd, tmp) < 0 ? -errno : 0;
+		if (r == 0)
+			remove_tree_at(fs->work_fd, tmp);
+	} else if ((r = whiteout_make(fs->work_fd, tmp)) == 0) {
+		/* Swap the whiteout in, so the lower object never shows through. */
+		if (renameat2(fs->work_fd, tmp, pfd, name, RENAME_EXCHANGE) < 0)
+			r = -errno;
+		remove_tree_at(fs->work_fd, tmp);
+	}
+	close(pfd);
+	if (r == 0) {
+		if (!layer_is_upper(fs, info.layer))
+			n->hidden_links++;
+		if (n->parent == parent && strcmp(n->name, name) == 0)
+			node_mark_removed(fs, n);
+	}
+out:
+	if (temporary)
+		node_forget(fs, n, 1);
+	return r;
+}
+
+static void reply_remove(fuse_req_t req, fuse_ino_t parent_ino, const char *name, bool dir)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *parent = req_node(req, parent_ino);
+	if (!parent)
+		return;
+	write_lock(fs);
+	int r = node_refresh(fs, parent);
+	if (r == 0)
+		r = remove_entry(fs, parent, name, dir);
+	unlock(fs);
+	fuse_reply_err(req, r < 0 ? -r : 0);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	reply_remove(req, parent, name, false);
+}
+
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	reply_remove(req, parent, name, true);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent_ino, const char *name, fuse_ino_t new_parent_ino,
+		      const char *new_name, unsigned int flags)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *parent = req_node(req, parent_ino);
+	if (!parent)
+		return;
+	struct node *new_parent = req_node(req, new_parent_ino);
+	if (!new_parent)
+		return;
+	if (strlen(new_name) > NAME_MAX) {
+		fuse_reply_err(req, ENAMETOOLONG);
+		return;
+	}
+	write_lock(fs);
+	int r = union_rename(fs, parent, name, new_parent, new_name, flags);
+	unlock(fs);
+	fuse_reply_err(req, r < 0 ? -r : 0);
+}
+
+/* --- files --- */
+
+static int open_node(struct union_fs *fs, struct node *n, int flags, struct open_file **out)
+{
+	bool writing = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+	int r = node_refresh(fs, n);
+	if (r == 0 && writing)
+		r = copyup_node(fs, n, !(flags & O_TRUNC));
+	if (r < 0)
+		return r;
+	int pfd = node_dirfd(fs, n->parent, n->layer);
+	if (pfd < 0)
+		return pfd;
+	int fd = openat(pfd, n->name, (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC | O_NOFOLLOW);
+	r = fd < 0 ? -errno : 0;
+	close(pfd);
+	if (r < 0)
+		return r;
+	struct open_file *of = calloc(1, sizeof *of);
+	if (!of) {
+		close(fd);
+		return -ENOMEM;
+	}
+	of->fd = fd;
+	of->layer = n->layer;
+	of->flags = flags;
+	of->node = n;
+	pthread_mutex_init(&of->lock, NULL);
+	node_hold(fs, n);
+	*out = of;
+	return 0;
+}
+
+static void set_file_info(struct fuse_file_info *fi, struct open_file *of)
+{
+	fi->fh = (uintptr_t)of;
+	/* Only ctrfs changes these files, and every change passes the kernel. */
+	fi->keep_cache = 1;
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *n = req_node(req, ino);
+	if (!n)
+		return;
+	bool writing = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
+	if (writing)
+		write_lock(fs);
+	else
+		read_lock(fs);
+	struct open_file *of = NULL;
+	int r = writing && !fs->has_upper ? -EROFS : open_node(fs, n, fi->flags, &of);
+	unlock(fs);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	set_file_info(fi, of);
+	if (fuse_reply_open(req, fi) != 0) {
+		close(of->fd);
+		node_release(fs, n);
+		free(of);
+	}
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *parent = req_node(req, parent_ino);
+	if (!parent)
+		return;
+	struct new_entry ne = {.kind = NEW_NODE, .mode = (mode & ~S_IFMT) | S_IFREG};
+	write_lock(fs);
+	int r = node_refresh(fs, parent);
+	if (r == 0)
+		r = create_entry(fs, req, parent, name, &ne);
+	struct node_info info;
+	struct stat st;
+	struct node *n = NULL;
+	struct open_file *of = NULL;
+	if (r == 0)
+		r = union_lookup(fs, parent, name, &info, &st);
+	if (r == 0 && !(n = node_remember(fs, parent, name, &info)))
+		r = -ENOMEM;
+	if (r == 0 && (r = open_node(fs, n, fi->flags & ~O_TRUNC, &of)) < 0) {
+		node_forget(fs, n, 1);
+		n = NULL;
+	}
+	unlock(fs);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	struct fuse_entry_param e = {.ino = n->ino, .attr = st, .attr_timeout = ATTR_TIMEOUT,
+				     .entry_timeout = ENTRY_TIMEOUT};
+	present_stat(fs, n, &e.attr);
+	set_file_info(fi, of);
+	if (fuse_reply_create(req, &e, fi) != 0) {
+		close(of->fd);
+		node_release(fs, n);
+		free(of);
+		node_forget(fs, n, 1);
+	}
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)ino;
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+	buf.buf[0].fd = file_fd(fs_of(req), of);
+	buf.buf[0].pos = off;
+	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+}
+
+static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in, off_t off,
+			 struct fuse_file_info *fi)
+{
+	(void)ino;
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
+	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+	out.buf[0].fd = of->fd;
+	out.buf[0].pos = off;
+	ssize_t n = fuse_buf_copy(&out, in, 0);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_write(req, (size_t)n);
+}
+
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	struct union_fs *fs = fs_of(req);
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	close(of->fd);
+	pthread_mutex_destroy(&of->lock);
+	node_release(fs, of->node);
+	free(of);
+	fuse_reply_err(req, 0);
+}
+
+static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	(void)ino;
+	struct union_fs *fs = fs_of(req);
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	int r = 0;
+	if (!fs->cfg.ignore_fsync)
+		r = (datasync ? fdatasync(of->fd) : fsync(of->fd)) < 0 ? errno : 0;
+	fuse_reply_err(req, r);
+}
+
+static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len,
+			 struct fuse_file_info *fi)
+{
+	(void)ino;
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	fuse_reply_err(req, fallocate(of->fd, mode, off, len) < 0 ? errno : 0);
+}
+
+static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
+{
+	(void)ino;
+	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	off_t r = lseek(file_fd(fs_of(req), of), off, whence);
+	if (r < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_lseek(req, r);
+}
+
+/* --- directories --- */
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *n = req_node(req, ino);
+	if (!n)
+		return;
+	struct open_dir *od = calloc(1, sizeof *od);
+	if (!od) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	od->node = n;
+	node_hold(fs, n);
+	fi->fh = (uintptr_t)od;
+	if (fuse_reply_open(req, fi) != 0) {
+		node_release(fs, n);
+		free(od);
+	}
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)ino;
+	struct union_fs *fs = fs_of(req);
+	struct open_dir *od = (struct open_dir *)(uintptr_t)fi->fh;
+	if (off == 0 || !od->loaded) {
+		/* Offset 0 is opendir or rewinddir: take a fresh snapshot. */
+		if (od->loaded)
+			merged_dir_free(&od->listing);
+		od->loaded = false;
+		read_lock(fs);
+		int r = merged_dir_load(fs, od->node, &od->listing);
+		unlock(fs);
+		if (r < 0) {
+			fuse_reply_err(req, -r);
+			return;
+		}
+		od->loaded = true;
+	}
+	char *buf = malloc(size);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	size_t used = 0;
+	/* Offsets: 1 is ".", 2 is "..", 3+i is entry i. */
+	for (size_t pos = (size_t)off; pos < od->listing.count + 2; pos++) {
+		struct stat st = {0};
+		const char *name;
+		if (pos == 0) {
+			name = ".";
+			st.st_ino = od->node->ino;
+			st.st_mode = S_IFDIR;
+		} else if (pos == 1) {
+			name = "..";
+			st.st_ino = od->node->parent ? od->node->parent->ino : od->node->ino;
+			st.st_mode = S_IFDIR;
+		} else {
+			const struct merged_entry *e = &od->listing.entries[pos - 2];
+			name = e->name;
+			st.st_ino = e->ino;
+			st.st_mode = DTTOIF(e->type);
+		}
+		size_t need = fuse_add_direntry(req, buf + used, size - used, name, &st, (off_t)pos + 1);
+		if (need > size - used)
+			break;
+		used += need;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	struct union_fs *fs = fs_of(req);
+	struct open_dir *od = (struct open_dir *)(uintptr_t)fi->fh;
+	if (od->loaded)
+		merged_dir_free(&od->listing);
+	node_release(fs, od->node);
+	free(od);
+	fuse_reply_err(req, 0);
+}
+
+static void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	(void)fi;
+	(void)datasync;
+	struct union_fs *fs = fs_of(req);
+	struct node *n = req_node(req, ino);
+	if (!n)
+		return;
+	int r = 0;
+	if (!fs->cfg.ignore_fsync && fs->has_upper) {
+		read_lock(fs);
+		int pfd = layer_is_upper(fs, n->layer) ? node_dirfd(fs, n, 0) : -ENOENT;
+		unlock(fs);
+		if (pfd >= 0) {
+			int fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd >= 0) {
+				r = fsync(fd) < 0 ? errno : 0;
+				close(fd);
+			}
+			close(pfd);
+		}
+	}
+	fuse_reply_err(req, r);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	(void)ino;
+	struct union_fs *fs = fs_of(req);
+	struct statvfs sv;
+	if (fstatvfs(fs->layers[0].fd, &sv) < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_statfs(req, &sv);
+}
+
+/* --- extended attributes --- */
+
+/* "/proc/self/fd/N/name" of the node in its current layer, and that dir fd. */
+static int node_xattr_path(struct union_fs *fs, struct node *n, char *path, size_t size, int *dirfd)
+{
+	int r = node_refresh(fs, n);
+	if (r < 0)
+		return r;
+	if (n == fs->root) {
+		*dirfd = fcntl(fs->layers[n->layer].fd, F_DUPFD_CLOEXEC, 0);
+		if (*dirfd < 0)
+			return -errno;
+		fd_path(path, size, *dirfd, NULL);
+		return 0;
+	}
+	*dirfd = node_dirfd(fs, n->parent, n->layer);
+	if (*dirfd < 0)
+		return *dirfd;
+	fd_path(path, size, *dirfd, n->name);
+	return 0;
+}
+
+static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size,
+			int flags)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *n = req_node(req, ino);
+	if (!n)
+		return;
+	char nbuf[XATTR_NAME_MAX + 32], path[PATH_MAX + 64];
+	const char *stored = xattr_name_to_disk(fs->xattr_prefix, name, nbuf, sizeof nbuf);
+	if (!stored) {
+		fuse_reply_err(req, ERANGE);
+		return;
+	}
+	write_lock(fs);
+	int dirfd = -1;
+	int r = n == fs->root ? (fs->has_upper ? 0 : -EROFS) : copyup_node(fs, n, true);
+	if (r == 0)
+		r = node_xattr_path(fs, n, path, sizeof path, &dirfd);
+	if (r == 0 && lsetxattr(path, stored, value, size, flags) < 0)
+		r = -errno;
+	if (dirfd >= 0)
+		close(dirfd);
+	unlock(fs);
+	fuse_reply_err(req, -r);
+}
+
+static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *n = req_node(req, ino);
+	if (!n)
+		return;
+	char nbuf[XATTR_NAME_MAX + 32], path[PATH_MAX + 64];
+	const char *stored = xattr_name_to_disk(fs->xattr_prefix, name, nbuf, sizeof nbuf);
+	if (!stored) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	char *value = size ? malloc(size) : NULL;
+	if (size && !value) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	read_lock(fs);
+	int dirfd = -1;
+	ssize_t len = 0;
+	int r = node_xattr_path(fs, n, path, sizeof path, &dirfd);
+	if (r == 0 && (len = lgetxattr(path, stored, value, size)) < 0)
+		r = -errno;
+	if (dirfd >= 0)
+		close(dirfd);
+	unlock(fs);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t)len);
+	else
+		fuse_reply_buf(req, value, (size_t)len);
+	free(value);
+}
+
+static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *n = req_node(req, ino);
+	if (!n)
+		return;
+	char path[PATH_MAX + 64];
+	read_lock(fs);
+	int dirfd = -1;
+	ssize_t len = 0;
+	char *list = NULL;
+	int r = node_xattr_path(fs, n, path, sizeof path, &dirfd);
+	/* The full list is needed to filter it, whatever size the caller gave. */
+	if (r == 0 && (len = llistxattr(path, NULL, 0)) < 0)
+		r = -errno;
+	if (r == 0 && len > 0) {
+		list = malloc((size_t)len);
+		if (!list)
+			r = -ENOMEM;
+		else if ((len = llistxattr(path, list, (size_t)len)) < 0)
+			r = -errno;
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	unlock(fs);
+	if (r == 0 && len > 0)
+		len = (ssize_t)xattr_list_filter(fs->xattr_prefix, list, (size_t)len);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t)len);
+	else if ((size_t)len > size)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, list, (size_t)len);
+	free(list);
+}
+
+static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	struct union_fs *fs = fs_of(req);
+	struct node *n = req_node(req, ino);
+	if (!n)
+		return;
+	char nbuf[XATTR_NAME_MAX + 32], path[PATH_MAX + 64];
+	const char *stored = xattr_name_to_disk(fs->xattr_prefix, name, nbuf, sizeof nbuf);
+	if (!stored) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	write_lock(fs);
+	int dirfd = -1;
+	int r = n == fs->root ? (fs->has_upper ? 0 : -EROFS) : copyup_node(fs, n, true);
+	if (r == 0)
+		r = node_xattr_path(fs, n, path, sizeof path, &dirfd);
+	if (r == 0 && lremovexattr(path, stored) < 0)
+		r = -errno;
+	if (dirfd >= 0)
+		close(dirfd);
+	unlock(fs);
+	fuse_reply_err(req, -r);
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
+		conn->want |= FUSE_CAP_SPLICE_WRITE;
+	if (conn->capable & FUSE_CAP_SPLICE_READ)
+		conn->want |= FUSE_CAP_SPLICE_READ;
+	/* The kernel checks permissions (default_permissions), so it must not
+	 * drop setuid bits behind our back either; it sends setattr for that. */
+	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
+}
+
+const struct fuse_lowlevel_ops union_ops = {
+	.init = op_init,
+	.lookup = op_lookup,
+	.forget = op_forget,
+	.forget_multi = op_forget_multi,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.readlink = op_readlink,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.symlink = op_symlink,
+	.link = op_link,
+	.unlink = op_unlink,
+	.rmdir = op_rmdir,
+	.rename = op_rename,
+	.open = op_open,
+	.create = op_create,
+	.read = op_read,
+	.write_buf = op_write_buf,
+	.flush = op_flush,
+	.release = op_release,
+	.fsync = op_fsync,
+	.fallocate = op_fallocate,
+	.lseek = op_lseek,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.releasedir = op_releasedir,
+	.fsyncdir = op_fsyncdir,
+	.statfs = op_statfs,
+	.setxattr = op_setxattr,
+	.getxattr = op_getxattr,
+	.listxattr = op_listxattr,
+	.removexattr = op_removexattr,
+};

@@ -1,0 +1,17 @@
+/* The work dir (WORKDIR/work, as kernel overlayfs names it): where copy-ups,
+ * whiteouts and directory renames are built before an atomic rename puts
+ * them into the upper dir. Whatever a crash leaves there is removed at mount. */
+#ifndef CTR_FS_WORKDIR_H
+#define CTR_FS_WORKDIR_H
+
+#include <stddef.h>
+
+#include "union.h"
+
+int workdir_prepare(struct union_fs *fs, char *work_path, struct ctr_error *err);
+/* A fresh unique name for an object in the work dir. */
+void workdir_tmpname(struct union_fs *fs, char *buf, size_t size);
+/* rm -rf of dirfd/name; returns 0 or -errno. */
+int remove_tree_at(int dirfd, const char *name);
+
+#endif
