@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fuse_lowlevel.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -255,6 +256,18 @@ struct node *node_remember(struct union_fs *fs, struct node *parent, const char 
 	return n;
 }
 
+/* After the kernel forgot most nodes (drop_caches, memory pressure), hand the
+ * freed memory back: glibc keeps it in its arenas otherwise. */
+static void give_memory_back_locked(struct union_fs *fs)
+{
+	if (fs->nnodes > fs->nodes_peak)
+		fs->nodes_peak = fs->nnodes;
+	if (fs->nodes_peak >= 20000 && fs->nnodes < fs->nodes_peak / 4) {
+		malloc_trim(0);
+		fs->nodes_peak = fs->nnodes;
+	}
+}
+
 void node_forget(struct union_fs *fs, struct node *n, uint64_t count)
 {
 	if (n == fs->root)
@@ -264,6 +277,7 @@ void node_forget(struct union_fs *fs, struct node *n, uint64_t count)
 	if (n->nlookup == 0) {
 		n->refs++;           /* unref_locked expects to drop a reference */
 		unref_locked(fs, n);
+		give_memory_back_locked(fs);
 	}
 	pthread_mutex_unlock(&fs->table_lock);
 }

@@ -54,7 +54,7 @@ struct union_fs {
 	pthread_rwlock_t tree_lock; /* writers: anything that changes the layers' trees */
 	pthread_mutex_t table_lock; /* the node table and node refcounts */
 	struct node **buckets;
-	size_t nbuckets, nnodes;
+	size_t nbuckets, nnodes, nodes_peak;
 	struct node *root;
 	uint64_t generation;        /* bumped when directories move between layers */
 
