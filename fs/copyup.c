@@ -179,6 +179,16 @@ int install_from_work(struct union_fs *fs, const char *tmp, int upper_dirfd, con
 	return renameat2(fs->work_fd, tmp, upper_dirfd, name, RENAME_NOREPLACE) < 0 ? -errno : 0;
 }
 
+/* A copy-up is not a change of the parent directory: keep its times, as
+ * kernel overlayfs does. */
+static void keep_dir_times(int dirfd, const struct stat *before)
+{
+	char path[64];
+	struct timespec times[2] = {before->st_atim, before->st_mtim};
+	fd_path(path, sizeof path, dirfd, NULL);
+	utimensat(AT_FDCWD, path, times, 0);
+}
+
 static void node_moved_up(struct union_fs *fs, struct node *n, ino_t upper_ino)
 {
 	ino_remember_copyup(fs, upper_ino, n->ino);
@@ -222,14 +232,17 @@ static int link_other_names(struct union_fs *fs, int layer, ino_t ino, const cha
 		if (union_lookup(fs, parent, base, &info, NULL) == 0 && info.layer == layer &&
 		    info.backing_ino == ino && copyup_dir_chain(fs, parent) == 0) {
 			int pfd = node_dirfd(fs, parent, 0);
-			if (pfd >= 0) {
+			struct stat pst;
+			if (pfd >= 0 && fstat(pfd, &pst) == 0) {
 				char ltmp[64];
 				workdir_tmpname(fs, ltmp, sizeof ltmp);
 				if (linkat(fs->work_fd, tmp, fs->work_fd, ltmp, 0) == 0 &&
 				    install_from_work(fs, ltmp, pfd, base) < 0)
 					unlinkat(fs->work_fd, ltmp, 0);
-				close(pfd);
+				keep_dir_times(pfd, &pst);
 			}
+			if (pfd >= 0)
+				close(pfd);
 		}
 		if (parent != fs->root)
 			node_forget(fs, parent, 1);
@@ -268,18 +281,32 @@ int copyup_node(struct union_fs *fs, struct node *n, bool with_data)
 		goto out;
 	if (S_ISREG(st.st_mode) && st.st_nlink > 1)
 		link_other_names(fs, n->layer, st.st_ino, tmp, n);
-	struct stat up;
+	struct stat up, parent_before;
+	bool have_parent = fstat(upper_dirfd, &parent_before) == 0;
 	if (fstatat(fs->work_fd, tmp, &up, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    (r = install_from_work(fs, tmp, upper_dirfd, n->name)) < 0) {
 		r = r < 0 ? r : -errno;
 		remove_tree_at(fs->work_fd, tmp);
 		goto out;
 	}
+	if (have_parent)
+		keep_dir_times(upper_dirfd, &parent_before);
 	node_moved_up(fs, n, up.st_ino);
 out:
 	close(src_dirfd);
 	close(upper_dirfd);
 	return r;
+}
+
+int copyup_if_linked(struct union_fs *fs, struct node *n)
+{
+	if (n->type != S_IFREG || layer_is_upper(fs, n->layer))
+		return 0;
+	struct stat st;
+	int r = node_stat(fs, n, &st);
+	if (r < 0 || st.st_nlink < 2)
+		return r;
+	return copyup_node(fs, n, true);
 }
 
 /* --- whole merged directories (rename) --- */

@@ -15,6 +15,10 @@ int copyup_dir_chain(struct union_fs *fs, struct node *dir);
  * lower file come along as links of one inode). Without data, a regular
  * file is copied empty (the caller truncates it anyway). */
 int copyup_node(struct union_fs *fs, struct node *n, bool with_data);
+/* Copies up a lower file that has other names, so that removing one name
+ * leaves the others as links of one upper inode with the right st_nlink
+ * (what kernel overlayfs does with index=on). */
+int copyup_if_linked(struct union_fs *fs, struct node *n);
 /* Replaces directory `dir` in the upper dir by a complete, opaque copy of its
  * merged contents (for rename). Afterwards dir->layer == dir->last_layer == 0. */
 int copyup_merged_tree(struct union_fs *fs, struct node *dir);

@@ -187,6 +187,13 @@ static void unref_locked(struct union_fs *fs, struct node *n)
 			return;
 		struct node *parent = n->parent;
 		table_remove_locked(fs, n);
+		while (n->aliases) {
+			struct node_alias *a = n->aliases;
+			n->aliases = a->next;
+			free(a->name);
+			unref_locked(fs, a->parent);
+			free(a);
+		}
 		if (n->type == S_IFDIR)
 			dirfd_cache_drop(fs->dirfds, n->ino, fs->nlayers);
 		free(n->name);
@@ -207,6 +214,14 @@ static void set_name_locked(struct union_fs *fs, struct node *n, struct node *pa
 		unref_locked(fs, old_parent);
 }
 
+static struct node_alias **find_alias(struct node *n, struct node *parent, const char *name)
+{
+	for (struct node_alias **a = &n->aliases; *a; a = &(*a)->next)
+		if ((*a)->parent == parent && strcmp((*a)->name, name) == 0)
+			return a;
+	return NULL;
+}
+
 struct node *node_remember(struct union_fs *fs, struct node *parent, const char *name,
 			   const struct node_info *info)
 {
@@ -218,10 +233,16 @@ struct node *node_remember(struct union_fs *fs, struct node *parent, const char 
 	if (n) {
 		/* Another name of a known object (a hard link), or the same name again.
 		 * Keep the chain that works; take the new one if the old one is gone. */
-		if (n->removed || n->parent != parent || strcmp(n->name, name) != 0) {
-			if (n->removed) {
-				set_name_locked(fs, n, parent, copy);
-				n->removed = false;
+		if (n->removed) {
+			set_name_locked(fs, n, parent, copy);
+			n->removed = false;
+			copy = NULL;
+		} else if ((n->parent != parent || strcmp(n->name, name) != 0) && !find_alias(n, parent, name)) {
+			struct node_alias *a = malloc(sizeof *a);
+			if (a) {
+				*a = (struct node_alias){.parent = parent, .name = copy, .next = n->aliases};
+				parent->refs++;
+				n->aliases = a;
 				copy = NULL;
 			}
 		}
@@ -282,24 +303,52 @@ void node_forget(struct union_fs *fs, struct node *n, uint64_t count)
 	pthread_mutex_unlock(&fs->table_lock);
 }
 
-int node_rename(struct union_fs *fs, struct node *n, struct node *new_parent, const char *new_name)
+int node_rename(struct union_fs *fs, struct node *n, struct node *parent, const char *name,
+		struct node *new_parent, const char *new_name)
 {
 	char *copy = strdup(new_name);
 	if (!copy)
 		return -ENOMEM;
 	pthread_mutex_lock(&fs->table_lock);
-	set_name_locked(fs, n, new_parent, copy);
-	n->removed = false;
+	struct node_alias **a = find_alias(n, parent, name);
+	if (a) {
+		free((*a)->name);
+		(*a)->name = copy;
+		new_parent->refs++;
+		unref_locked(fs, (*a)->parent);
+		(*a)->parent = new_parent;
+	} else {
+		set_name_locked(fs, n, new_parent, copy);
+		n->removed = false;
+	}
 	pthread_mutex_unlock(&fs->table_lock);
 	return 0;
 }
 
-void node_mark_removed(struct union_fs *fs, struct node *n)
+void node_drop_name(struct union_fs *fs, struct node *n, struct node *parent, const char *name)
 {
 	pthread_mutex_lock(&fs->table_lock);
-	n->removed = true;
+	struct node_alias **a = find_alias(n, parent, name);
+	if (a) {
+		struct node_alias *gone = *a;
+		*a = gone->next;
+		free(gone->name);
+		unref_locked(fs, gone->parent);
+		free(gone);
+	} else if (n->parent == parent && strcmp(n->name, name) == 0) {
+		if (n->aliases) {
+			struct node_alias *next = n->aliases;
+			n->aliases = next->next;
+			set_name_locked(fs, n, next->parent, next->name);
+			unref_locked(fs, next->parent);   /* the alias's reference moved to the primary */
+			free(next);
+		} else {
+			n->removed = true;
+		}
+	}
+	bool gone = n->removed;
 	pthread_mutex_unlock(&fs->table_lock);
-	if (n->type == S_IFDIR)
+	if (gone && n->type == S_IFDIR)
 		dirfd_cache_drop(fs->dirfds, n->ino, fs->nlayers);
 }
 

@@ -22,9 +22,12 @@ struct node *node_by_id(struct union_fs *fs, uint64_t nodeid);
 struct node *node_remember(struct union_fs *fs, struct node *parent, const char *name,
 			   const struct node_info *info);
 void node_forget(struct union_fs *fs, struct node *n, uint64_t count);
-/* Moves a node to a new name (rename), or marks it nameless (unlink). */
-int node_rename(struct union_fs *fs, struct node *n, struct node *new_parent, const char *new_name);
-void node_mark_removed(struct union_fs *fs, struct node *n);
+/* Moves the name parent/name of a node to new_parent/new_name (rename). */
+int node_rename(struct union_fs *fs, struct node *n, struct node *parent, const char *name,
+		struct node *new_parent, const char *new_name);
+/* parent/name no longer names the node (unlink, or replaced by a rename); the
+ * node falls back on another known name, or is marked removed. */
+void node_drop_name(struct union_fs *fs, struct node *n, struct node *parent, const char *name);
 /* Extra references (open handles keep a node's name chain alive). */
 void node_hold(struct union_fs *fs, struct node *n);
 void node_release(struct union_fs *fs, struct node *n);

@@ -80,8 +80,8 @@ static int rename_exchange(struct union_fs *fs, struct node *parent, const char 
 	close(ps);
 	close(pd);
 	if (r == 0) {
-		node_rename(fs, s, new_parent, new_name);
-		node_rename(fs, d, parent, name);
+		node_rename(fs, s, parent, name, new_parent, new_name);
+		node_rename(fs, d, new_parent, new_name, parent, name);
 	}
 	return r;
 }
@@ -149,6 +149,8 @@ int union_rename(struct union_fs *fs, struct node *parent, const char *name,
 	bool src_whiteout = lower_has_name(fs, parent, name, fs->first_lower);
 	if ((r = move_up(fs, s)) < 0 || (r = copyup_dir_chain(fs, new_parent)) < 0)
 		goto out;
+	if (d && (r = copyup_if_linked(fs, d)) < 0)
+		goto out;
 	int ps = node_dirfd(fs, parent, 0);
 	if (ps < 0) {
 		r = ps;
@@ -187,12 +189,9 @@ int union_rename(struct union_fs *fs, struct node *parent, const char *name,
 	close(ps);
 	close(pd);
 	if (r == 0) {
-		if (d) {
-			if (!layer_is_upper(fs, d->layer))
-				d->hidden_links++;
-			node_mark_removed(fs, d);
-		}
-		node_rename(fs, s, new_parent, new_name);
+		if (d)
+			node_drop_name(fs, d, new_parent, new_name);
+		node_rename(fs, s, parent, name, new_parent, new_name);
 	}
 out:
 	if (s_tmp)

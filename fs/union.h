@@ -24,19 +24,27 @@ struct layer {
 	dev_t dev;
 };
 
+/* Further names of a multiply-linked object that the kernel has looked up. */
+struct node_alias {
+	struct node *parent;
+	char *name;
+	struct node_alias *next;
+};
+
 struct node {
 	uint64_t ino;           /* what ctrfs reports: st_ino, d_ino, FUSE nodeid */
 	uint64_t nlookup;       /* kernel references (lookup minus forget) */
 	unsigned refs;          /* children whose name chain goes through this node, open handles */
-	struct node *parent;
+	struct node *parent;    /* the name chain used to reach the backing object */
 	char *name;
+	struct node_alias *aliases;
 	struct node *hash_next;
+	struct open_file *open_files; /* to stat an object whose names are all gone */
 
 	mode_t type;            /* S_IFMT bits */
 	int layer;              /* topmost layer holding the object */
 	int last_layer;         /* dirs: bottom layer that still merges (opaque stops it) */
 	ino_t backing_ino;      /* inode number in `layer` */
-	unsigned hidden_links;  /* names of a lower inode removed through the mount */
 	bool removed;           /* no name left in the merged tree */
 	uint64_t generation;    /* layout generation the layer fields were computed in */
 };

@@ -29,6 +29,7 @@
 #define ATTR_TIMEOUT 1.0
 
 struct open_file {
+	struct open_file *next_open;   /* node->open_files list, under table_lock */
 	int fd;
 	int layer;             /* where fd points; a copy-up since open means reopen */
 	int flags;
@@ -68,17 +69,26 @@ static void present_stat(struct union_fs *fs, const struct node *n, struct stat 
 	st->st_ino = n->ino;
 	st->st_uid = idmap_to_shown(&fs->cfg.uids, st->st_uid);
 	st->st_gid = idmap_to_shown(&fs->cfg.gids, st->st_gid);
-	if (!S_ISDIR(st->st_mode) && !layer_is_upper(fs, n->layer)) {
-		/* Names removed through the mount still exist in the lower layer. */
-		st->st_nlink = st->st_nlink > n->hidden_links ? st->st_nlink - n->hidden_links : 0;
-	}
+	/* The lower file still has its name in its layer, but not in the mount.
+	 * (Multiply-linked lower files are copied up before a name goes.) */
+	if (n->removed && !layer_is_upper(fs, n->layer))
+		st->st_nlink = 0;
 }
 
 static int node_attr(struct union_fs *fs, struct node *n, struct stat *st)
 {
-	if (n->removed && n != fs->root)
-		return -ENOENT;
-	int r = node_stat(fs, n, st);
+	int r;
+	if (n->removed && n != fs->root) {
+		/* fstat(2) of an open file whose last name is gone comes without a
+		 * file handle: answer from any open file of the node. */
+		pthread_mutex_lock(&fs->table_lock);
+		r = n->open_files ? (fstat(n->open_files->fd, st) < 0 ? -errno : 0) : -ENOENT;
+		pthread_mutex_unlock(&fs->table_lock);
+		if (r == 0)
+			present_stat(fs, n, st);
+		return r;
+	}
+	r = node_stat(fs, n, st);
 	if (r == 0)
 		present_stat(fs, n, st);
 	return r;
@@ -506,6 +516,10 @@ static int remove_entry(struct union_fs *fs, struct node *parent, const char *na
 	bool need_whiteout = lower_has_name(fs, parent, name, fs->first_lower);
 	if ((r = copyup_dir_chain(fs, parent)) < 0)
 		goto out;
+	if (!dir && (r = copyup_if_linked(fs, n)) < 0)
+		goto out;
+	if (!dir)
+		info.layer = n->layer;
 	int pfd = node_dirfd(fs, parent, 0);
 	if (pfd < 0) {
 		r = pfd;
@@ -529,12 +543,8 @@ static int remove_entry(struct union_fs *fs, struct node *parent, const char *na
 		remove_tree_at(fs->work_fd, tmp);
 	}
 	close(pfd);
-	if (r == 0) {
-		if (!layer_is_upper(fs, info.layer))
-			n->hidden_links++;
-		if (n->parent == parent && strcmp(n->name, name) == 0)
-			node_mark_removed(fs, n);
-	}
+	if (r == 0)
+		node_drop_name(fs, n, parent, name);
 out:
 	if (temporary)
 		node_forget(fs, n, 1);
@@ -614,8 +624,28 @@ static int open_node(struct union_fs *fs, struct node *n, int flags, struct open
 	of->node = n;
 	pthread_mutex_init(&of->lock, NULL);
 	node_hold(fs, n);
+	pthread_mutex_lock(&fs->table_lock);
+	of->next_open = n->open_files;
+	n->open_files = of;
+	pthread_mutex_unlock(&fs->table_lock);
 	*out = of;
 	return 0;
+}
+
+static void close_file(struct union_fs *fs, struct open_file *of)
+{
+	pthread_mutex_lock(&fs->table_lock);
+	for (struct open_file **p = &of->node->open_files; *p; p = &(*p)->next_open) {
+		if (*p == of) {
+			*p = of->next_open;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&fs->table_lock);
+	close(of->fd);
+	pthread_mutex_destroy(&of->lock);
+	node_release(fs, of->node);
+	free(of);
 }
 
 static void set_file_info(struct fuse_file_info *fi, struct open_file *of)
@@ -644,11 +674,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	set_file_info(fi, of);
-	if (fuse_reply_open(req, fi) != 0) {
-		close(of->fd);
-		node_release(fs, n);
-		free(of);
-	}
+	if (fuse_reply_open(req, fi) != 0)
+		close_file(fs, of);
 }
 
 static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mode_t mode,
@@ -685,9 +712,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, m
 	present_stat(fs, n, &e.attr);
 	set_file_info(fi, of);
 	if (fuse_reply_create(req, &e, fi) != 0) {
-		close(of->fd);
-		node_release(fs, n);
-		free(of);
+		close_file(fs, of);
 		node_forget(fs, n, 1);
 	}
 }
@@ -730,11 +755,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 {
 	(void)ino;
 	struct union_fs *fs = fs_of(req);
-	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
-	close(of->fd);
-	pthread_mutex_destroy(&of->lock);
-	node_release(fs, of->node);
-	free(of);
+	close_file(fs, (struct open_file *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
