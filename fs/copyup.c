@@ -189,9 +189,9 @@ static void keep_dir_times(int dirfd, const struct stat *before)
 	utimensat(AT_FDCWD, path, times, 0);
 }
 
-static void node_moved_up(struct union_fs *fs, struct node *n, ino_t upper_ino)
+static void node_moved_up(struct union_fs *fs, struct node *n, int upper_dirfd, ino_t upper_ino)
 {
-	ino_remember_copyup(fs, upper_ino, n->ino);
+	ino_remember_copyup(fs, upper_dirfd, n->name, n->ino);
 	pthread_mutex_lock(&fs->table_lock);
 	n->layer = 0;
 	n->backing_ino = upper_ino;
@@ -291,7 +291,7 @@ int copyup_node(struct union_fs *fs, struct node *n, bool with_data)
 	}
 	if (have_parent)
 		keep_dir_times(upper_dirfd, &parent_before);
-	node_moved_up(fs, n, up.st_ino);
+	node_moved_up(fs, n, upper_dirfd, up.st_ino);
 out:
 	close(src_dirfd);
 	close(upper_dirfd);
@@ -348,9 +348,7 @@ static int copy_tree_entry(struct tree_copy *tc, struct node *dir, const struct 
 	}
 	if ((r = copy_object(fs, src_dirfd, e->name, &st, dst_rel, true)) < 0)
 		goto out;
-	struct stat up;
-	if (fstatat(fs->work_fd, dst_rel, &up, AT_SYMLINK_NOFOLLOW) == 0)
-		ino_remember_copyup(fs, up.st_ino, e->ino);
+	ino_remember_copyup(fs, fs->work_fd, dst_rel, e->ino);
 	if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
 		if (tc->nlinks == tc->cap) {
 			size_t ncap = tc->cap ? tc->cap * 2 : 16;
@@ -462,7 +460,7 @@ int copyup_merged_tree(struct union_fs *fs, struct node *dir)
 	}
 	struct stat up;
 	if (fstatat(upper_dirfd, dir->name, &up, AT_SYMLINK_NOFOLLOW) == 0)
-		node_moved_up(fs, dir, up.st_ino);
+		node_moved_up(fs, dir, upper_dirfd, up.st_ino);
 	pthread_mutex_lock(&fs->table_lock);
 	dir->last_layer = 0;
 	fs->generation++;   /* descendants now live in the upper dir: re-resolve them */

@@ -14,7 +14,7 @@ int node_dirfd(struct union_fs *fs, struct node *dir, int layer)
 		int fd = fcntl(fs->layers[layer].fd, F_DUPFD_CLOEXEC, 0);
 		return fd < 0 ? -errno : fd;
 	}
-	int fd = dirfd_cache_get(fs->dirfds, dir->ino, layer);
+	int fd = dirfd_cache_get(fs->dirfds, dir->nodeid, layer);
 	if (fd >= 0)
 		return fd;
 	int pfd = node_dirfd(fs, dir->parent, layer);
@@ -27,7 +27,7 @@ int node_dirfd(struct union_fs *fs, struct node *dir, int layer)
 		return e == ENOTDIR || e == ELOOP ? -ENOENT : -e;
 	int keep = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (keep >= 0)
-		dirfd_cache_put(fs->dirfds, dir->ino, layer, keep);
+		dirfd_cache_put(fs->dirfds, dir->nodeid, layer, keep);
 	return fd;
 }
 
@@ -65,7 +65,7 @@ int union_lookup(struct union_fs *fs, struct node *parent, const char *name,
 			info->type = st.st_mode & S_IFMT;
 			info->layer = info->last_layer = layer;
 			info->backing_ino = st.st_ino;
-			info->ino = union_ino_for(fs, layer, st.st_ino);
+			info->ino = union_ino_for(fs, layer, st.st_ino, pfd, name);
 			if (st_out)
 				*st_out = st;
 			if (!S_ISDIR(st.st_mode) || dir_is_opaque(fs, layer, pfd, name)) {

@@ -168,7 +168,7 @@ static int load_layer(struct union_fs *fs, struct merged_dir *d, int pathfd, int
 				}
 				type = IFTODT(st.st_mode);
 			}
-			ret = add_entry(d, slot, name, union_ino_for(fs, layer, de->d_ino), type, layer);
+			ret = add_entry(d, slot, name, union_ino_for(fs, layer, de->d_ino, fd, name), type, layer);
 		}
 		if (ret < 0)
 			break;

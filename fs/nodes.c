@@ -8,9 +8,18 @@
 #include "nodes.h"
 
 /* A small open-addressing map from upper inode numbers to the ctrfs inode
- * numbers of the objects copied there, so copy-up never changes st_ino. */
+ * numbers of the objects copied there, so copy-up never changes st_ino. An
+ * upper inode number is reused once its file is deleted, so each entry also
+ * keeps the birth time of the copy: a different birth time means a new file. */
+struct copied_ino {
+	uint64_t ino;
+	int64_t btime_sec;
+	uint32_t btime_nsec;
+};
+
 struct copyup_map {
-	uint64_t *keys, *vals;   /* key 0 = empty slot (no filesystem uses inode 0) */
+	uint64_t *keys;          /* 0 = empty slot (no filesystem uses inode 0) */
+	struct copied_ino *vals;
 	size_t cap, used;
 	pthread_mutex_t lock;
 };
@@ -23,11 +32,12 @@ static size_t hash64(uint64_t k)
 	return (size_t)k;
 }
 
-static int copyup_map_put_locked(struct copyup_map *m, uint64_t key, uint64_t val)
+static int copyup_map_put_locked(struct copyup_map *m, uint64_t key, struct copied_ino val)
 {
 	if ((m->used + 1) * 2 > m->cap) {
 		size_t ncap = m->cap ? m->cap * 2 : 64;
-		uint64_t *nk = calloc(ncap, sizeof *nk), *nv = calloc(ncap, sizeof *nv);
+		uint64_t *nk = calloc(ncap, sizeof *nk);
+		struct copied_ino *nv = calloc(ncap, sizeof *nv);
 		if (!nk || !nv) {
 			free(nk);
 			free(nv);
@@ -58,37 +68,54 @@ static int copyup_map_put_locked(struct copyup_map *m, uint64_t key, uint64_t va
 	return 0;
 }
 
-static uint64_t copyup_map_get(struct copyup_map *m, uint64_t key)
+static bool copyup_map_get(struct copyup_map *m, uint64_t key, struct copied_ino *val)
 {
-	uint64_t val = 0;
+	bool found = false;
 	pthread_mutex_lock(&m->lock);
 	if (m->cap) {
 		size_t j = hash64(key) & (m->cap - 1);
 		while (m->keys[j]) {
 			if (m->keys[j] == key) {
-				val = m->vals[j];
+				*val = m->vals[j];
+				found = true;
 				break;
 			}
 			j = (j + 1) & (m->cap - 1);
 		}
 	}
 	pthread_mutex_unlock(&m->lock);
-	return val;
+	return found;
 }
 
-void ino_remember_copyup(struct union_fs *fs, ino_t upper_ino, uint64_t ino)
+static bool birth_time(int dirfd, const char *name, struct statx *stx)
 {
+	return statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_INO | STATX_BTIME, stx) == 0;
+}
+
+void ino_remember_copyup(struct union_fs *fs, int dirfd, const char *name, uint64_t ino)
+{
+	struct statx stx;
+	if (!birth_time(dirfd, name, &stx))
+		return;
+	struct copied_ino val = {.ino = ino};
+	if (stx.stx_mask & STATX_BTIME) {
+		val.btime_sec = stx.stx_btime.tv_sec;
+		val.btime_nsec = stx.stx_btime.tv_nsec;
+	}
 	pthread_mutex_lock(&fs->copied->lock);
-	copyup_map_put_locked(fs->copied, upper_ino, ino);
+	copyup_map_put_locked(fs->copied, stx.stx_ino, val);
 	pthread_mutex_unlock(&fs->copied->lock);
 }
 
-uint64_t union_ino_for(struct union_fs *fs, int layer, ino_t backing_ino)
+uint64_t union_ino_for(struct union_fs *fs, int layer, ino_t backing_ino, int dirfd, const char *name)
 {
-	if (layer_is_upper(fs, layer)) {
-		uint64_t kept = copyup_map_get(fs->copied, backing_ino);
-		if (kept)
-			return kept;
+	struct copied_ino kept;
+	struct statx stx;
+	if (layer_is_upper(fs, layer) && copyup_map_get(fs->copied, backing_ino, &kept) &&
+	    birth_time(dirfd, name, &stx) && stx.stx_ino == backing_ino) {
+		bool has_btime = stx.stx_mask & STATX_BTIME;
+		if (!has_btime || (stx.stx_btime.tv_sec == kept.btime_sec && stx.stx_btime.tv_nsec == kept.btime_nsec))
+			return kept.ino;
 	}
 	uint64_t low = (uint64_t)backing_ino;
 	/* Fold numbers above 48 bits in; ext4, xfs and btrfs stay well below. */
@@ -99,17 +126,19 @@ uint64_t union_ino_for(struct union_fs *fs, int layer, ino_t backing_ino)
 int nodes_init(struct union_fs *fs)
 {
 	fs->nbuckets = 1024;
-	fs->buckets = calloc(fs->nbuckets, sizeof *fs->buckets);
+	fs->by_id = calloc(fs->nbuckets, sizeof *fs->by_id);
+	fs->by_ino = calloc(fs->nbuckets, sizeof *fs->by_ino);
 	fs->copied = calloc(1, sizeof *fs->copied);
 	fs->root = calloc(1, sizeof *fs->root);
-	if (!fs->buckets || !fs->copied || !fs->root)
+	if (!fs->by_id || !fs->by_ino || !fs->copied || !fs->root)
 		return -ENOMEM;
 	pthread_mutex_init(&fs->copied->lock, NULL);
 	pthread_mutex_init(&fs->table_lock, NULL);
 	pthread_rwlock_init(&fs->tree_lock, NULL);
 
 	struct node *r = fs->root;
-	r->ino = FUSE_ROOT_ID;
+	r->nodeid = r->ino = FUSE_ROOT_ID;
+	fs->next_nodeid = FUSE_ROOT_ID + 1;
 	r->nlookup = 1;
 	r->refs = 1;
 	r->name = strdup("");
@@ -119,52 +148,92 @@ int nodes_init(struct union_fs *fs)
 	struct stat st;
 	if (fstat(fs->layers[0].fd, &st) == 0)
 		r->backing_ino = st.st_ino;
-	fs->buckets[hash64(r->ino) & (fs->nbuckets - 1)] = r;
+	fs->by_id[hash64(r->nodeid) & (fs->nbuckets - 1)] = r;
 	fs->nnodes = 1;
 	return r->name ? 0 : -ENOMEM;
 }
 
-static void table_insert_locked(struct union_fs *fs, struct node *n)
+static void rehash_locked(struct union_fs *fs)
 {
-	if (fs->nnodes + 1 > fs->nbuckets) {
-		size_t nb = fs->nbuckets * 2;
-		struct node **b = calloc(nb, sizeof *b);
-		if (b) {
-			for (size_t i = 0; i < fs->nbuckets; i++) {
-				struct node *c = fs->buckets[i], *next;
-				for (; c; c = next) {
-					next = c->hash_next;
-					size_t j = hash64(c->ino) & (nb - 1);
-					c->hash_next = b[j];
-					b[j] = c;
-				}
-			}
-			free(fs->buckets);
-			fs->buckets = b;
-			fs->nbuckets = nb;
+	size_t nb = fs->nbuckets * 2;
+	struct node **id = calloc(nb, sizeof *id), **ino = calloc(nb, sizeof *ino);
+	if (!id || !ino) {
+		free(id);
+		free(ino);
+		return;   /* chains just get longer */
+	}
+	for (size_t i = 0; i < fs->nbuckets; i++) {
+		for (struct node *c = fs->by_id[i], *next; c; c = next) {
+			next = c->id_next;
+			size_t j = hash64(c->nodeid) & (nb - 1);
+			c->id_next = id[j];
+			id[j] = c;
+		}
+		for (struct node *c = fs->by_ino[i], *next; c; c = next) {
+			next = c->ino_next;
+			size_t j = hash64(c->ino) & (nb - 1);
+			c->ino_next = ino[j];
+			ino[j] = c;
 		}
 	}
-	size_t j = hash64(n->ino) & (fs->nbuckets - 1);
-	n->hash_next = fs->buckets[j];
-	fs->buckets[j] = n;
+	free(fs->by_id);
+	free(fs->by_ino);
+	fs->by_id = id;
+	fs->by_ino = ino;
+	fs->nbuckets = nb;
+}
+
+static void table_insert_locked(struct union_fs *fs, struct node *n)
+{
+	if (fs->nnodes + 1 > fs->nbuckets)
+		rehash_locked(fs);
+	n->nodeid = fs->next_nodeid++;
+	size_t j = hash64(n->nodeid) & (fs->nbuckets - 1);
+	n->id_next = fs->by_id[j];
+	fs->by_id[j] = n;
+	j = hash64(n->ino) & (fs->nbuckets - 1);
+	n->ino_next = fs->by_ino[j];
+	fs->by_ino[j] = n;
+	n->ino_indexed = true;
 	fs->nnodes++;
 }
 
-static struct node *table_find_locked(struct union_fs *fs, uint64_t ino)
+static struct node *find_by_id_locked(struct union_fs *fs, uint64_t nodeid)
 {
-	struct node *n = fs->buckets[hash64(ino) & (fs->nbuckets - 1)];
-	while (n && n->ino != ino)
-		n = n->hash_next;
+	struct node *n = fs->by_id[hash64(nodeid) & (fs->nbuckets - 1)];
+	while (n && n->nodeid != nodeid)
+		n = n->id_next;
 	return n;
+}
+
+static struct node *find_by_ino_locked(struct union_fs *fs, uint64_t ino)
+{
+	struct node *n = fs->by_ino[hash64(ino) & (fs->nbuckets - 1)];
+	while (n && n->ino != ino)
+		n = n->ino_next;
+	return n;
+}
+
+static void unindex_ino_locked(struct union_fs *fs, struct node *n)
+{
+	if (!n->ino_indexed)
+		return;
+	struct node **p = &fs->by_ino[hash64(n->ino) & (fs->nbuckets - 1)];
+	while (*p && *p != n)
+		p = &(*p)->ino_next;
+	if (*p)
+		*p = n->ino_next;
+	n->ino_indexed = false;
 }
 
 static void table_remove_locked(struct union_fs *fs, struct node *n)
 {
-	struct node **p = &fs->buckets[hash64(n->ino) & (fs->nbuckets - 1)];
+	unindex_ino_locked(fs, n);
+	struct node **p = &fs->by_id[hash64(n->nodeid) & (fs->nbuckets - 1)];
 	while (*p && *p != n)
-		p = &(*p)->hash_next;
+		p = &(*p)->id_next;
 	if (*p) {
-		*p = n->hash_next;
+		*p = n->id_next;
 		fs->nnodes--;
 	}
 }
@@ -174,7 +243,17 @@ struct node *node_by_id(struct union_fs *fs, uint64_t nodeid)
 	if (nodeid == FUSE_ROOT_ID)
 		return fs->root;
 	pthread_mutex_lock(&fs->table_lock);
-	struct node *n = table_find_locked(fs, nodeid);
+	struct node *n = find_by_id_locked(fs, nodeid);
+	pthread_mutex_unlock(&fs->table_lock);
+	return n;
+}
+
+struct node *node_by_ino(struct union_fs *fs, uint64_t ino)
+{
+	if (ino == FUSE_ROOT_ID)
+		return fs->root;
+	pthread_mutex_lock(&fs->table_lock);
+	struct node *n = find_by_ino_locked(fs, ino);
 	pthread_mutex_unlock(&fs->table_lock);
 	return n;
 }
@@ -229,7 +308,14 @@ struct node *node_remember(struct union_fs *fs, struct node *parent, const char 
 	if (!copy)
 		return NULL;
 	pthread_mutex_lock(&fs->table_lock);
-	struct node *n = table_find_locked(fs, info->ino);
+	struct node *n = find_by_ino_locked(fs, info->ino);
+	if (n && n->removed && layer_is_upper(fs, n->layer)) {
+		/* A deleted upper object's inode number was reused by a new one: the
+		 * kernel may still hold the old node (an open file), so the new
+		 * object gets a node, and a node id, of its own. */
+		unindex_ino_locked(fs, n);
+		n = NULL;
+	}
 	if (n) {
 		/* Another name of a known object (a hard link), or the same name again.
 		 * Keep the chain that works; take the new one if the old one is gone. */
@@ -349,7 +435,7 @@ void node_drop_name(struct union_fs *fs, struct node *n, struct node *parent, co
 	bool gone = n->removed;
 	pthread_mutex_unlock(&fs->table_lock);
 	if (gone && n->type == S_IFDIR)
-		dirfd_cache_drop(fs->dirfds, n->ino, fs->nlayers);
+		dirfd_cache_drop(fs->dirfds, n->nodeid, fs->nlayers);
 }
 
 void node_hold(struct union_fs *fs, struct node *n)
@@ -368,16 +454,23 @@ void node_release(struct union_fs *fs, struct node *n)
 
 void nodes_destroy(struct union_fs *fs)
 {
-	for (size_t i = 0; fs->buckets && i < fs->nbuckets; i++) {
-		struct node *n = fs->buckets[i], *next;
-		for (; n; n = next) {
-			next = n->hash_next;
+	for (size_t i = 0; fs->by_id && i < fs->nbuckets; i++) {
+		for (struct node *n = fs->by_id[i], *next; n; n = next) {
+			next = n->id_next;
+			while (n->aliases) {
+				struct node_alias *a = n->aliases;
+				n->aliases = a->next;
+				free(a->name);
+				free(a);
+			}
 			free(n->name);
 			free(n);
 		}
 	}
-	free(fs->buckets);
-	fs->buckets = NULL;
+	free(fs->by_id);
+	free(fs->by_ino);
+	fs->by_id = fs->by_ino = NULL;
+	fs->root = NULL;
 	if (fs->copied) {
 		free(fs->copied->keys);
 		free(fs->copied->vals);

@@ -17,6 +17,8 @@ int nodes_init(struct union_fs *fs);
 void nodes_destroy(struct union_fs *fs);
 /* The node with this FUSE node id; NULL if the kernel sent an unknown one. */
 struct node *node_by_id(struct union_fs *fs, uint64_t nodeid);
+/* The node of a live object with this st_ino, if the kernel knows it. */
+struct node *node_by_ino(struct union_fs *fs, uint64_t ino);
 /* Finds or creates the node for `info` reached as parent/name, and counts one
  * kernel lookup on it. */
 struct node *node_remember(struct union_fs *fs, struct node *parent, const char *name,
@@ -32,8 +34,10 @@ void node_drop_name(struct union_fs *fs, struct node *n, struct node *parent, co
 void node_hold(struct union_fs *fs, struct node *n);
 void node_release(struct union_fs *fs, struct node *n);
 
-/* Inode numbers: objects copied up keep the number they had. */
-uint64_t union_ino_for(struct union_fs *fs, int layer, ino_t backing_ino);
-void ino_remember_copyup(struct union_fs *fs, ino_t upper_ino, uint64_t ino);
+/* Inode numbers: layer index + 1 above the backing number; objects copied up
+ * keep the number they had. dirfd/name is where the object is (checked only
+ * for upper inode numbers that a copy-up recorded). */
+uint64_t union_ino_for(struct union_fs *fs, int layer, ino_t backing_ino, int dirfd, const char *name);
+void ino_remember_copyup(struct union_fs *fs, int dirfd, const char *name, uint64_t ino);
 
 #endif

@@ -17,7 +17,7 @@
 static struct node *node_for(struct union_fs *fs, struct node *parent, const char *name,
 			     const struct node_info *info, bool *temporary)
 {
-	struct node *n = node_by_id(fs, info->ino);
+	struct node *n = node_by_ino(fs, info->ino);
 	*temporary = n == NULL;
 	return n ? n : node_remember(fs, parent, name, info);
 }

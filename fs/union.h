@@ -32,13 +32,15 @@ struct node_alias {
 };
 
 struct node {
-	uint64_t ino;           /* what ctrfs reports: st_ino, d_ino, FUSE nodeid */
+	uint64_t nodeid;        /* the kernel's handle: unique, never reused in a mount */
+	uint64_t ino;           /* what ctrfs reports as st_ino and d_ino */
 	uint64_t nlookup;       /* kernel references (lookup minus forget) */
 	unsigned refs;          /* children whose name chain goes through this node, open handles */
 	struct node *parent;    /* the name chain used to reach the backing object */
 	char *name;
 	struct node_alias *aliases;
-	struct node *hash_next;
+	struct node *id_next, *ino_next;  /* hash chains of the two indexes */
+	bool ino_indexed;       /* false once a deleted object's number may be reused */
 	struct open_file *open_files; /* to stat an object whose names are all gone */
 
 	mode_t type;            /* S_IFMT bits */
@@ -61,8 +63,9 @@ struct union_fs {
 
 	pthread_rwlock_t tree_lock; /* writers: anything that changes the layers' trees */
 	pthread_mutex_t table_lock; /* the node table and node refcounts */
-	struct node **buckets;
+	struct node **by_id, **by_ino;
 	size_t nbuckets, nnodes, nodes_peak;
+	uint64_t next_nodeid;
 	struct node *root;
 	uint64_t generation;        /* bumped when directories move between layers */
 
@@ -75,7 +78,6 @@ struct union_fs {
 /* Backing inode numbers are folded into the low 48 bits; the layer index + 1
  * sits above them, so objects of different layers never share a number. */
 #define UNION_INO_LAYER_SHIFT 48
-uint64_t union_ino_for(struct union_fs *fs, int layer, ino_t backing_ino);
 
 static inline bool layer_is_upper(const struct union_fs *fs, int layer)
 {

@@ -118,6 +118,7 @@ out_signals:
 out_session:
 	fuse_session_destroy(se);
 out:
+	fuse_opt_free_args(&args);
 	free(opts);
 	union_fs_free(&fs, rc != UNION_EXIT_OK);
 	return rc;

@@ -103,7 +103,7 @@ static void reply_entry(fuse_req_t req, struct union_fs *fs, struct node *parent
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	e.ino = n->ino;
+	e.ino = n->nodeid;
 	e.attr = *st;
 	present_stat(fs, n, &e.attr);
 	if (fuse_reply_entry(req, &e) != 0)
@@ -505,7 +505,7 @@ static int remove_entry(struct union_fs *fs, struct node *parent, const char *na
 		return -ENOTDIR;
 	if (!dir && info.type == S_IFDIR)
 		return -EISDIR;
-	struct node *n = node_by_id(fs, info.ino);
+	struct node *n = node_by_ino(fs, info.ino);
 	bool temporary = n == NULL;
 	if (!n && !(n = node_remember(fs, parent, name, &info)))
 		return -ENOMEM;
@@ -707,7 +707,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, m
 		fuse_reply_err(req, -r);
 		return;
 	}
-	struct fuse_entry_param e = {.ino = n->ino, .attr = st, .attr_timeout = ATTR_TIMEOUT,
+	struct fuse_entry_param e = {.ino = n->nodeid, .attr = st, .attr_timeout = ATTR_TIMEOUT,
 				     .entry_timeout = ENTRY_TIMEOUT};
 	present_stat(fs, n, &e.attr);
 	set_file_info(fi, of);
