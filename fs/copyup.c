@@ -120,7 +120,7 @@ int copy_attributes(struct union_fs *fs, int src_dirfd, const char *src_name, co
 
 /* Makes a copy of src_dirfd/src_name (stat st) as work-dir entry `tmp`. */
 static int copy_object(struct union_fs *fs, int src_dirfd, const char *src_name, const struct stat *st,
-		       const char *tmp, bool with_data)
+		       const char *tmp, bool with_data, bool sync_data)
 {
 	int r = 0;
 	switch (st->st_mode & S_IFMT) {
@@ -136,7 +136,7 @@ static int copy_object(struct union_fs *fs, int src_dirfd, const char *src_name,
 		}
 		if (with_data)
 			r = copy_data(src, dst, st->st_size);
-		if (r == 0 && !fs->cfg.volatile_mode && fsync(dst) < 0)
+		if (r == 0 && sync_data && !fs->cfg.volatile_mode && fsync(dst) < 0)
 			r = -errno;
 		close(src);
 		close(dst);
@@ -277,7 +277,7 @@ int copyup_node(struct union_fs *fs, struct node *n, bool with_data)
 		r = -errno;
 		goto out;
 	}
-	if ((r = copy_object(fs, src_dirfd, n->name, &st, tmp, with_data)) < 0)
+	if ((r = copy_object(fs, src_dirfd, n->name, &st, tmp, with_data, true)) < 0)
 		goto out;
 	if (S_ISREG(st.st_mode) && st.st_nlink > 1)
 		link_other_names(fs, n->layer, st.st_ino, tmp, n);
@@ -311,25 +311,16 @@ int copyup_if_linked(struct union_fs *fs, struct node *n)
 
 /* --- whole merged directories (rename) --- */
 
-struct link_memo {           /* hard links met while copying a tree */
-	int layer;
-	ino_t ino;
-	char *path;              /* relative to the work dir */
-};
+static int copy_merged_dir(struct union_fs *fs, struct node *dir, const char *dst_rel);
 
-struct tree_copy {
-	struct union_fs *fs;
-	struct link_memo *links;
-	size_t nlinks, cap;
-};
-
-static int copy_merged_dir(struct tree_copy *tc, struct node *dir, const char *dst_rel);
-
-static int copy_tree_entry(struct tree_copy *tc, struct node *dir, const struct merged_entry *e,
+/* Puts one merged entry into the tree being built at dst_rel (in the work
+ * dir). Objects already in the upper dir are hard-linked, not copied: the
+ * inode moves along, so its other names, its st_ino and its data stay one. */
+static int copy_tree_entry(struct union_fs *fs, struct node *dir, const struct merged_entry *e,
 			   const char *dst_rel)
 {
-	struct union_fs *fs = tc->fs;
-	int src_dirfd = node_dirfd(fs, dir, e->layer);
+	int layer = e->layer;
+	int src_dirfd = node_dirfd(fs, dir, layer);
 	if (src_dirfd < 0)
 		return src_dirfd;
 	struct stat st;
@@ -338,30 +329,32 @@ static int copy_tree_entry(struct tree_copy *tc, struct node *dir, const struct 
 		r = -errno;
 		goto out;
 	}
-	if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
-		for (size_t i = 0; i < tc->nlinks; i++) {
-			if (tc->links[i].layer == e->layer && tc->links[i].ino == st.st_ino) {
-				r = linkat(fs->work_fd, tc->links[i].path, fs->work_fd, dst_rel, 0) < 0 ? -errno : 0;
-				goto out;
-			}
+	if (S_ISREG(st.st_mode) && st.st_nlink > 1 && !layer_is_upper(fs, layer)) {
+		/* Copy the whole link group up first, then treat it as upper. */
+		struct node_info info;
+		struct node *child = NULL;
+		if ((r = union_lookup(fs, dir, e->name, &info, NULL)) < 0)
+			goto out;
+		if (!(child = node_remember(fs, dir, e->name, &info))) {
+			r = -ENOMEM;
+			goto out;
 		}
+		r = copyup_node(fs, child, true);
+		node_forget(fs, child, 1);
+		close(src_dirfd);
+		if (r < 0)
+			return r;
+		layer = 0;
+		if ((src_dirfd = node_dirfd(fs, dir, 0)) < 0)
+			return src_dirfd;
 	}
-	if ((r = copy_object(fs, src_dirfd, e->name, &st, dst_rel, true)) < 0)
+	if (!S_ISDIR(st.st_mode) && layer_is_upper(fs, layer)) {
+		r = linkat(src_dirfd, e->name, fs->work_fd, dst_rel, 0) < 0 ? -errno : 0;
+		goto out;
+	}
+	if ((r = copy_object(fs, src_dirfd, e->name, &st, dst_rel, true, false)) < 0)
 		goto out;
 	ino_remember_copyup(fs, fs->work_fd, dst_rel, e->ino);
-	if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
-		if (tc->nlinks == tc->cap) {
-			size_t ncap = tc->cap ? tc->cap * 2 : 16;
-			struct link_memo *m = realloc(tc->links, ncap * sizeof *m);
-			if (!m) {
-				r = -ENOMEM;
-				goto out;
-			}
-			tc->links = m;
-			tc->cap = ncap;
-		}
-		tc->links[tc->nlinks++] = (struct link_memo){e->layer, st.st_ino, strdup(dst_rel)};
-	}
 	if (S_ISDIR(st.st_mode)) {
 		struct node_info info;
 		if ((r = union_lookup(fs, dir, e->name, &info, NULL)) < 0)
@@ -371,7 +364,7 @@ static int copy_tree_entry(struct tree_copy *tc, struct node *dir, const struct 
 			r = -ENOMEM;
 			goto out;
 		}
-		r = copy_merged_dir(tc, child, dst_rel);
+		r = copy_merged_dir(fs, child, dst_rel);
 		/* Restore the directory's own times, which creating entries changed. */
 		struct timespec times[2] = {st.st_atim, st.st_mtim};
 		if (r == 0 && utimensat(fs->work_fd, dst_rel, times, AT_SYMLINK_NOFOLLOW) < 0)
@@ -383,10 +376,10 @@ out:
 	return r;
 }
 
-static int copy_merged_dir(struct tree_copy *tc, struct node *dir, const char *dst_rel)
+static int copy_merged_dir(struct union_fs *fs, struct node *dir, const char *dst_rel)
 {
 	struct merged_dir d;
-	int r = merged_dir_load(tc->fs, dir, &d);
+	int r = merged_dir_load(fs, dir, &d);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < d.count && r == 0; i++) {
@@ -395,7 +388,7 @@ static int copy_merged_dir(struct tree_copy *tc, struct node *dir, const char *d
 			r = -ENOMEM;
 			break;
 		}
-		r = copy_tree_entry(tc, dir, &d.entries[i], child_rel);
+		r = copy_tree_entry(fs, dir, &d.entries[i], child_rel);
 		free(child_rel);
 	}
 	merged_dir_free(&d);
@@ -432,15 +425,14 @@ int copyup_merged_tree(struct union_fs *fs, struct node *dir)
 	}
 	char tmp[64];
 	struct stat st;
-	struct tree_copy tc = {.fs = fs};
 	workdir_tmpname(fs, tmp, sizeof tmp);
 	if (fstatat(src_dirfd, dir->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		r = -errno;
 		goto out;
 	}
-	if ((r = copy_object(fs, src_dirfd, dir->name, &st, tmp, false)) < 0)
+	if ((r = copy_object(fs, src_dirfd, dir->name, &st, tmp, false, false)) < 0)
 		goto out;
-	if ((r = copy_merged_dir(&tc, dir, tmp)) < 0 || (r = opaque_set(fs, fs->work_fd, tmp)) < 0)
+	if ((r = copy_merged_dir(fs, dir, tmp)) < 0 || (r = opaque_set(fs, fs->work_fd, tmp)) < 0)
 		goto fail;
 	struct timespec times[2] = {st.st_atim, st.st_mtim};
 	utimensat(fs->work_fd, tmp, times, AT_SYMLINK_NOFOLLOW);
@@ -449,12 +441,12 @@ int copyup_merged_tree(struct union_fs *fs, struct node *dir)
 		goto fail;
 	struct stat cur;
 	if (fstatat(upper_dirfd, dir->name, &cur, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(cur.st_mode)) {
-		/* Swap the partial upper dir for the complete copy, then drop it. */
+		/* Swap the partial upper dir for the complete copy, then retire it. */
 		if (renameat2(fs->work_fd, tmp, upper_dirfd, dir->name, RENAME_EXCHANGE) < 0) {
 			r = -errno;
 			goto fail;
 		}
-		remove_tree_at(fs->work_fd, tmp);
+		retire_tree_at(fs->work_fd, tmp);
 	} else if ((r = install_from_work(fs, tmp, upper_dirfd, dir->name)) < 0) {
 		goto fail;
 	}
@@ -471,9 +463,6 @@ int copyup_merged_tree(struct union_fs *fs, struct node *dir)
 fail:
 	remove_tree_at(fs->work_fd, tmp);
 out:
-	for (size_t i = 0; i < tc.nlinks; i++)
-		free(tc.links[i].path);
-	free(tc.links);
 	close(src_dirfd);
 	close(upper_dirfd);
 	return r;

@@ -12,6 +12,7 @@
 #include "nodes.h"
 #include "union_mount.h"
 #include "union_ops.h"
+#include "workdir.h"
 
 /* Real root (uid 0 in the initial user namespace) can use trusted.* xattrs;
  * everyone else, root in a user namespace included, cannot. */
@@ -111,6 +112,8 @@ int union_mount_run(struct union_config *cfg)
 	fuse_loop_cfg_set_max_threads(loop, 16);
 	rc = fuse_session_loop_mt(se, loop) == 0 ? UNION_EXIT_OK : UNION_EXIT_MOUNT;
 	fuse_loop_cfg_destroy(loop);
+	if (fs.has_upper)
+		workdir_clean(&fs);
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:

@@ -10,6 +10,8 @@
 
 #include "workdir.h"
 
+static int clean_leftovers(int work_fd_rd);
+
 int remove_tree_at(int dirfd, const char *name)
 {
 	if (unlinkat(dirfd, name, 0) == 0)
@@ -42,8 +44,39 @@ int remove_tree_at(int dirfd, const char *name)
 	return ret;
 }
 
+int retire_tree_at(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOTDIR ? (unlinkat(dirfd, name, 0) < 0 ? -errno : 0) : -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	int ret = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		int r = de->d_type == DT_DIR ? retire_tree_at(fd, de->d_name) : (unlinkat(fd, de->d_name, 0) < 0 ? -errno : 0);
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	closedir(d);
+	return ret;
+}
+
+int workdir_clean(struct union_fs *fs)
+{
+	int fd = openat(fs->work_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : clean_leftovers(fd);
+}
+
 /* Empties WORKDIR/work: anything there is a copy-up or rename that a crash
- * interrupted before its final rename, so it was never visible. */
+ * interrupted before its final rename, so it was never visible, or a
+ * retired directory skeleton of a finished mount. */
 static int clean_leftovers(int work_fd_rd)
 {
 	DIR *d = fdopendir(work_fd_rd);

@@ -13,5 +13,12 @@ int workdir_prepare(struct union_fs *fs, char *work_path, struct ctr_error *err)
 void workdir_tmpname(struct union_fs *fs, char *buf, size_t size);
 /* rm -rf of dirfd/name; returns 0 or -errno. */
 int remove_tree_at(int dirfd, const char *name);
+/* Removes everything but the directories of dirfd/name. A directory moved by
+ * a merged rename keeps its st_ino in its new copy; keeping the old inode
+ * allocated until unmount stops the upper filesystem from handing its number
+ * to a new file, which would then report the same st_ino. */
+int retire_tree_at(int dirfd, const char *name);
+/* Empties the work dir (at unmount: nothing in it is needed any more). */
+int workdir_clean(struct union_fs *fs);
 
 #endif
