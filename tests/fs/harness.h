@@ -46,6 +46,11 @@ int testfs_remount(struct testfs *t);
 bool testfs_in_userns(void);
 /* True when the process is root in the initial user namespace. */
 bool testfs_real_root(void);
+/* Unmounts every testfs still registered and removes their base dirs; only
+ * async-signal-safe calls, for a test's own fatal-signal handler (the
+ * harness installs one for SIGINT/SIGTERM/SIGHUP/SIGABRT unless the test
+ * has its own handler there already). */
+void testfs_emergency_cleanup(void);
 /* Prefix of the overlay-private xattrs the mount uses: "trusted.overlay."
  * (real root without -o userxattr) or "user.overlay." (rootless or userxattr). */
 const char *testfs_ovl_xattr_prefix(const struct testfs *t);
