@@ -15,8 +15,7 @@ int main(int argc, char **argv)
 	struct ctr_error err = {0};
 
 	if (union_config_parse(&cfg, argc - skip, argv + skip, mount_form, &err) < 0) {
-		fprintf(stderr, "ctrfs: %s\n", err.msg);
-		fprintf(stderr, "Try 'ctrfs --help'.\n");
+		fprintf(stderr, "ctrfs: %s (see ctrfs --help)\n", err.msg);
 		union_config_free(&cfg);
 		return UNION_EXIT_USAGE;
 	}

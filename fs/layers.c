@@ -134,9 +134,10 @@ int layers_open(struct union_fs *fs, struct ctr_error *err)
 			goto fail;
 		}
 		upper = NULL;   /* owned by the layer now */
-		if (workdir_prepare(fs, work, err) < 0)
+		int r = workdir_prepare(fs, work, err);
+		work = NULL;    /* workdir_prepare took it: fs->work_path, or freed */
+		if (r < 0)
 			goto fail;
-		work = NULL;    /* owned by fs->work_path now */
 	}
 	free(mnt);
 	return 0;

@@ -72,6 +72,7 @@ struct union_fs {
 	struct copyup_map *copied;  /* upper inode -> ctrfs inode of objects copied up */
 	struct lower_links *links;  /* names of multiply-linked lower inodes, built lazily */
 	struct dirfd_cache *dirfds;
+	struct open_dir *open_dirs; /* handles the kernel has not released, under table_lock */
 	uint64_t tmp_counter;
 };
 

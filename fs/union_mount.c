@@ -112,6 +112,7 @@ int union_mount_run(struct union_config *cfg)
 	fuse_loop_cfg_set_max_threads(loop, 16);
 	rc = fuse_session_loop_mt(se, loop) == 0 ? UNION_EXIT_OK : UNION_EXIT_MOUNT;
 	fuse_loop_cfg_destroy(loop);
+	union_close_handles(&fs);
 	if (fs.has_upper)
 		workdir_clean(&fs);
 out_unmount:

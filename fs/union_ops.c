@@ -38,6 +38,7 @@ struct open_file {
 };
 
 struct open_dir {
+	struct open_dir *prev, *next;   /* fs->open_dirs, under table_lock */
 	struct node *node;
 	struct merged_dir listing;
 	bool loaded;
@@ -791,6 +792,49 @@ static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, stru
 
 /* --- directories --- */
 
+static void close_dir(struct union_fs *fs, struct open_dir *od)
+{
+	pthread_mutex_lock(&fs->table_lock);
+	if (od->prev)
+		od->prev->next = od->next;
+	else
+		fs->open_dirs = od->next;
+	if (od->next)
+		od->next->prev = od->prev;
+	pthread_mutex_unlock(&fs->table_lock);
+	if (od->loaded)
+		merged_dir_free(&od->listing);
+	node_release(fs, od->node);
+	free(od);
+}
+
+void union_close_handles(struct union_fs *fs)
+{
+	while (fs->open_dirs)
+		close_dir(fs, fs->open_dirs);
+	/* Collect first: closing may free nodes, and with them table chains. */
+	size_t count = 0, cap = 0;
+	struct open_file **files = NULL;
+	for (size_t i = 0; i < fs->nbuckets; i++) {
+		for (struct node *n = fs->by_id[i]; n; n = n->id_next) {
+			for (struct open_file *of = n->open_files; of; of = of->next_open) {
+				if (count == cap) {
+					cap = cap ? cap * 2 : 64;
+					struct open_file **grown = realloc(files, cap * sizeof *grown);
+					if (!grown)
+						goto out;
+					files = grown;
+				}
+				files[count++] = of;
+			}
+		}
+	}
+out:
+	for (size_t i = 0; i < count; i++)
+		close_file(fs, files[i]);
+	free(files);
+}
+
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct union_fs *fs = fs_of(req);
@@ -804,11 +848,15 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	}
 	od->node = n;
 	node_hold(fs, n);
+	pthread_mutex_lock(&fs->table_lock);
+	od->next = fs->open_dirs;
+	if (od->next)
+		od->next->prev = od;
+	fs->open_dirs = od;
+	pthread_mutex_unlock(&fs->table_lock);
 	fi->fh = (uintptr_t)od;
-	if (fuse_reply_open(req, fi) != 0) {
-		node_release(fs, n);
-		free(od);
-	}
+	if (fuse_reply_open(req, fi) != 0)
+		close_dir(fs, od);
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
@@ -867,11 +915,7 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 {
 	(void)ino;
 	struct union_fs *fs = fs_of(req);
-	struct open_dir *od = (struct open_dir *)(uintptr_t)fi->fh;
-	if (od->loaded)
-		merged_dir_free(&od->listing);
-	node_release(fs, od->node);
-	free(od);
+	close_dir(fs, (struct open_dir *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 

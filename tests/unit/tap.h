@@ -7,6 +7,12 @@
 
 static int tap_count, tap_failed;
 
+/* Line-buffered, so a sanitizer that ends the process keeps what was said. */
+__attribute__((constructor)) static void tap_line_buffered(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
 #define TAP_CHECK(cond, ...)                                                        \
 	do {                                                                        \
 		tap_count++;                                                        \
