@@ -145,6 +145,7 @@ int nodes_init(struct union_fs *fs)
 	r->type = S_IFDIR;
 	r->layer = 0;
 	r->last_layer = fs->nlayers - 1;
+	r->redirect_layer = -1;
 	struct stat st;
 	if (fstat(fs->layers[0].fd, &st) == 0)
 		r->backing_ino = st.st_ino;
@@ -276,6 +277,7 @@ static void unref_locked(struct union_fs *fs, struct node *n)
 		if (n->type == S_IFDIR)
 			dirfd_cache_drop(fs->dirfds, n->ino, fs->nlayers);
 		free(n->name);
+		free(n->redirect);
 		free(n);
 		n = parent;
 	}
@@ -291,6 +293,29 @@ static void set_name_locked(struct union_fs *fs, struct node *n, struct node *pa
 	n->parent = parent;
 	if (old_parent)
 		unref_locked(fs, old_parent);
+}
+
+/* Copies a lookup's findings into a node (table lock held). */
+static void take_info_locked(struct union_fs *fs, struct node *n, const struct node_info *info)
+{
+	n->type = info->type;
+	n->layer = info->layer;
+	n->last_layer = info->last_layer;
+	n->backing_ino = info->backing_ino;
+	n->generation = fs->generation;
+	bool same = info->redirect_layer >= 0 && n->redirect && strcmp(n->redirect, info->redirect) == 0;
+	if (!same) {
+		free(n->redirect);
+		n->redirect = info->redirect_layer >= 0 ? strdup(info->redirect) : NULL;
+	}
+	n->redirect_layer = n->redirect ? info->redirect_layer : -1;
+}
+
+void node_update(struct union_fs *fs, struct node *n, const struct node_info *info)
+{
+	pthread_mutex_lock(&fs->table_lock);
+	take_info_locked(fs, n, info);
+	pthread_mutex_unlock(&fs->table_lock);
 }
 
 static struct node_alias **find_alias(struct node *n, struct node *parent, const char *name)
@@ -332,11 +357,7 @@ struct node *node_remember(struct union_fs *fs, struct node *parent, const char 
 				copy = NULL;
 			}
 		}
-		n->type = info->type;
-		n->layer = info->layer;
-		n->last_layer = info->last_layer;
-		n->backing_ino = info->backing_ino;
-		n->generation = fs->generation;
+		take_info_locked(fs, n, info);
 		n->nlookup++;
 		pthread_mutex_unlock(&fs->table_lock);
 		free(copy);
@@ -349,11 +370,7 @@ struct node *node_remember(struct union_fs *fs, struct node *parent, const char 
 		return NULL;
 	}
 	n->ino = info->ino;
-	n->type = info->type;
-	n->layer = info->layer;
-	n->last_layer = info->last_layer;
-	n->backing_ino = info->backing_ino;
-	n->generation = fs->generation;
+	take_info_locked(fs, n, info);
 	n->nlookup = 1;
 	n->name = copy;
 	n->parent = parent;
@@ -464,6 +481,7 @@ void nodes_destroy(struct union_fs *fs)
 				free(a);
 			}
 			free(n->name);
+			free(n->redirect);
 			free(n);
 		}
 	}

@@ -4,6 +4,8 @@
 #ifndef CTR_FS_NODES_H
 #define CTR_FS_NODES_H
 
+#include <limits.h>
+
 #include "union.h"
 
 struct node_info {           /* what a lookup found out about an object */
@@ -11,6 +13,10 @@ struct node_info {           /* what a lookup found out about an object */
 	mode_t type;
 	int layer, last_layer;
 	ino_t backing_ino;
+	/* A directory renamed by kernel overlayfs with redirect_dir=on: below
+	 * redirect_layer its parts live at this path (from the layer roots). */
+	char redirect[PATH_MAX];
+	int redirect_layer;      /* -1: none */
 };
 
 int nodes_init(struct union_fs *fs);
@@ -23,6 +29,8 @@ struct node *node_by_ino(struct union_fs *fs, uint64_t ino);
  * kernel lookup on it. */
 struct node *node_remember(struct union_fs *fs, struct node *parent, const char *name,
 			   const struct node_info *info);
+/* Takes a fresh lookup's findings (node_refresh). */
+void node_update(struct union_fs *fs, struct node *n, const struct node_info *info);
 void node_forget(struct union_fs *fs, struct node *n, uint64_t count);
 /* Moves the name parent/name of a node to new_parent/new_name (rename). */
 int node_rename(struct union_fs *fs, struct node *n, struct node *parent, const char *name,

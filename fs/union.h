@@ -46,6 +46,8 @@ struct node {
 	mode_t type;            /* S_IFMT bits */
 	int layer;              /* topmost layer holding the object */
 	int last_layer;         /* dirs: bottom layer that still merges (opaque stops it) */
+	char *redirect;         /* dirs: path of the lower parts below redirect_layer */
+	int redirect_layer;
 	ino_t backing_ino;      /* inode number in `layer` */
 	bool removed;           /* no name left in the merged tree */
 	uint64_t generation;    /* layout generation the layer fields were computed in */

@@ -95,6 +95,31 @@ static int clean_leftovers(int work_fd_rd)
 	return ret;
 }
 
+/* Kernel overlayfs with index=on copies up one name of a lower hard link and
+ * finds it from the others through WORKDIR/index; ctrfs does not read that
+ * index, so say so rather than show those names differently in silence. */
+static void warn_if_indexed(int wfd, const char *work_path)
+{
+	int fd = openat(wfd, "index", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			fprintf(stderr, "ctrfs: warning: %s/index is not empty: this upper dir was written by kernel "
+				"overlayfs with index=on; lower hard links it copied up under one name show their "
+				"old content under the other names\n", work_path);
+			break;
+		}
+	}
+	closedir(d);
+}
+
 int workdir_prepare(struct union_fs *fs, char *work_path, struct ctr_error *err)
 {
 	bool made_work = false;
@@ -127,6 +152,7 @@ int workdir_prepare(struct union_fs *fs, char *work_path, struct ctr_error *err)
 		close(wfd);
 		goto fail;
 	}
+	warn_if_indexed(wfd, work_path);
 	int rd = openat(wfd, "work", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rd < 0) {
 		ctr_fail(err, errno, "work dir %s/work", work_path);
