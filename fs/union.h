@@ -61,6 +61,7 @@ struct union_fs {
 	bool has_upper;
 	int work_fd;            /* O_PATH fd of WORKDIR/work, -1 without upper */
 	char *work_path;
+	bool made_work_dir, made_work_sub;  /* to undo on a failed mount */
 	const char *xattr_prefix;  /* "trusted.overlay." or "user.overlay." */
 
 	pthread_rwlock_t tree_lock; /* writers: anything that changes the layers' trees */

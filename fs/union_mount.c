@@ -59,8 +59,8 @@ static void union_fs_free(struct union_fs *fs, bool remove_made_work)
 		dirfd_cache_free(fs->dirfds);
 	lower_links_free(fs);
 	nodes_destroy(fs);
-	if (remove_made_work && fs->cfg.work_defaulted && fs->work_path)
-		rmdir(fs->work_path);
+	if (remove_made_work)
+		workdir_undo(fs);
 	layers_close(fs);
 }
 

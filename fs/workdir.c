@@ -1,7 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,16 +9,10 @@
 
 #include "workdir.h"
 
-static int clean_leftovers(int work_fd_rd);
-
-int remove_tree_at(int dirfd, const char *name)
+/* Calls fn on every entry of directory dirfd/name (not . and ..); returns
+ * the first error, having tried every entry. */
+static int each_entry(int dirfd, const char *name, int (*fn)(int dirfd, const struct dirent *de))
 {
-	if (unlinkat(dirfd, name, 0) == 0)
-		return 0;
-	if (errno == ENOENT)
-		return 0;
-	if (errno != EISDIR && errno != EPERM)
-		return -errno;
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -34,65 +27,68 @@ int remove_tree_at(int dirfd, const char *name)
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		int r = remove_tree_at(fd, de->d_name);
+		int r = fn(fd, de);
 		if (r < 0 && ret == 0)
 			ret = r;
 	}
 	closedir(d);
+	return ret;
+}
+
+static int remove_entry_tree(int dirfd, const struct dirent *de)
+{
+	return remove_tree_at(dirfd, de->d_name);
+}
+
+int remove_tree_at(int dirfd, const char *name)
+{
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -errno;
+	int ret = each_entry(dirfd, name, remove_entry_tree);
 	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && ret == 0)
 		ret = -errno;
 	return ret;
 }
 
-int retire_tree_at(int dirfd, const char *name)
+static int retire_entry(int dirfd, const struct dirent *de)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOTDIR ? (unlinkat(dirfd, name, 0) < 0 ? -errno : 0) : -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	int ret = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		int r = de->d_type == DT_DIR ? retire_tree_at(fd, de->d_name) : (unlinkat(fd, de->d_name, 0) < 0 ? -errno : 0);
-		if (r < 0 && ret == 0)
-			ret = r;
-	}
-	closedir(d);
-	return ret;
+	if (de->d_type == DT_DIR)
+		return retire_tree_at(dirfd, de->d_name);
+	return unlinkat(dirfd, de->d_name, 0) < 0 ? -errno : 0;
 }
 
-int workdir_clean(struct union_fs *fs)
+int retire_tree_at(int dirfd, const char *name)
 {
-	int fd = openat(fs->work_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : clean_leftovers(fd);
+	return each_entry(dirfd, name, retire_entry);
+}
+
+static void undo(struct union_fs *fs, const char *work_path)
+{
+	if (fs->made_work_dir) {
+		remove_tree_at(AT_FDCWD, work_path);
+	} else if (fs->made_work_sub) {
+		int wfd = open(work_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (wfd >= 0) {
+			remove_tree_at(wfd, "work");
+			close(wfd);
+		}
+	}
+}
+
+void workdir_undo(struct union_fs *fs)
+{
+	if (fs->work_path)
+		undo(fs, fs->work_path);
 }
 
 /* Empties WORKDIR/work: anything there is a copy-up or rename that a crash
  * interrupted before its final rename, so it was never visible, or a
  * retired directory skeleton of a finished mount. */
-static int clean_leftovers(int work_fd_rd)
+int workdir_clean(struct union_fs *fs)
 {
-	DIR *d = fdopendir(work_fd_rd);
-	if (!d)
-		return -errno;
-	int ret = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		int r = remove_tree_at(dirfd(d), de->d_name);
-		if (r < 0 && ret == 0)
-			ret = r;
-	}
-	closedir(d);
-	return ret;
+	return each_entry(fs->work_fd, ".", remove_entry_tree);
 }
 
 /* Kernel overlayfs with index=on copies up one name of a lower hard link and
@@ -147,30 +143,31 @@ int workdir_prepare(struct union_fs *fs, char *work_path, struct ctr_error *err)
 		ctr_fail(err, errno, "work dir %s", work_path);
 		goto fail;
 	}
-	if (mkdirat(wfd, "work", 0700) < 0 && errno != EEXIST) {
+	if (mkdirat(wfd, "work", 0700) == 0) {
+		fs->made_work_sub = true;
+	} else if (errno != EEXIST) {
 		ctr_fail(err, errno, "work dir %s/work", work_path);
 		close(wfd);
 		goto fail;
 	}
 	warn_if_indexed(wfd, work_path);
-	int rd = openat(wfd, "work", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (rd < 0) {
-		ctr_fail(err, errno, "work dir %s/work", work_path);
-		close(wfd);
-		goto fail;
-	}
 	fs->work_fd = openat(wfd, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	close(wfd);
-	int r = clean_leftovers(rd);   /* closes rd */
-	if (fs->work_fd < 0 || r < 0) {
-		ctr_fail(err, fs->work_fd < 0 ? errno : -r, "work dir %s/work: removing leftovers", work_path);
+	if (fs->work_fd < 0) {
+		ctr_fail(err, errno, "work dir %s/work", work_path);
+		goto fail;
+	}
+	int r = workdir_clean(fs);
+	if (r < 0) {
+		ctr_fail(err, -r, "work dir %s/work: removing leftovers", work_path);
 		goto fail;
 	}
 	fs->work_path = work_path;
+	fs->made_work_dir = made_work;
 	return 0;
 fail:
-	if (made_work)
-		remove_tree_at(AT_FDCWD, work_path);
+	fs->made_work_dir = made_work;
+	undo(fs, work_path);
 	free(work_path);
 	return -1;
 }

@@ -18,7 +18,9 @@ int remove_tree_at(int dirfd, const char *name);
  * allocated until unmount stops the upper filesystem from handing its number
  * to a new file, which would then report the same st_ino. */
 int retire_tree_at(int dirfd, const char *name);
-/* Empties the work dir (at unmount: nothing in it is needed any more). */
+/* Removes what workdir_prepare created (the mount failed after it). */
+void workdir_undo(struct union_fs *fs);
+/* Empties the work dir (at mount, and at unmount: nothing in it is needed). */
 int workdir_clean(struct union_fs *fs);
 
 #endif
