@@ -11,6 +11,7 @@
 #include "lower_links.h"
 #include "nodes.h"
 #include "union_mount.h"
+#include "request_stats.h"
 #include "union_ops.h"
 #include "workdir.h"
 
@@ -113,6 +114,7 @@ int union_mount_run(struct union_config *cfg)
 	rc = fuse_session_loop_mt(se, loop) == 0 ? UNION_EXIT_OK : UNION_EXIT_MOUNT;
 	fuse_loop_cfg_destroy(loop);
 	union_close_handles(&fs);
+	request_stats_report();
 	if (fs.has_upper)
 		workdir_clean(&fs);
 out_unmount:

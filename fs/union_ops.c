@@ -20,13 +20,18 @@
 #include "lookup.h"
 #include "merged_dir.h"
 #include "rename.h"
+#include "request_stats.h"
 #include "union_ops.h"
 #include "whiteout.h"
 #include "workdir.h"
 #include "xattr_names.h"
 
-#define ENTRY_TIMEOUT 1.0
-#define ATTR_TIMEOUT 1.0
+/* Every change to the layers passes through the kernel, which updates or
+ * drops what it cached; ctrfs's own changes behind its back (copy-up, tree
+ * copies) keep names, inode numbers and attributes. So the kernel may keep
+ * entries and attributes as long as it likes. */
+#define ENTRY_TIMEOUT 86400.0
+#define ATTR_TIMEOUT 86400.0
 
 struct open_file {
 	struct open_file *next_open;   /* node->open_files list, under table_lock */
@@ -135,6 +140,7 @@ static struct node *req_node(fuse_req_t req, fuse_ino_t ino)
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 {
+	request_count(REQ_LOOKUP);
 	struct union_fs *fs = fs_of(req);
 	struct node *parent = req_node(req, parent_ino);
 	if (!parent)
@@ -159,6 +165,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent_ino, const char *name)
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
+	request_count(REQ_FORGET);
 	struct union_fs *fs = fs_of(req);
 	struct node *n = node_by_id(fs, ino);
 	if (n)
@@ -168,6 +175,7 @@ static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 
 static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
+	request_count(REQ_FORGET_MULTI);
 	struct union_fs *fs = fs_of(req);
 	for (size_t i = 0; i < count; i++) {
 		struct node *n = node_by_id(fs, forgets[i].ino);
@@ -202,6 +210,7 @@ static int file_fd(struct union_fs *fs, struct open_file *of)
 
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	request_count(REQ_GETATTR);
 	struct union_fs *fs = fs_of(req);
 	struct node *n = req_node(req, ino);
 	if (!n)
@@ -246,6 +255,7 @@ static int owner_to_disk(struct union_fs *fs, struct fuse_file_info *fi, int to_
 
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)
 {
+	request_count(REQ_SETATTR);
 	struct union_fs *fs = fs_of(req);
 	struct node *n = req_node(req, ino);
 	if (!n)
@@ -323,6 +333,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
+	request_count(REQ_READLINK);
 	struct union_fs *fs = fs_of(req);
 	struct node *n = req_node(req, ino);
 	if (!n)
@@ -459,24 +470,28 @@ static void reply_new(fuse_req_t req, fuse_ino_t parent_ino, const char *name, c
 
 static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
+	request_count(REQ_MKNOD);
 	struct new_entry ne = {.kind = NEW_NODE, .mode = mode, .rdev = rdev};
 	reply_new(req, parent, name, &ne);
 }
 
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
+	request_count(REQ_MKDIR);
 	struct new_entry ne = {.kind = NEW_DIR, .mode = mode};
 	reply_new(req, parent, name, &ne);
 }
 
 static void op_symlink(fuse_req_t req, const char *target, fuse_ino_t parent, const char *name)
 {
+	request_count(REQ_SYMLINK);
 	struct new_entry ne = {.kind = NEW_SYMLINK, .link_target = target};
 	reply_new(req, parent, name, &ne);
 }
 
 static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t new_parent, const char *new_name)
 {
+	request_count(REQ_LINK);
 	struct union_fs *fs = fs_of(req);
 	struct node *n = req_node(req, ino);
 	if (!n)
@@ -568,17 +583,20 @@ static void reply_remove(fuse_req_t req, fuse_ino_t parent_ino, const char *name
 
 static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
+	request_count(REQ_UNLINK);
 	reply_remove(req, parent, name, false);
 }
 
 static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
+	request_count(REQ_RMDIR);
 	reply_remove(req, parent, name, true);
 }
 
 static void op_rename(fuse_req_t req, fuse_ino_t parent_ino, const char *name, fuse_ino_t new_parent_ino,
 		      const char *new_name, unsigned int flags)
 {
+	request_count(REQ_RENAME);
 	struct union_fs *fs = fs_of(req);
 	struct node *parent = req_node(req, parent_ino);
 	if (!parent)
@@ -658,6 +676,7 @@ static void set_file_info(struct fuse_file_info *fi, struct open_file *of)
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	request_count(REQ_OPEN);
 	struct union_fs *fs = fs_of(req);
 	struct node *n = req_node(req, ino);
 	if (!n)
@@ -682,6 +701,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, mode_t mode,
 		      struct fuse_file_info *fi)
 {
+	request_count(REQ_CREATE);
 	struct union_fs *fs = fs_of(req);
 	struct node *parent = req_node(req, parent_ino);
 	if (!parent)
@@ -720,6 +740,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, m
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
+	request_count(REQ_READ);
 	(void)ino;
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
@@ -732,6 +753,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in, off_t off,
 			 struct fuse_file_info *fi)
 {
+	request_count(REQ_WRITE_BUF);
 	(void)ino;
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
@@ -747,6 +769,7 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 
 static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	request_count(REQ_FLUSH);
 	(void)ino;
 	(void)fi;
 	fuse_reply_err(req, 0);
@@ -754,6 +777,7 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	request_count(REQ_RELEASE);
 	(void)ino;
 	struct union_fs *fs = fs_of(req);
 	close_file(fs, (struct open_file *)(uintptr_t)fi->fh);
@@ -762,6 +786,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
+	request_count(REQ_FSYNC);
 	(void)ino;
 	struct union_fs *fs = fs_of(req);
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
@@ -774,6 +799,7 @@ static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len,
 			 struct fuse_file_info *fi)
 {
+	request_count(REQ_FALLOCATE);
 	(void)ino;
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	fuse_reply_err(req, fallocate(of->fd, mode, off, len) < 0 ? errno : 0);
@@ -781,6 +807,7 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, of
 
 static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
 {
+	request_count(REQ_LSEEK);
 	(void)ino;
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
 	off_t r = lseek(file_fd(fs_of(req), of), off, whence);
@@ -837,6 +864,7 @@ out:
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	request_count(REQ_OPENDIR);
 	struct union_fs *fs = fs_of(req);
 	struct node *n = req_node(req, ino);
 	if (!n)
@@ -859,60 +887,128 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		close_dir(fs, od);
 }
 
-static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+/* The attributes readdirplus hands the kernel with an entry, and a counted
+ * lookup. A non-directory lives in exactly the layer the listing found it in;
+ * only directories need the full lookup (opaque markers, lower parts). */
+static int plus_entry(struct union_fs *fs, struct node *dir, const struct merged_entry *e, int *layer_fds,
+		      struct fuse_entry_param *ep)
 {
-	(void)ino;
+	struct node_info info;
+	struct stat st;
+	int r;
+	if (e->type == DT_DIR || e->type == DT_UNKNOWN) {
+		if ((r = union_lookup(fs, dir, e->name, &info, &st)) < 0)
+			return r;
+	} else {
+		if (layer_fds[e->layer] < 0 && (layer_fds[e->layer] = node_dirfd(fs, dir, e->layer)) < 0)
+			return layer_fds[e->layer];
+		if (fstatat(layer_fds[e->layer], e->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		info = (struct node_info){.ino = e->ino, .type = st.st_mode & S_IFMT, .layer = e->layer,
+					  .last_layer = e->layer, .backing_ino = st.st_ino, .redirect_layer = -1};
+	}
+	struct node *n = node_remember(fs, dir, e->name, &info);
+	if (!n)
+		return -ENOMEM;
+	*ep = (struct fuse_entry_param){.ino = n->nodeid, .attr = st, .attr_timeout = ATTR_TIMEOUT,
+					.entry_timeout = ENTRY_TIMEOUT};
+	present_stat(fs, n, &ep->attr);
+	return 0;
+}
+
+static void reply_dir(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi, bool plus)
+{
 	struct union_fs *fs = fs_of(req);
 	struct open_dir *od = (struct open_dir *)(uintptr_t)fi->fh;
+	read_lock(fs);
 	if (off == 0 || !od->loaded) {
 		/* Offset 0 is opendir or rewinddir: take a fresh snapshot. */
 		if (od->loaded)
 			merged_dir_free(&od->listing);
 		od->loaded = false;
-		read_lock(fs);
 		int r = merged_dir_load(fs, od->node, &od->listing);
-		unlock(fs);
 		if (r < 0) {
+			unlock(fs);
 			fuse_reply_err(req, -r);
 			return;
 		}
 		od->loaded = true;
 	}
 	char *buf = malloc(size);
+	int layer_fds[fs->nlayers];
+	for (int i = 0; i < fs->nlayers; i++)
+		layer_fds[i] = -1;
 	if (!buf) {
+		unlock(fs);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
 	size_t used = 0;
+	int err = 0;
 	/* Offsets: 1 is ".", 2 is "..", 3+i is entry i. */
 	for (size_t pos = (size_t)off; pos < od->listing.count + 2; pos++) {
-		struct stat st = {0};
+		struct fuse_entry_param ep = {0};
 		const char *name;
-		if (pos == 0) {
-			name = ".";
-			st.st_ino = od->node->ino;
-			st.st_mode = S_IFDIR;
-		} else if (pos == 1) {
-			name = "..";
-			st.st_ino = od->node->parent ? od->node->parent->ino : od->node->ino;
-			st.st_mode = S_IFDIR;
+		if (pos < 2) {
+			name = pos == 0 ? "." : "..";
+			ep.attr.st_ino = pos == 0 || !od->node->parent ? od->node->ino : od->node->parent->ino;
+			ep.attr.st_mode = S_IFDIR;
 		} else {
 			const struct merged_entry *e = &od->listing.entries[pos - 2];
 			name = e->name;
-			st.st_ino = e->ino;
-			st.st_mode = DTTOIF(e->type);
+			ep.attr.st_ino = e->ino;
+			ep.attr.st_mode = DTTOIF(e->type);
 		}
-		size_t need = fuse_add_direntry(req, buf + used, size - used, name, &st, (off_t)pos + 1);
+		size_t need;
+		if (!plus) {
+			need = fuse_add_direntry(req, buf + used, size - used, name, &ep.attr, (off_t)pos + 1);
+		} else {
+			/* Count a lookup only for an entry that fits in this reply. */
+			if (fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0) > size - used)
+				break;
+			if (pos >= 2) {
+				int r = plus_entry(fs, od->node, &od->listing.entries[pos - 2], layer_fds, &ep);
+				if (r == -ENOENT)
+					continue;   /* removed since the snapshot */
+				if (r < 0) {
+					err = -r;
+					break;
+				}
+			}
+			need = fuse_add_direntry_plus(req, buf + used, size - used, name, &ep, (off_t)pos + 1);
+		}
 		if (need > size - used)
 			break;
 		used += need;
 	}
-	fuse_reply_buf(req, buf, used);
+	for (int i = 0; i < fs->nlayers; i++)
+		if (layer_fds[i] >= 0)
+			close(layer_fds[i]);
+	unlock(fs);
+	if (err && used == 0)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_buf(req, buf, used);
 	free(buf);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	request_count(REQ_READDIR);
+	(void)ino;
+	reply_dir(req, size, off, fi, false);
+}
+
+static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	request_count(REQ_READDIRPLUS);
+	(void)ino;
+	reply_dir(req, size, off, fi, true);
 }
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	request_count(REQ_RELEASEDIR);
 	(void)ino;
 	struct union_fs *fs = fs_of(req);
 	close_dir(fs, (struct open_dir *)(uintptr_t)fi->fh);
@@ -921,6 +1017,7 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 
 static void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
+	request_count(REQ_FSYNCDIR);
 	(void)fi;
 	(void)datasync;
 	struct union_fs *fs = fs_of(req);
@@ -946,6 +1043,7 @@ static void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fus
 
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
+	request_count(REQ_STATFS);
 	(void)ino;
 	struct union_fs *fs = fs_of(req);
 	struct statvfs sv;
@@ -980,6 +1078,7 @@ static int node_xattr_path(struct union_fs *fs, struct node *n, char *path, size
 static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size,
 			int flags)
 {
+	request_count(REQ_SETXATTR);
 	struct union_fs *fs = fs_of(req);
 	struct node *n = req_node(req, ino);
 	if (!n)
@@ -1005,6 +1104,7 @@ static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const 
 
 static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
+	request_count(REQ_GETXATTR);
 	struct union_fs *fs = fs_of(req);
 	struct node *n = req_node(req, ino);
 	if (!n)
@@ -1040,6 +1140,7 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
 
 static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
+	request_count(REQ_LISTXATTR);
 	struct union_fs *fs = fs_of(req);
 	struct node *n = req_node(req, ino);
 	if (!n)
@@ -1078,6 +1179,7 @@ static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 
 static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
+	request_count(REQ_REMOVEXATTR);
 	struct union_fs *fs = fs_of(req);
 	struct node *n = req_node(req, ino);
 	if (!n)
@@ -1139,6 +1241,7 @@ const struct fuse_lowlevel_ops union_ops = {
 	.lseek = op_lseek,
 	.opendir = op_opendir,
 	.readdir = op_readdir,
+	.readdirplus = op_readdirplus,
 	.releasedir = op_releasedir,
 	.fsyncdir = op_fsyncdir,
 	.statfs = op_statfs,
