@@ -252,6 +252,8 @@ static int link_other_names(struct union_fs *fs, int layer, ino_t ino, const cha
 
 int copyup_node(struct union_fs *fs, struct node *n, bool with_data)
 {
+	if (n->removed)
+		return -ENOENT;   /* its name is a whiteout now: nothing to copy up to */
 	int r = node_refresh(fs, n);
 	if (r < 0)
 		return r;

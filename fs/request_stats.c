@@ -24,7 +24,6 @@ static const char *const request_names[REQ_KINDS] = {
 	"create",
 	"read",
 	"write_buf",
-	"flush",
 	"release",
 	"fsync",
 	"fallocate",

@@ -59,6 +59,7 @@ struct union_fs {
 	int nlayers;
 	int first_lower;        /* 1 with an upper dir, 0 without */
 	bool has_upper;
+	bool writeback;         /* the kernel's writeback cache is on */
 	int work_fd;            /* O_PATH fd of WORKDIR/work, -1 without upper */
 	char *work_path;
 	bool made_work_dir, made_work_sub;  /* to undo on a failed mount */

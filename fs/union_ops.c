@@ -185,6 +185,24 @@ static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_dat
 	fuse_reply_none(req);
 }
 
+/* With the writeback cache the kernel owns file positions and may read to
+ * fill a page of a file opened write-only: open read-write, never O_APPEND
+ * (the kernel sends appends at their offsets; pages may be flushed in any
+ * order). */
+static int open_backing(struct union_fs *fs, int dirfd, const char *name, int flags)
+{
+	flags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC | O_NOFOLLOW;
+	if (fs->writeback) {
+		flags &= ~O_APPEND;
+		if ((flags & O_ACCMODE) == O_WRONLY) {
+			int fd = openat(dirfd, name, (flags & ~O_ACCMODE) | O_RDWR);
+			if (fd >= 0 || errno != EACCES)
+				return fd;
+		}
+	}
+	return openat(dirfd, name, flags);
+}
+
 /* The open file's fd, reopened if the object was copied up since open. */
 static int file_fd(struct union_fs *fs, struct open_file *of)
 {
@@ -194,7 +212,7 @@ static int file_fd(struct union_fs *fs, struct open_file *of)
 	if (of->layer != of->node->layer) {
 		int pfd = node_dirfd(fs, of->node->parent, of->node->layer);
 		if (pfd >= 0) {
-			int fd = openat(pfd, of->node->name, (of->flags & ~(O_TRUNC | O_CREAT | O_EXCL)) | O_CLOEXEC | O_NOFOLLOW);
+			int fd = open_backing(fs, pfd, of->node->name, of->flags & ~O_TRUNC);
 			if (fd >= 0) {
 				/* Keep the old number valid for readers in flight: dup over it. */
 				dup3(fd, of->fd, O_CLOEXEC);
@@ -253,45 +271,32 @@ static int owner_to_disk(struct union_fs *fs, struct fuse_file_info *fi, int to_
 	return 0;
 }
 
-static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)
+/* Applies a setattr to an open fd (fd >= 0) or to dirfd/name. */
+static int apply_setattr(struct union_fs *fs, int fd, int dirfd, const char *name, struct stat *attr, int to_set,
+			 struct fuse_file_info *fi)
 {
-	request_count(REQ_SETATTR);
-	struct union_fs *fs = fs_of(req);
-	struct node *n = req_node(req, ino);
-	if (!n)
-		return;
-	write_lock(fs);
-	bool truncating = (to_set & FUSE_SET_ATTR_SIZE) && attr->st_size == 0;
-	int r = n == fs->root ? (fs->has_upper ? 0 : -EROFS) : copyup_node(fs, n, !truncating);
-	int pfd = -1, fd = -1;
-	const char *name = n == fs->root ? "" : n->name;
-	if (r == 0) {
-		pfd = n == fs->root ? fcntl(fs->layers[0].fd, F_DUPFD_CLOEXEC, 0) : node_dirfd(fs, n->parent, 0);
-		if (pfd < 0)
-			r = pfd;
-	}
-	if (r == 0 && fi && n->type != S_IFDIR)
-		fd = file_fd(fs, (struct open_file *)(uintptr_t)fi->fh);
-	if (r == 0 && (to_set & FUSE_SET_ATTR_MODE)) {
+	int r = 0;
+	if (to_set & FUSE_SET_ATTR_MODE) {
+		mode_t mode = attr->st_mode & 07777;
 		if (fd >= 0)
-			r = fchmod(fd, attr->st_mode & 07777) < 0 ? -errno : 0;
-		else if (n == fs->root)
-			r = fchmodat(pfd, ".", attr->st_mode & 07777, 0) < 0 ? -errno : 0;
+			r = fchmod(fd, mode) < 0 ? -errno : 0;
 		else
-			r = fchmodat(pfd, name, attr->st_mode & 07777, 0) < 0 ? -errno : 0;
+			r = fchmodat(dirfd, *name ? name : ".", mode, 0) < 0 ? -errno : 0;
 	}
 	if (r == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
 		uid_t uid;
 		gid_t gid;
 		r = owner_to_disk(fs, fi, to_set, attr, &uid, &gid);
-		if (r == 0 && fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH)) < 0)
-			r = -errno;
+		if (r == 0 && fd >= 0)
+			r = fchown(fd, uid, gid) < 0 ? -errno : 0;
+		else if (r == 0)
+			r = fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH)) < 0 ? -errno : 0;
 	}
 	if (r == 0 && (to_set & FUSE_SET_ATTR_SIZE)) {
 		if (fd >= 0) {
 			r = ftruncate(fd, attr->st_size) < 0 ? -errno : 0;
 		} else {
-			int wfd = openat(pfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+			int wfd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 			r = wfd < 0 ? -errno : (ftruncate(wfd, attr->st_size) < 0 ? -errno : 0);
 			if (wfd >= 0)
 				close(wfd);
@@ -310,11 +315,54 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		if (fd >= 0)
 			r = futimens(fd, ts) < 0 ? -errno : 0;
 		else
-			r = utimensat(pfd, *name ? name : ".", ts, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+			r = utimensat(dirfd, *name ? name : ".", ts, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 	}
-	if (pfd >= 0)
-		close(pfd);
+	return r;
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)
+{
+	request_count(REQ_SETATTR);
+	struct union_fs *fs = fs_of(req);
+	struct node *n = req_node(req, ino);
+	if (!n)
+		return;
+	/* ctime belongs to the backing filesystem; the writeback cache sends it
+	 * after writes and unlinks, and it must not cause a copy-up. */
+	to_set &= ~FUSE_SET_ATTR_CTIME;
+	write_lock(fs);
 	struct stat st;
+	int r = 0, fd = -1, pfd = -1;
+	if (fi && n->type != S_IFDIR)
+		fd = file_fd(fs, (struct open_file *)(uintptr_t)fi->fh);
+	if (n->removed && n != fs->root) {
+		/* No name left: only an open file reaches the object, and a lower
+		 * one is not ours to change. */
+		pthread_mutex_lock(&fs->table_lock);
+		if (fd < 0 && n->open_files)
+			fd = n->open_files->fd;
+		pthread_mutex_unlock(&fs->table_lock);
+		if (fd < 0)
+			r = -ENOENT;
+		else if (to_set && layer_is_upper(fs, n->layer))
+			r = apply_setattr(fs, fd, -1, "", attr, to_set, fi);
+		else if (to_set)
+			r = -EROFS;
+	} else if (to_set) {
+		bool truncating = (to_set & FUSE_SET_ATTR_SIZE) && attr->st_size == 0;
+		r = n == fs->root ? (fs->has_upper ? 0 : -EROFS) : copyup_node(fs, n, !truncating);
+		if (r == 0 && fd >= 0)
+			fd = file_fd(fs, (struct open_file *)(uintptr_t)fi->fh);   /* reopened after the copy-up */
+		if (r == 0) {
+			pfd = n == fs->root ? fcntl(fs->layers[0].fd, F_DUPFD_CLOEXEC, 0) : node_dirfd(fs, n->parent, 0);
+			if (pfd < 0)
+				r = pfd;
+		}
+		if (r == 0)
+			r = apply_setattr(fs, fd, pfd, n == fs->root ? "" : n->name, attr, to_set, fi);
+		if (pfd >= 0)
+			close(pfd);
+	}
 	if (r == 0) {
 		if (fd >= 0) {
 			r = fstat(fd, &st) < 0 ? -errno : 0;
@@ -627,7 +675,7 @@ static int open_node(struct union_fs *fs, struct node *n, int flags, struct open
 	int pfd = node_dirfd(fs, n->parent, n->layer);
 	if (pfd < 0)
 		return pfd;
-	int fd = openat(pfd, n->name, (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open_backing(fs, pfd, n->name, flags);
 	r = fd < 0 ? -errno : 0;
 	close(pfd);
 	if (r < 0)
@@ -767,14 +815,8 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 		fuse_reply_write(req, (size_t)n);
 }
 
-static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	request_count(REQ_FLUSH);
-	(void)ino;
-	(void)fi;
-	fuse_reply_err(req, 0);
-}
-
+/* No flush operation: ctrfs has nothing to do at close(2) before release,
+ * and without one the kernel stops sending FLUSH after the first ENOSYS. */
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	request_count(REQ_RELEASE);
@@ -1205,7 +1247,14 @@ static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)userdata;
+	struct union_fs *fs = userdata;
+	/* Writes are gathered in the kernel's page cache and sent in big chunks. */
+	if ((conn->capable & FUSE_CAP_WRITEBACK_CACHE) && !getenv("CTRFS_NO_WRITEBACK")) {
+		conn->want |= FUSE_CAP_WRITEBACK_CACHE;
+		fs->writeback = true;
+	}
+	/* Always readdirplus: a listing is nearly always followed by stats. */
+	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 	if (conn->capable & FUSE_CAP_SPLICE_READ)
@@ -1234,7 +1283,6 @@ const struct fuse_lowlevel_ops union_ops = {
 	.create = op_create,
 	.read = op_read,
 	.write_buf = op_write_buf,
-	.flush = op_flush,
 	.release = op_release,
 	.fsync = op_fsync,
 	.fallocate = op_fallocate,

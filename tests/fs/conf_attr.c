@@ -209,6 +209,30 @@ static int chown_clears_setuid_bit(struct testfs *t)
 	return CONF_PASS;
 }
 
+static int write_as_other_user(void *arg)
+{
+	struct testfs *t = arg;
+	int fd = open(M("f"), O_WRONLY | O_APPEND);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, "x", 1), 1);
+	CHECK_OK(close(fd));
+	return CONF_PASS;
+}
+
+/* Kernel rule: a write by a user without CAP_FSETID drops setuid, and setgid
+ * with group execute; the daemon writes as root, so ctrfs must not keep them. */
+static int write_by_other_user_clears_setuid_setgid(struct testfs *t)
+{
+	CHECK_OK(conf_put_mode(L0("f"), "F", 06777));
+	MOUNT();
+	CHECK_OK(conf_as_user(write_as_other_user, t));
+	CHECK_EQ(conf_lstat(M("f")).st_mode & 07777, 0777);
+	CHECK_CONTENT(M("f"), "Fx");
+	REMOUNT();
+	CHECK_EQ(conf_lstat(M("f")).st_mode & 07777, 0777);
+	return CONF_PASS;
+}
+
 /* --- access checks as an unprivileged user --- */
 
 static int try_read_mode_000(void *arg)
@@ -446,6 +470,7 @@ const struct conf_case conf_cases_attr[] = {
 	CONF_CASE(chown_lower_file, 1, CONF_ROOT),
 	CONF_CASE(chown_upper_file_and_dir, 1, CONF_ROOT),
 	CONF_CASE(chown_clears_setuid_bit, 1, CONF_ROOT),
+	CONF_CASE(write_by_other_user_clears_setuid_setgid, 1, CONF_ROOT),
 	CONF_CASE(chown_by_unprivileged_user_eperm, 1, CONF_OTHER_UID),
 	CONF_CASE(access_mode_000_file_denied, 1, CONF_OTHER_UID),
 	CONF_CASE(access_readonly_file_write_denied_without_copyup, 1, CONF_OTHER_UID),
