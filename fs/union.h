@@ -31,26 +31,25 @@ struct node_alias {
 	struct node_alias *next;
 };
 
-struct node {
+struct node {   /* fields ordered by size: a million of these must stay small */
 	uint64_t nodeid;        /* the kernel's handle: unique, never reused in a mount */
 	uint64_t ino;           /* what ctrfs reports as st_ino and d_ino */
 	uint64_t nlookup;       /* kernel references (lookup minus forget) */
-	unsigned refs;          /* children whose name chain goes through this node, open handles */
 	struct node *parent;    /* the name chain used to reach the backing object */
 	char *name;
-	struct node_alias *aliases;
 	struct node *id_next, *ino_next;  /* hash chains of the two indexes */
-	bool ino_indexed;       /* false once a deleted object's number may be reused */
-	struct open_file *open_files; /* to stat an object whose names are all gone */
-
-	mode_t type;            /* S_IFMT bits */
-	int layer;              /* topmost layer holding the object */
-	int last_layer;         /* dirs: bottom layer that still merges (opaque stops it) */
-	char *redirect;         /* dirs: path of the lower parts below redirect_layer */
-	int redirect_layer;
 	ino_t backing_ino;      /* inode number in `layer` */
+	struct node_alias *aliases;
+	struct open_file *open_files; /* to stat an object whose names are all gone */
+	char *redirect;         /* dirs: path of the lower parts below redirect_layer */
+	uint32_t generation;    /* layout generation the layer fields were computed in */
+	unsigned refs;          /* children whose name chain goes through this node, open handles */
+	mode_t type;            /* S_IFMT bits */
+	int16_t layer;          /* topmost layer holding the object */
+	int16_t last_layer;     /* dirs: bottom layer that still merges (opaque stops it) */
+	int16_t redirect_layer;
+	bool ino_indexed;       /* false once a deleted object's number may be reused */
 	bool removed;           /* no name left in the merged tree */
-	uint64_t generation;    /* layout generation the layer fields were computed in */
 };
 
 struct union_fs {
@@ -71,7 +70,7 @@ struct union_fs {
 	size_t nbuckets, nnodes, nodes_peak;
 	uint64_t next_nodeid;
 	struct node *root;
-	uint64_t generation;        /* bumped when directories move between layers */
+	uint32_t generation;        /* bumped when directories move between layers */
 
 	struct copyup_map *copied;  /* upper inode -> ctrfs inode of objects copied up */
 	struct lower_links *links;  /* names of multiply-linked lower inodes, built lazily */
