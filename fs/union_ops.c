@@ -116,18 +116,6 @@ static void reply_entry(fuse_req_t req, struct union_fs *fs, struct node *parent
 		node_forget(fs, n, 1);
 }
 
-/* Looks up parent/name after something was created there, and replies. */
-static void reply_created(fuse_req_t req, struct union_fs *fs, struct node *parent, const char *name)
-{
-	struct node_info info;
-	struct stat st;
-	int r = union_lookup(fs, parent, name, &info, &st);
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	else
-		reply_entry(req, fs, parent, name, &info, &st);
-}
-
 static struct node *req_node(fuse_req_t req, fuse_ino_t ino)
 {
 	struct node *n = node_by_id(fs_of(req), ino);
@@ -189,8 +177,20 @@ static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_dat
  * fill a page of a file opened write-only: open read-write, never O_APPEND
  * (the kernel sends appends at their offsets; pages may be flushed in any
  * order). */
+static int backing_flags(struct union_fs *fs, int flags)
+{
+	flags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC)) | O_CLOEXEC | O_NOFOLLOW;
+	if (fs->writeback) {
+		flags &= ~O_APPEND;
+		if ((flags & O_ACCMODE) == O_WRONLY)
+			flags = (flags & ~O_ACCMODE) | O_RDWR;
+	}
+	return flags;
+}
+
 static int open_backing(struct union_fs *fs, int dirfd, const char *name, int flags)
 {
+	int trunc = flags & O_TRUNC;
 	flags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC | O_NOFOLLOW;
 	if (fs->writeback) {
 		flags &= ~O_APPEND;
@@ -200,6 +200,7 @@ static int open_backing(struct union_fs *fs, int dirfd, const char *name, int fl
 				return fd;
 		}
 	}
+	(void)trunc;
 	return openat(dirfd, name, flags);
 }
 
@@ -417,28 +418,35 @@ static int set_new_owner(struct union_fs *fs, fuse_req_t req, int dirfd, const c
 	struct stat pst;
 	if (!idmap_to_disk(&fs->cfg.uids, ctx->uid, &uid) || !idmap_to_disk(&fs->cfg.gids, ctx->gid, &gid))
 		return -EINVAL;
-	if (fstat(parent_fd, &pst) == 0 && (pst.st_mode & S_ISGID))
-		gid = pst.st_gid;
+	/* Created with the daemon's ids, the entry already has the right group
+	 * (the backing filesystem applied a setgid parent's) when they match. */
 	if (uid == geteuid() && gid == getegid())
 		return 0;
+	if (fstat(parent_fd, &pst) == 0 && (pst.st_mode & S_ISGID))
+		gid = pst.st_gid;
 	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && !(errno == EPERM && geteuid() != 0))
 		return -errno;
 	return 0;
 }
 
-enum new_kind { NEW_NODE, NEW_DIR, NEW_SYMLINK, NEW_LINK };
+enum new_kind { NEW_FILE, NEW_NODE, NEW_DIR, NEW_SYMLINK, NEW_LINK };
 
 struct new_entry {
 	enum new_kind kind;
+	int open_flags;           /* NEW_FILE: the flags of create(2) */
+	int fd;                   /* NEW_FILE: the open file, out */
 	mode_t mode;
 	dev_t rdev;
 	const char *link_target;  /* NEW_SYMLINK */
 	struct node *link_source; /* NEW_LINK */
 };
 
-static int make_object(struct union_fs *fs, const struct new_entry *ne, int dirfd, const char *name)
+static int make_object(struct union_fs *fs, struct new_entry *ne, int dirfd, const char *name)
 {
 	switch (ne->kind) {
+	case NEW_FILE:
+		ne->fd = openat(dirfd, name, backing_flags(fs, ne->open_flags) | O_CREAT | O_EXCL, ne->mode & 07777);
+		return ne->fd < 0 ? -errno : 0;
 	case NEW_DIR:
 		return mkdirat(dirfd, name, ne->mode) < 0 ? -errno : 0;
 	case NEW_SYMLINK:
@@ -457,27 +465,25 @@ static int make_object(struct union_fs *fs, const struct new_entry *ne, int dirf
 }
 
 /* Creates parent/name in the upper dir. Over a whiteout it is built in the
- * work dir (a directory marked opaque) and swapped in atomically. */
+ * work dir (a directory marked opaque) and swapped in atomically. The kernel
+ * looked the name up (negative) under the directory's lock, so existence is
+ * not checked again; an upper entry that is not a whiteout fails with
+ * EEXIST. On success *info and *st describe the new entry. */
 static int create_entry(struct union_fs *fs, fuse_req_t req, struct node *parent, const char *name,
-			const struct new_entry *ne)
+			struct new_entry *ne, struct node_info *info, struct stat *st)
 {
 	if (!fs->has_upper)
 		return -EROFS;
 	if (strlen(name) > NAME_MAX)
 		return -ENAMETOOLONG;
-	struct node_info info;
-	int r = union_lookup(fs, parent, name, &info, NULL);
-	if (r == 0)
-		return -EEXIST;
-	if (r != -ENOENT)
-		return r;
-	if ((r = copyup_dir_chain(fs, parent)) < 0)
+	int r = copyup_dir_chain(fs, parent);
+	if (r < 0)
 		return r;
 	int pfd = node_dirfd(fs, parent, 0);
 	if (pfd < 0)
 		return pfd;
-	struct stat st;
-	bool over_whiteout = fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && is_whiteout(&st);
+	bool over_whiteout = fstatat(pfd, name, st, AT_SYMLINK_NOFOLLOW) == 0 && is_whiteout(st);
+	ne->fd = -1;
 	if (!over_whiteout) {
 		r = make_object(fs, ne, pfd, name);
 		if (r == 0 && ne->kind != NEW_LINK && (r = set_new_owner(fs, req, pfd, name, pfd)) < 0)
@@ -495,24 +501,39 @@ static int create_entry(struct union_fs *fs, fuse_req_t req, struct node *parent
 		if (r < 0)
 			remove_tree_at(fs->work_fd, tmp);
 	}
+	if (r == 0 && fstatat(pfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+		r = -errno;
+	if (r == 0) {
+		/* New in the upper dir: nothing below merges into it (a directory
+		 * made over a whiteout is opaque). */
+		*info = (struct node_info){.ino = union_ino_for(fs, 0, st->st_ino, pfd, name),
+					   .type = st->st_mode & S_IFMT, .layer = 0, .last_layer = 0,
+					   .backing_ino = st->st_ino, .redirect_layer = -1};
+	}
+	if (r < 0 && ne->fd >= 0) {
+		close(ne->fd);
+		ne->fd = -1;
+	}
 	close(pfd);
 	return r;
 }
 
-static void reply_new(fuse_req_t req, fuse_ino_t parent_ino, const char *name, const struct new_entry *ne)
+static void reply_new(fuse_req_t req, fuse_ino_t parent_ino, const char *name, struct new_entry *ne)
 {
 	struct union_fs *fs = fs_of(req);
 	struct node *parent = req_node(req, parent_ino);
 	if (!parent)
 		return;
+	struct node_info info;
+	struct stat st;
 	write_lock(fs);
 	int r = node_refresh(fs, parent);
 	if (r == 0)
-		r = create_entry(fs, req, parent, name, ne);
+		r = create_entry(fs, req, parent, name, ne, &info, &st);
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
-		reply_created(req, fs, parent, name);
+		reply_entry(req, fs, parent, name, &info, &st);
 	unlock(fs);
 }
 
@@ -664,6 +685,8 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent_ino, const char *name, f
 
 /* --- files --- */
 
+static int new_open_file(struct union_fs *fs, struct node *n, int fd, int flags, struct open_file **out);
+
 static int open_node(struct union_fs *fs, struct node *n, int flags, struct open_file **out)
 {
 	bool writing = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
@@ -680,11 +703,18 @@ static int open_node(struct union_fs *fs, struct node *n, int flags, struct open
 	close(pfd);
 	if (r < 0)
 		return r;
-	struct open_file *of = calloc(1, sizeof *of);
-	if (!of) {
+	r = new_open_file(fs, n, fd, flags, out);
+	if (r < 0)
 		close(fd);
+	return r;
+}
+
+/* Wraps an open backing fd of node n as a FUSE file handle. */
+static int new_open_file(struct union_fs *fs, struct node *n, int fd, int flags, struct open_file **out)
+{
+	struct open_file *of = calloc(1, sizeof *of);
+	if (!of)
 		return -ENOMEM;
-	}
 	of->fd = fd;
 	of->layer = n->layer;
 	of->flags = flags;
@@ -754,23 +784,23 @@ static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, m
 	struct node *parent = req_node(req, parent_ino);
 	if (!parent)
 		return;
-	struct new_entry ne = {.kind = NEW_NODE, .mode = (mode & ~S_IFMT) | S_IFREG};
-	write_lock(fs);
-	int r = node_refresh(fs, parent);
-	if (r == 0)
-		r = create_entry(fs, req, parent, name, &ne);
+	struct new_entry ne = {.kind = NEW_FILE, .mode = mode, .open_flags = fi->flags};
 	struct node_info info;
 	struct stat st;
 	struct node *n = NULL;
 	struct open_file *of = NULL;
+	write_lock(fs);
+	int r = node_refresh(fs, parent);
 	if (r == 0)
-		r = union_lookup(fs, parent, name, &info, &st);
+		r = create_entry(fs, req, parent, name, &ne, &info, &st);
 	if (r == 0 && !(n = node_remember(fs, parent, name, &info)))
 		r = -ENOMEM;
-	if (r == 0 && (r = open_node(fs, n, fi->flags & ~O_TRUNC, &of)) < 0) {
+	if (r == 0 && (r = new_open_file(fs, n, ne.fd, fi->flags, &of)) < 0) {
 		node_forget(fs, n, 1);
 		n = NULL;
 	}
+	if (r < 0 && ne.fd >= 0)
+		close(ne.fd);
 	unlock(fs);
 	if (r < 0) {
 		fuse_reply_err(req, -r);
@@ -1253,8 +1283,8 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_WRITEBACK_CACHE;
 		fs->writeback = true;
 	}
-	/* Always readdirplus: a listing is nearly always followed by stats. */
-	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+	/* readdirplus stays adaptive (the kernel's default): a plain listing of a
+	 * big directory must not pay one stat per entry. */
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 	if (conn->capable & FUSE_CAP_SPLICE_READ)
