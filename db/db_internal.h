@@ -1,0 +1,107 @@
+/* What the db/ files share: the connection struct, error reporting that names
+ * the database file, transactions, and statement helpers. Not for use
+ * outside db/ (tests excepted). */
+#ifndef CTR_DB_INTERNAL_H
+#define CTR_DB_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "ctr/db.h"
+#include "embedded_sql.h"
+
+/* How long a writer waits for another process's transaction to end. */
+#define DB_BUSY_TIMEOUT_MS 10000
+/* Rows deleted per transaction when a container's log goes. */
+#define DB_DELETE_CHUNK_ROWS 1000
+/* PRAGMA application_id of a ctrrun state db: "ctrr" in ASCII. */
+#define DB_APPLICATION_ID 0x63747272
+
+struct ctr_db {
+	sqlite3 *conn;
+	char *path;
+	int delete_chunk_rows;  /* DB_DELETE_CHUNK_ROWS; tests make it small */
+};
+
+/* Fails with "state db PATH: WHAT: <SQLite's message>", taking errno from
+ * SQLite when the cause was a system call. Returns CTR_DB_ERROR. */
+int db_fail_sqlite(struct ctr_db *db, struct ctr_error *err, const char *what);
+/* Fails with "state db PATH: <message>" and returns RESULT. */
+int db_fail(struct ctr_db *db, struct ctr_error *err, int result, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Transactions. db_begin_write takes the write lock at once (BEGIN
+ * IMMEDIATE), waiting on the busy timeout; db_begin_read gives a consistent
+ * view across several SELECTs. db_end commits when RESULT is CTR_DB_OK, else
+ * rolls back, and returns RESULT, or the commit's failure. */
+int db_begin_write(struct ctr_db *db, const char *what, struct ctr_error *err);
+int db_begin_read(struct ctr_db *db, const char *what, struct ctr_error *err);
+int db_end(struct ctr_db *db, int result, const char *what, struct ctr_error *err);
+
+/* Prepares SQL; NULL (with *err filled) on failure. */
+sqlite3_stmt *db_prepare(struct ctr_db *db, const char *sql, const char *what, struct ctr_error *err);
+
+static inline void db_stmt_cleanup(sqlite3_stmt **stmt)
+{
+	sqlite3_finalize(*stmt);
+}
+/* A statement finalized when its variable leaves scope. */
+#define db_stmt __attribute__((cleanup(db_stmt_cleanup))) sqlite3_stmt *
+
+/* Runs a statement that returns no rows to its end. */
+int db_step_done(struct ctr_db *db, sqlite3_stmt *stmt, const char *what, struct ctr_error *err);
+/* Runs a statement that returns one row of one integer (e.g. a PRAGMA). */
+int db_query_int(struct ctr_db *db, const char *sql, int64_t *value, const char *what,
+		 struct ctr_error *err);
+
+/* Bind helpers: text may be NULL (binds NULL). */
+int db_bind_text(sqlite3_stmt *stmt, int index, const char *text);
+
+/* Heap copy of a text column; *out is NULL for SQL NULL. */
+int db_column_strdup(struct ctr_db *db, sqlite3_stmt *stmt, int col, char **out, struct ctr_error *err);
+/* Copies a text column of at most CTR_DB_ID_LEN chars into a fixed id buffer. */
+void db_column_id(sqlite3_stmt *stmt, int col, char out[CTR_DB_ID_LEN + 1]);
+/* Grows *v (of *cap elements of SIZE bytes) to hold at least N elements. */
+int db_grow(struct ctr_db *db, void **v, size_t *cap, size_t n, size_t size, struct ctr_error *err);
+
+/* True for 1..64 lowercase hex digits (a full id when FULL). */
+bool db_is_hex_id(const char *s, bool full);
+
+/* Applies migrations[version .. upto-1] to CONN, each in its own
+ * transaction that also sets user_version; PATH only names the file in
+ * errors. Used by ctr_db_open with all migrations, and by tests to build a
+ * database of an older version. */
+int db_migrate(sqlite3 *conn, const char *path, const struct db_migration *migrations, int upto,
+	       struct ctr_error *err);
+
+/* Appends formatted text to BUF (of SIZE bytes, NUL-terminated), cutting at
+ * the end; for messages that list candidates. */
+void db_append(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Reference to a container by id prefix: hex, 1 to 64 digits. The GLOB
+ * pattern "<prefix>*" for it; prefix checked to be hex, so it holds no
+ * GLOB special characters. */
+int db_prefix_pattern(struct ctr_db *db, const char *prefix, char out[CTR_DB_ID_LEN + 2],
+		      struct ctr_error *err);
+
+/* Rows of a container other than its own (volumes_env.c, logs.c); called
+ * inside the caller's transaction. */
+int db_insert_mounts(struct ctr_db *db, const char *id, const struct ctr_db_mount *mounts, size_t n,
+		     struct ctr_error *err);
+int db_insert_env(struct ctr_db *db, const char *id, char *const *env, size_t n, struct ctr_error *err);
+int db_load_mounts(struct ctr_db *db, const char *id, struct ctr_db_mount **mounts, size_t *n,
+		   struct ctr_error *err);
+int db_load_env(struct ctr_db *db, const char *id, char ***env, size_t *n, struct ctr_error *err);
+void db_free_mounts(struct ctr_db_mount *mounts, size_t n);
+/* Deletes a container's log chunk by chunk, each chunk its own transaction;
+ * call outside a transaction. */
+int db_delete_logs_chunked(struct ctr_db *db, const char *id, struct ctr_error *err);
+/* Inside a transaction: CTR_DB_NOT_FOUND unless container ID is recorded. */
+int db_container_exists(struct ctr_db *db, const char *id, struct ctr_error *err);
+
+/* containers.state text -> enum; -1 for an unknown name. */
+int db_state_from_name(const char *name, enum ctr_db_state *state);
+
+/* Stream names as stored. */
+const char *db_stream_name(enum ctr_db_stream stream);
+
+#endif

@@ -1,0 +1,210 @@
+/* Opening state.db: refuse what cannot or must not be written, set the
+ * connection up (WAL, foreign keys, busy timeout), bring the schema up to
+ * date. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db_internal.h"
+
+/* Explicit checks before SQLite sees the file: SQLite would quietly open a
+ * read-only file read-only, and an unwritable directory only shows up later
+ * as a failure to create the -wal file. AT_EACCESS: the effective ids decide,
+ * as they do for the open itself. */
+static int check_writable(struct ctr_db *db, struct ctr_error *err)
+{
+	char *copy = strdup(db->path);
+	if (!copy)
+		return ctr_fail(err, ENOMEM, "state db %s", db->path);
+	const char *dir = dirname(copy);
+	struct stat st;
+	int rc = CTR_DB_OK;
+	if (stat(dir, &st) < 0)
+		rc = ctr_fail(err, errno, "state db %s: directory %s", db->path, dir);
+	else if (!S_ISDIR(st.st_mode))
+		rc = ctr_fail(err, ENOTDIR, "state db %s: %s", db->path, dir);
+	else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0)
+		rc = ctr_fail(err, errno,
+			      "state db %s: directory %s is not writable (SQLite keeps its -wal and -shm files there)",
+			      db->path, dir);
+	else if (stat(db->path, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			rc = ctr_fail(err, 0, "state db %s: not a regular file", db->path);
+		else if (faccessat(AT_FDCWD, db->path, R_OK | W_OK, AT_EACCESS) < 0)
+			rc = ctr_fail(err, errno, "state db %s: the file is not writable", db->path);
+	} else if (errno != ENOENT) {
+		rc = ctr_fail(err, errno, "state db %s", db->path);
+	}
+	free(copy);
+	return rc;
+}
+
+/* Before anything writes: the file must be a SQLite database, ours or empty,
+ * and of a schema version this build knows. Reading the header and the
+ * schema also turns a damaged file into an error here rather than later. */
+static int read_header(struct ctr_db *db, int64_t *version, int64_t *app_id, int64_t *objects,
+		       struct ctr_error *err)
+{
+	if (db_query_int(db, "PRAGMA user_version", version, "reading the schema version", err) ||
+	    db_query_int(db, "PRAGMA application_id", app_id, "reading the application id", err) ||
+	    db_query_int(db, "SELECT count(*) FROM sqlite_schema", objects, "reading the schema", err))
+		return CTR_DB_ERROR;
+	return CTR_DB_OK;
+}
+
+static int check_version(struct ctr_db *db, struct ctr_error *err)
+{
+	int64_t version, app_id, objects;
+	/* One read transaction: one snapshot. Separate reads could see version
+	 * 0 before, and the tables after, another process's first migration. */
+	if (db_begin_read(db, "reading the schema version", err) ||
+	    db_end(db, read_header(db, &version, &app_id, &objects, err), "reading the schema version", err))
+		return CTR_DB_ERROR;
+	if (app_id != DB_APPLICATION_ID && (app_id != 0 || version != 0))
+		return db_fail(db, err, CTR_DB_ERROR,
+			       "not a ctrrun state database (application id %#llx, schema version %lld)",
+			       (unsigned long long)app_id, (long long)version);
+	if (version == 0 && objects > 0)  /* checked again under the lock by db_migrate */
+		return db_fail(db, err, CTR_DB_ERROR,
+			       "not a ctrrun state database (it has tables but no ctrrun schema version)");
+	if (version > ctr_db_migration_count)
+		return db_fail(db, err, CTR_DB_ERROR,
+			       "schema version %lld is newer than this ctrrun knows (%d); use a newer ctrrun",
+			       (long long)version, ctr_db_migration_count);
+	return CTR_DB_OK;
+}
+
+static int set_pragma(struct ctr_db *db, const char *sql, const char *want, struct ctr_error *err)
+{
+	db_stmt stmt = db_prepare(db, sql, sql, err);
+	if (!stmt)
+		return CTR_DB_ERROR;
+	int rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail_sqlite(db, err, sql);
+	/* Pragmas that cannot take effect answer with the value in force. */
+	if (want) {
+		const char *got = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0) : NULL;
+		if (!got || strcasecmp(got, want) != 0)
+			return db_fail(db, err, CTR_DB_ERROR, "%s: got %s (the file system may not support it)",
+				       sql, got ? got : "nothing");
+	}
+	return CTR_DB_OK;
+}
+
+/* WAL mode is persistent in the file, so this only writes on the first
+ * open. The switch needs an exclusive lock for a moment, and SQLite does not
+ * run the busy handler for it (waiting there could deadlock): two processes
+ * opening a new file at once make one of them see SQLITE_BUSY at once. So it
+ * is retried here, for as long as the busy timeout. */
+static int set_wal(struct ctr_db *db, struct ctr_error *err)
+{
+	for (int waited_ms = 0;; waited_ms += 5) {
+		db_stmt stmt = db_prepare(db, "PRAGMA journal_mode = WAL", "switching to WAL", err);
+		if (!stmt)
+			return CTR_DB_ERROR;
+		int rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW) {
+			const char *mode = (const char *)sqlite3_column_text(stmt, 0);
+			if (mode && strcasecmp(mode, "wal") == 0)
+				return CTR_DB_OK;
+			return db_fail(db, err, CTR_DB_ERROR,
+				       "switching to WAL: the journal mode stays %s (the file system may not support it)",
+				       mode ? mode : "unknown");
+		}
+		if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= DB_BUSY_TIMEOUT_MS)
+			return db_fail_sqlite(db, err, "switching to WAL");
+		usleep(5000);
+	}
+}
+
+static int open_conn(struct ctr_db *db, struct ctr_error *err)
+{
+	if (check_writable(db, err))
+		return CTR_DB_ERROR;
+	int rc = sqlite3_open_v2(db->path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (!db->conn)
+		return ctr_fail(err, ENOMEM, "state db %s", db->path);
+	if (rc != SQLITE_OK)
+		return db_fail_sqlite(db, err, "opening");
+	sqlite3_extended_result_codes(db->conn, 1);
+	if (sqlite3_db_readonly(db->conn, "main") == 1)
+		return db_fail(db, err, CTR_DB_ERROR, "opened read-only: the file or its directory is not writable");
+	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
+	if (check_version(db, err))
+		return CTR_DB_ERROR;
+	/* WAL: readers never block the writer nor the other way round, which
+	 * monitors appending logs while `ctrrun ps` reads rely on. Persistent in
+	 * the file. synchronous=NORMAL is safe with WAL (a power cut may lose
+	 * the last commits, never corrupt) and spares an fsync per log batch. */
+	if (set_wal(db, err) || set_pragma(db, "PRAGMA synchronous = NORMAL", NULL, err))
+		return CTR_DB_ERROR;
+	if (db_migrate(db->conn, db->path, ctr_db_migrations, ctr_db_migration_count, err))
+		return CTR_DB_ERROR;
+	/* Per connection, off by default in SQLite; our cascades rely on it. */
+	if (set_pragma(db, "PRAGMA foreign_keys = ON", NULL, err) ||
+	    set_pragma(db, "PRAGMA foreign_keys", "1", err))
+		return CTR_DB_ERROR;
+	return CTR_DB_OK;
+}
+
+int ctr_db_open(struct ctr_db **dbp, const char *path, struct ctr_error *err)
+{
+	*dbp = NULL;
+	struct ctr_db *db = calloc(1, sizeof *db);
+	if (!db || !(db->path = strdup(path))) {
+		free(db);
+		return ctr_fail(err, ENOMEM, "state db %s", path);
+	}
+	db->delete_chunk_rows = DB_DELETE_CHUNK_ROWS;
+	if (open_conn(db, err)) {
+		ctr_db_close(db);
+		return CTR_DB_ERROR;
+	}
+	*dbp = db;
+	return CTR_DB_OK;
+}
+
+int ctr_db_open_dir(struct ctr_db **dbp, const char *state_dir, struct ctr_error *err)
+{
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", state_dir, CTR_DB_FILE) >= sizeof path) {
+		*dbp = NULL;
+		return ctr_fail(err, ENAMETOOLONG, "state dir %s", state_dir);
+	}
+	return ctr_db_open(dbp, path, err);
+}
+
+void ctr_db_close(struct ctr_db *db)
+{
+	if (!db)
+		return;
+	/* Every statement is finalized by its scope; _v2 frees the connection
+	 * even if one were not. */
+	sqlite3_close_v2(db->conn);
+	free(db->path);
+	free(db);
+}
+
+const char *ctr_db_path(const struct ctr_db *db)
+{
+	return db->path;
+}
+
+int ctr_db_check(struct ctr_db *db, struct ctr_error *err)
+{
+	db_stmt stmt = db_prepare(db, "PRAGMA quick_check", "checking", err);
+	if (!stmt)
+		return CTR_DB_ERROR;
+	int rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW)
+		return db_fail_sqlite(db, err, "checking");
+	const char *first = (const char *)sqlite3_column_text(stmt, 0);
+	if (!first || strcmp(first, "ok") != 0)
+		return db_fail(db, err, CTR_DB_ERROR, "corrupt: %s", first ? first : "(no detail)");
+	return CTR_DB_OK;
+}

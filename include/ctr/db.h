@@ -1,0 +1,235 @@
+/* ctrrun's state database (state.db): typed access for the runner. Nothing
+ * else in the project writes SQL; the schema is db/schema.sql and
+ * docs/state-db.md explains it.
+ *
+ * Every function returns 0 (CTR_DB_OK) on success or one of the negative
+ * enum ctr_db_result values, and then fills *err with a one-line message that
+ * names the database file. Every write is one BEGIN IMMEDIATE transaction, so
+ * concurrent ctrrun processes queue on the busy timeout instead of failing.
+ *
+ * A struct ctr_db is one connection: use it from one thread at a time, and
+ * never across fork() (open a new one in the child).
+ *
+ * Strings returned inside structs are heap copies owned by the struct; free
+ * them with the matching *_free function. Strings passed in are only read. */
+#ifndef CTR_DB_H
+#define CTR_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ctr/error.h"
+
+#define CTR_DB_FILE "state.db"  /* name of the database inside a state dir */
+#define CTR_DB_ID_LEN 64        /* hex digits of a full id */
+#define CTR_DB_SHORT_ID_LEN 12  /* hex digits of the short form */
+
+enum ctr_db_result {
+	CTR_DB_OK = 0,
+	CTR_DB_ERROR = -1,      /* anything not listed below: I/O, corruption, bad input */
+	CTR_DB_EXISTS = -2,     /* a name, tag or id that must be unique is taken */
+	CTR_DB_NOT_FOUND = -3,  /* nothing matches the id, prefix, name or reference */
+	CTR_DB_AMBIGUOUS = -4,  /* an id prefix matches several; the message lists them */
+	CTR_DB_BAD_STATE = -5,  /* the container is not in a state that allows the change */
+	CTR_DB_IN_USE = -6,     /* an image still used by containers; the message lists them */
+};
+
+struct ctr_db;
+
+/* Opens (creating if missing) the database at PATH, or STATE_DIR/state.db,
+ * and brings its schema up to date. The directory must exist. Refused with
+ * a clear error, and the file left untouched: a file that is not SQLite or
+ * is corrupt, a database of another program, one from a newer ctrrun
+ * (higher schema version), a file or directory that is not writable. */
+int ctr_db_open(struct ctr_db **dbp, const char *path, struct ctr_error *err);
+int ctr_db_open_dir(struct ctr_db **dbp, const char *state_dir, struct ctr_error *err);
+void ctr_db_close(struct ctr_db *db);
+const char *ctr_db_path(const struct ctr_db *db);
+
+/* Schema version this build creates: the number of migrations it knows. */
+int ctr_db_schema_version(void);
+
+/* Full consistency check (PRAGMA quick_check); reads the whole file, so it is
+ * for `ctrrun system check`-style commands, not for every open. */
+int ctr_db_check(struct ctr_db *db, struct ctr_error *err);
+
+/* ---- layers and images ---- */
+
+struct ctr_db_layer {
+	char id[CTR_DB_ID_LEN + 1];  /* sha256 of the uncompressed tar, hex */
+	int64_t size_bytes;          /* bytes its extracted tree takes */
+	int64_t created_ns;
+};
+
+/* CTR_DB_EXISTS when a layer with this id is recorded already (layers are
+ * content-addressed, so the caller can reuse it). */
+int ctr_db_add_layer(struct ctr_db *db, const struct ctr_db_layer *layer, struct ctr_error *err);
+int ctr_db_get_layer(struct ctr_db *db, const char *id, struct ctr_db_layer *out, struct ctr_error *err);
+/* Deletes the layers no image uses and returns their ids (*ids: n_ids
+ * strings, free with ctr_db_strv_free), so the caller can remove their
+ * directories afterwards. */
+int ctr_db_delete_unused_layers(struct ctr_db *db, char ***ids, size_t *n_ids, struct ctr_error *err);
+
+struct ctr_db_image {
+	char id[CTR_DB_ID_LEN + 1];
+	char *repository;
+	char *tag;
+	int64_t created_ns;
+	char *config;        /* OCI image config JSON, or NULL */
+	char **layers;       /* layer ids, bottom (base) layer first */
+	size_t n_layers;
+	int64_t size_bytes;  /* filled by get/list: total size of its distinct layers */
+};
+
+/* Records an image and its layer order in one transaction. CTR_DB_EXISTS when
+ * the id or repository:tag is taken, CTR_DB_NOT_FOUND when a layer is not
+ * recorded. */
+int ctr_db_add_image(struct ctr_db *db, const struct ctr_db_image *image, struct ctr_error *err);
+/* REF is "repository[:tag]" (tag defaults to latest), a full image id or a
+ * unique prefix of one, with or without "sha256:". */
+int ctr_db_find_image(struct ctr_db *db, const char *ref, struct ctr_db_image *out, struct ctr_error *err);
+/* All images, newest first. */
+int ctr_db_list_images(struct ctr_db *db, struct ctr_db_image **images, size_t *n, struct ctr_error *err);
+/* CTR_DB_IN_USE while a container uses the image. Its layers stay: see
+ * ctr_db_delete_unused_layers. */
+int ctr_db_delete_image(struct ctr_db *db, const char *id, struct ctr_error *err);
+void ctr_db_image_free(struct ctr_db_image *image);
+void ctr_db_image_list_free(struct ctr_db_image *images, size_t n);
+
+/* ---- containers ---- */
+
+enum ctr_db_state {
+	CTR_DB_CREATED,
+	CTR_DB_RUNNING,
+	CTR_DB_PAUSED,
+	CTR_DB_EXITED,
+	CTR_DB_REMOVING,  /* a delete is under way (or crashed half way) */
+	CTR_DB_DEAD,
+};
+/* "created", "running", ... as stored in containers.state. */
+const char *ctr_db_state_name(enum ctr_db_state state);
+
+struct ctr_db_mount {
+	char *host_path;       /* absolute */
+	char *container_path;  /* absolute */
+	bool read_only;
+};
+
+struct ctr_db_container {
+	/* Set by the caller of ctr_db_add_container. */
+	char id[CTR_DB_ID_LEN + 1];
+	char *name;
+	char image_id[CTR_DB_ID_LEN + 1];
+	char **argv;                   /* the command, argc strings */
+	size_t argc;
+	char **env;                    /* "NAME=value" strings, in order */
+	size_t n_env;
+	struct ctr_db_mount *mounts;   /* volumes, in command-line order */
+	size_t n_mounts;
+	char *workdir;                 /* NULL: the image's */
+	char *user;                    /* NULL: the image's */
+	char *hostname;                /* NULL: the short id */
+	bool host_network;             /* --network host; else none */
+	bool tty, interactive, auto_remove;
+	int64_t created_ns;
+
+	/* Where it is in its life; filled by get/find, ignored by add. */
+	enum ctr_db_state state;
+	pid_t pid;                     /* 0 when not running */
+	uint64_t pid_start_ticks;      /* /proc/PID/stat starttime of pid */
+	int64_t started_ns;            /* 0 when never started */
+	int64_t finished_ns;           /* 0 when not exited */
+	int exit_code;                 /* -1 when there is none */
+};
+
+/* Records a new container (state created) with its env and mounts, in one
+ * transaction. When the name is taken: CTR_DB_EXISTS and nothing written; of
+ * two processes adding the same name at once, exactly one succeeds.
+ * CTR_DB_NOT_FOUND when the image is not recorded. */
+int ctr_db_add_container(struct ctr_db *db, const struct ctr_db_container *c, struct ctr_error *err);
+/* Append volumes / environment entries to a recorded container. */
+int ctr_db_add_mounts(struct ctr_db *db, const char *id, const struct ctr_db_mount *mounts, size_t n,
+		      struct ctr_error *err);
+int ctr_db_add_env(struct ctr_db *db, const char *id, char *const *env, size_t n, struct ctr_error *err);
+
+/* created or exited -> running. CTR_DB_BAD_STATE from any other state. */
+int ctr_db_set_running(struct ctr_db *db, const char *id, pid_t pid, uint64_t pid_start_ticks,
+		       int64_t started_ns, struct ctr_error *err);
+/* created, running or paused -> exited (exit_code 0-255). */
+int ctr_db_set_exited(struct ctr_db *db, const char *id, int exit_code, int64_t finished_ns,
+		      struct ctr_error *err);
+
+/* By full id only. */
+int ctr_db_get_container(struct ctr_db *db, const char *id, struct ctr_db_container *out,
+			 struct ctr_error *err);
+/* As the CLI takes it: a full id, else a name, else a unique id prefix.
+ * CTR_DB_AMBIGUOUS (the message lists the candidates) when a prefix matches
+ * several containers. */
+int ctr_db_find_container(struct ctr_db *db, const char *ref, struct ctr_db_container *out,
+			  struct ctr_error *err);
+/* Deletes a container and everything that belongs to it. Its log goes in
+ * chunks, each its own short transaction, so other writers (monitors
+ * appending logs) are never held up for long. Meanwhile the container shows
+ * as removing; a delete that dies half way is finished by the next one. */
+int ctr_db_delete_container(struct ctr_db *db, const char *id, struct ctr_error *err);
+void ctr_db_container_free(struct ctr_db_container *c);
+
+/* One row of the ps view. */
+struct ctr_db_ps_row {
+	char id[CTR_DB_ID_LEN + 1];
+	char short_id[CTR_DB_SHORT_ID_LEN + 1];
+	char *name;
+	char *image;     /* repository:tag */
+	char *command;   /* argv joined by spaces */
+	int64_t created_ns;
+	enum ctr_db_state state;
+	int exit_code;   /* -1 when there is none */
+	pid_t pid;       /* 0 when not running */
+	int64_t started_ns, finished_ns;  /* 0 when not yet */
+};
+/* Containers newest first; all of them, or (ALL false) as `ps` without -a:
+ * only running and paused ones. */
+int ctr_db_list_ps(struct ctr_db *db, bool all, struct ctr_db_ps_row **rows, size_t *n,
+		   struct ctr_error *err);
+void ctr_db_ps_free(struct ctr_db_ps_row *rows, size_t n);
+
+/* ---- logs ---- */
+
+enum ctr_db_stream { CTR_DB_STDOUT = 1, CTR_DB_STDERR = 2 };
+
+struct ctr_db_log_chunk {
+	int64_t seq;                /* filled by read: order of arrival (logs.id) */
+	enum ctr_db_stream stream;
+	int64_t time_ns;            /* when it was read from the container */
+	void *data;                 /* bytes as read(): not split into lines */
+	size_t len;                 /* > 0 */
+};
+
+/* Appends N chunks in one transaction (the monitor batches its reads).
+ * CTR_DB_NOT_FOUND when the container is gone. */
+int ctr_db_append_logs(struct ctr_db *db, const char *id, const struct ctr_db_log_chunk *chunks, size_t n,
+		       struct ctr_error *err);
+/* Up to MAX chunks with seq > AFTER_SEQ, in order of arrival: pass 0 first,
+ * then the last seq seen to follow the log. */
+int ctr_db_read_logs(struct ctr_db *db, const char *id, int64_t after_seq, size_t max,
+		     struct ctr_db_log_chunk **chunks, size_t *n, struct ctr_error *err);
+void ctr_db_log_chunks_free(struct ctr_db_log_chunk *chunks, size_t n);
+
+/* ---- events ---- */
+
+struct ctr_db_event {
+	int64_t time_ns;
+	char *type;        /* "container", "image" or "layer" */
+	char *action;      /* "create", "start", "die", "destroy", "import", ... */
+	char *actor_id;
+	char *actor_name;  /* name or repository:tag, or NULL */
+	char *attributes;  /* JSON object, or NULL */
+};
+int ctr_db_add_event(struct ctr_db *db, const struct ctr_db_event *event, struct ctr_error *err);
+
+/* Frees N strings and the array. */
+void ctr_db_strv_free(char **v, size_t n);
+
+#endif

@@ -1,0 +1,1258 @@
+/* The state database (db/, include/ctr/db.h) against real SQLite files in a
+ * temporary directory: migrations, the views, name uniqueness under a race,
+ * id prefixes, chunked deletes, and refusal of files it must not touch. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db_internal.h"
+#include "tap.h"
+
+static char tmp_root[256];
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	chmod(path, 0700);  /* read-only test dirs must be emptied too */
+	return remove(path);
+}
+
+static void remove_tmp_root(void)
+{
+	if (tmp_root[0]) {
+		chmod(tmp_root, 0700);
+		nftw(tmp_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+}
+
+/* A fresh path under the test's temp dir (static buffer per call slot). */
+static const char *tmp_path(const char *name)
+{
+	static char bufs[8][512];
+	static int next;
+	char *b = bufs[next++ % 8];
+	snprintf(b, sizeof bufs[0], "%s/%s", tmp_root, name);
+	return b;
+}
+
+/* An id of 64 hex digits starting with PREFIX; N makes the rest unique. */
+static void make_id(char out[CTR_DB_ID_LEN + 1], const char *prefix, unsigned n)
+{
+	size_t len = strlen(prefix);
+	memcpy(out, prefix, len);
+	for (size_t i = len; i < CTR_DB_ID_LEN; i++)
+		out[i] = "0123456789abcdef"[(n >> ((i % 8) * 4)) & 15];
+	out[CTR_DB_ID_LEN] = '\0';
+}
+
+/* ---- raw SQLite access, to look at what the API wrote ---- */
+
+static int64_t q_int(sqlite3 *conn, const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t v = -999;
+	if (sqlite3_prepare_v2(conn, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	else
+		printf("# query failed: %s: %s\n", sql, sqlite3_errmsg(conn));
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+/* First column of the first row as text into a static buffer ("" if none). */
+static const char *q_text(sqlite3 *conn, const char *sql)
+{
+	static char buf[4096];
+	sqlite3_stmt *stmt = NULL;
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(conn, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_text(stmt, 0))
+		snprintf(buf, sizeof buf, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	return buf;
+}
+
+static int64_t file_int(const char *path, const char *sql)
+{
+	sqlite3 *conn = NULL;
+	int64_t v = -999;
+	if (sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+		v = q_int(conn, sql);
+	sqlite3_close(conn);
+	return v;
+}
+
+static int raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *conn = NULL;
+	int rc = sqlite3_open(path, &conn);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(conn, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		printf("# raw_exec %s: %s\n", path, sqlite3_errmsg(conn));
+	sqlite3_close(conn);
+	return rc;
+}
+
+/* A database of schema version K: only the first K migrations of MIGS. */
+static int build_version(const char *path, const struct db_migration *migs, int k, struct ctr_error *err)
+{
+	sqlite3 *conn = NULL;
+	int rc = sqlite3_open(path, &conn) == SQLITE_OK ? db_migrate(conn, path, migs, k, err) : -1;
+	sqlite3_close(conn);
+	return rc;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = malloc(1 << 22);
+	*len = buf ? fread(buf, 1, 1 << 22, f) : 0;
+	fclose(f);
+	return buf;
+}
+
+/* True when PATH has the bytes it had when SNAPSHOT was taken. */
+static bool same_bytes(const char *path, const char *snapshot, size_t len)
+{
+	size_t now_len;
+	char *now = read_file(path, &now_len);
+	bool same = now && now_len == len && memcmp(now, snapshot, len) == 0;
+	free(now);
+	return same;
+}
+
+static bool exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* ---- fixtures ---- */
+
+static char image_id[CTR_DB_ID_LEN + 1];
+
+static int add_busybox(struct ctr_db *db, struct ctr_error *err)
+{
+	struct ctr_db_layer layer = {.size_bytes = 1000, .created_ns = 1};
+	make_id(layer.id, "1a", 1);
+	make_id(image_id, "b0", 1);
+	char *layers[] = {layer.id};
+	struct ctr_db_image img = {.repository = "busybox", .created_ns = 1, .layers = layers, .n_layers = 1};
+	memcpy(img.id, image_id, sizeof img.id);
+	int rc = ctr_db_add_layer(db, &layer, err);
+	return rc ? rc : ctr_db_add_image(db, &img, err);
+}
+
+static int add_ct(struct ctr_db *db, const char *id, const char *name, int64_t created_ns, struct ctr_error *err)
+{
+	char *argv[] = {"sh", "-c", "echo hi"};
+	struct ctr_db_container c = {.name = (char *)name, .argv = argv, .argc = 3, .created_ns = created_ns};
+	memcpy(c.id, id, sizeof c.id);
+	memcpy(c.image_id, image_id, sizeof c.image_id);
+	return ctr_db_add_container(db, &c, err);
+}
+
+/* Opens a fresh database with the busybox image recorded. */
+static struct ctr_db *fresh_db(const char *name)
+{
+	struct ctr_db *db = NULL;
+	struct ctr_error err = {0};
+	if (ctr_db_open(&db, tmp_path(name), &err) || add_busybox(db, &err)) {
+		printf("# fixture %s: %s\n", name, err.msg);
+		ctr_db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+/* Objects of a schema as "type name tbl_name sql" lines, comments dropped and
+ * whitespace collapsed, so schema.sql's wording may differ but not its SQL. */
+static char *schema_dump(sqlite3 *conn)
+{
+	sqlite3_stmt *stmt = NULL;
+	size_t cap = 1 << 16, len = 0;
+	char *out = calloc(1, cap);
+	if (sqlite3_prepare_v2(conn, "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema "
+				     "ORDER BY type, name", -1, &stmt, NULL) != SQLITE_OK)
+		return out;
+	while (out && sqlite3_step(stmt) == SQLITE_ROW) {
+		char line[16384];
+		int n = snprintf(line, sizeof line, "%s %s %s ", sqlite3_column_text(stmt, 0),
+				 sqlite3_column_text(stmt, 1), sqlite3_column_text(stmt, 2));
+		const char *s = (const char *)sqlite3_column_text(stmt, 3);
+		bool quoted = false, space = false;
+		for (; *s && n < (int)sizeof line - 2; s++) {
+			if (*s == '\'')
+				quoted = !quoted;
+			if (!quoted && s[0] == '-' && s[1] == '-') {
+				while (*s && *s != '\n')
+					s++;
+				space = true;
+				if (!*s)
+					break;
+				continue;
+			}
+			if (!quoted && (*s == ' ' || *s == '\n' || *s == '\t')) {
+				space = true;
+				continue;
+			}
+			if (space && line[n - 1] != ' ')
+				line[n++] = ' ';
+			space = false;
+			line[n++] = *s;
+		}
+		line[n++] = '\n';
+		line[n] = '\0';
+		if (len + (size_t)n + 1 > cap && !(out = realloc(out, cap *= 2)))
+			break;
+		memcpy(out + len, line, (size_t)n + 1);
+		len += (size_t)n;
+	}
+	sqlite3_finalize(stmt);
+	return out;
+}
+
+/* ---- opening and migrating ---- */
+
+static void test_fresh_open(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = NULL;
+	const char *path = tmp_path("fresh.db");
+	int rc = ctr_db_open(&db, path, &err);
+	TAP_CHECK(rc == 0 && db, "a missing file becomes a new database: %s", rc ? err.msg : "ok");
+	if (!db)
+		return;
+	TAP_CHECK(ctr_db_schema_version() >= 1, "the build knows at least one migration");
+	TAP_CHECK(q_int(db->conn, "PRAGMA user_version") == ctr_db_schema_version(),
+		  "user_version is the number of migrations");
+	TAP_STR_EQ(q_text(db->conn, "PRAGMA journal_mode"), "wal", "WAL journal");
+	TAP_CHECK(q_int(db->conn, "PRAGMA foreign_keys") == 1, "foreign keys enforced");
+	TAP_CHECK(q_int(db->conn, "PRAGMA busy_timeout") == DB_BUSY_TIMEOUT_MS, "busy timeout set");
+	TAP_CHECK(q_int(db->conn, "PRAGMA application_id") == DB_APPLICATION_ID, "application id marks it ctrrun's");
+	const char *want[] = {"images", "layers", "image_layers", "containers", "mounts", "env", "logs", "events",
+			      "ps", "log_lines"};
+	int found = 0;
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE name = '%s'", want[i]);
+		found += q_int(db->conn, sql) == 1;
+	}
+	TAP_CHECK(found == (int)(sizeof want / sizeof *want), "all tables and views exist (%d of %zu)", found,
+		  sizeof want / sizeof *want);
+	TAP_STR_EQ(ctr_db_path(db), path, "ctr_db_path gives the file");
+	ctr_db_close(db);
+
+	rc = ctr_db_open(&db, path, &err);
+	TAP_CHECK(rc == 0, "reopening an up-to-date database: %s", rc ? err.msg : "ok");
+	ctr_db_close(db);
+
+	mkdir(tmp_path("statedir"), 0755);
+	rc = ctr_db_open_dir(&db, tmp_path("statedir"), &err);
+	TAP_CHECK(rc == 0 && exists(tmp_path("statedir/state.db")), "open_dir uses DIR/state.db");
+	ctr_db_close(db);
+
+	const char *nodir = tmp_path("no-such-dir");
+	rc = ctr_db_open_dir(&db, nodir, &err);
+	TAP_CHECK(rc == CTR_DB_ERROR && strstr(err.msg, nodir) && !exists(nodir),
+		  "missing state dir: error naming it, nothing created: %s", err.msg);
+}
+
+static void test_empty_file(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = NULL;
+	const char *path = tmp_path("empty.db");
+	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	close(fd);
+	int rc = ctr_db_open(&db, path, &err);
+	TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA user_version") == ctr_db_schema_version(),
+		  "an empty (0-byte) file is migrated to the current version: %s", rc ? err.msg : "ok");
+	ctr_db_close(db);
+}
+
+static void test_schema_file_matches_migrations(void)
+{
+	sqlite3 *mem = NULL;
+	sqlite3_open(":memory:", &mem);
+	int rc = sqlite3_exec(mem, ctr_db_schema_sql, NULL, NULL, NULL);
+	TAP_CHECK(rc == SQLITE_OK, "schema.sql runs: %s", sqlite3_errmsg(mem));
+	struct ctr_error err = {0};
+	struct ctr_db *db = NULL;
+	ctr_db_open(&db, tmp_path("fresh.db"), &err);
+	char *from_file = schema_dump(mem), *migrated = db ? schema_dump(db->conn) : NULL;
+	TAP_CHECK(from_file && migrated && strlen(migrated) > 1000 && strcmp(from_file, migrated) == 0,
+		  "schema.sql defines exactly what the migrations built");
+	if (from_file && migrated && strcmp(from_file, migrated) != 0)
+		printf("# schema.sql:\n# %s\n# migrated:\n# %s\n", from_file, migrated);
+	free(from_file);
+	free(migrated);
+	ctr_db_close(db);
+	sqlite3_close(mem);
+}
+
+static void test_migrate_from_each_version(void)
+{
+	int n = ctr_db_schema_version();
+	for (int k = 0; k < n; k++) {
+		struct ctr_error err = {0};
+		char name[64];
+		snprintf(name, sizeof name, "version-%d.db", k);
+		const char *path = tmp_path(name);
+		int rc = build_version(path, ctr_db_migrations, k, &err);
+		TAP_CHECK(rc == 0 && file_int(path, "PRAGMA user_version") == k, "built a version %d database: %s", k,
+			  rc ? err.msg : "ok");
+		char layer[CTR_DB_ID_LEN + 1];
+		make_id(layer, "77", (unsigned)k);
+		if (k >= 1) {  /* layers exist from version 1 on: a row that must survive */
+			char sql[256];
+			snprintf(sql, sizeof sql, "INSERT INTO layers VALUES ('%s', 5, 6)", layer);
+			raw_exec(path, sql);
+		}
+		struct ctr_db *db = NULL;
+		rc = ctr_db_open(&db, path, &err);
+		TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA user_version") == n,
+			  "version %d migrates to %d: %s", k, n, rc ? err.msg : "ok");
+		if (rc)
+			continue;
+		struct ctr_db_layer got;
+		if (k >= 1)
+			TAP_CHECK(ctr_db_get_layer(db, layer, &got, &err) == 0 && got.size_bytes == 5,
+				  "a row written at version %d survives the migration", k);
+		sqlite3 *mem = NULL;
+		sqlite3_open(":memory:", &mem);
+		sqlite3_exec(mem, ctr_db_schema_sql, NULL, NULL, NULL);
+		char *a = schema_dump(mem), *b = schema_dump(db->conn);
+		TAP_CHECK(a && b && strcmp(a, b) == 0, "version %d migrated has the current schema", k);
+		free(a);
+		free(b);
+		sqlite3_close(mem);
+		ctr_db_close(db);
+	}
+}
+
+/* A second migration of the kind future ones will be: rebuild a parent table
+ * (containers) to add a column. Applied with enforcement on, the DROP TABLE
+ * would cascade-delete every env, mounts and logs row. */
+static const char test_migration_2[] =
+	"CREATE TABLE containers_new (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+	"  image_id TEXT NOT NULL REFERENCES images(id), args TEXT NOT NULL, workdir TEXT, user TEXT, "
+	"  hostname TEXT, network TEXT NOT NULL, tty INTEGER NOT NULL, interactive INTEGER NOT NULL, "
+	"  auto_remove INTEGER NOT NULL, created_ns INTEGER NOT NULL, state TEXT NOT NULL, pid INTEGER, "
+	"  pid_start_ticks INTEGER, started_ns INTEGER, finished_ns INTEGER, exit_code INTEGER, "
+	"  note TEXT NOT NULL DEFAULT '') STRICT;\n"
+	"INSERT INTO containers_new (id, name, image_id, args, workdir, user, hostname, network, tty, "
+	"  interactive, auto_remove, created_ns, state, pid, pid_start_ticks, started_ns, finished_ns, exit_code) "
+	"  SELECT id, name, image_id, args, workdir, user, hostname, network, tty, interactive, auto_remove, "
+	"  created_ns, state, pid, pid_start_ticks, started_ns, finished_ns, exit_code FROM containers;\n"
+	"DROP VIEW ps;\n"
+	"DROP TABLE containers;\n"
+	"ALTER TABLE containers_new RENAME TO containers;\n"
+	"CREATE VIEW ps AS SELECT id, name, note FROM containers;\n";
+
+static void test_migration_ladder(void)
+{
+	int n = ctr_db_schema_version();
+	struct db_migration *migs = calloc((size_t)n + 1, sizeof *migs);
+	memcpy(migs, ctr_db_migrations, (size_t)n * sizeof *migs);
+	migs[n] = (struct db_migration){"9999_test_rebuild.sql", test_migration_2};
+	for (int k = 0; k <= n; k++) {
+		struct ctr_error err = {0};
+		char name[64];
+		snprintf(name, sizeof name, "ladder-%d.db", k);
+		const char *path = tmp_path(name);
+		int rc = build_version(path, migs, k, &err);
+		bool with_rows = k >= 1;  /* version 1 has the container tables */
+		if (rc == 0 && with_rows) {
+			char sql[1024], cid[CTR_DB_ID_LEN + 1], iid[CTR_DB_ID_LEN + 1];
+			make_id(cid, "c", 1);
+			make_id(iid, "b", 1);
+			snprintf(sql, sizeof sql,
+				 "INSERT INTO images (id, repository, created_ns) VALUES ('%s', 'r', 1);"
+				 "INSERT INTO containers (id, name, image_id, args, created_ns) VALUES ('%s', 'n', '%s', '[\"x\"]', 1);"
+				 "INSERT INTO env VALUES ('%s', 0, 'A', '1');"
+				 "INSERT INTO mounts VALUES ('%s', 0, '/h', '/c', 0);"
+				 "INSERT INTO logs (container_id, stream, time_ns, data) VALUES ('%s', 'stdout', 1, x'41');",
+				 iid, cid, iid, cid, cid, cid);
+			rc = raw_exec(path, sql);
+		}
+		sqlite3 *conn = NULL;
+		sqlite3_open(path, &conn);
+		sqlite3_exec(conn, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+		if (rc == 0)
+			rc = db_migrate(conn, path, migs, n + 1, &err);
+		TAP_CHECK(rc == 0 && q_int(conn, "PRAGMA user_version") == n + 1,
+			  "from version %d through a table-rebuilding migration to %d: %s", k, n + 1,
+			  rc ? err.msg : "ok");
+		TAP_CHECK(q_int(conn, "SELECT count(*) FROM pragma_table_info('containers') WHERE name = 'note'") == 1,
+			  "the rebuilt table has its new column (from version %d)", k);
+		if (with_rows)
+			TAP_CHECK(q_int(conn, "SELECT (SELECT count(*) FROM env) + (SELECT count(*) FROM mounts) + "
+					      "(SELECT count(*) FROM logs) + (SELECT count(*) FROM containers)") == 4,
+				  "rows of the rebuilt table's children survive (no cascade during migration)");
+		TAP_CHECK(q_int(conn, "PRAGMA foreign_keys") == 1, "foreign keys are on again after migrating");
+		sqlite3_close(conn);
+	}
+
+	/* A migration that fails half way changes nothing. */
+	struct db_migration broken[2] = {{"0001_ok.sql", "CREATE TABLE t1 (x);"},
+					  {"0002_broken.sql", "CREATE TABLE t2 (x); CREATE TABLE oops ("}};
+	struct ctr_error err = {0};
+	const char *path = tmp_path("broken.db");
+	int rc = build_version(path, broken, 2, &err);
+	TAP_CHECK(rc == CTR_DB_ERROR && strstr(err.msg, path) && strstr(err.msg, "0002_broken.sql"),
+		  "a failing migration names the file and the migration: %s", err.msg);
+	TAP_CHECK(file_int(path, "PRAGMA user_version") == 1 &&
+			  file_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 't2'") == 0,
+		  "a failed migration is rolled back entirely, version stays 1");
+	free(migs);
+}
+
+/* ---- files it must refuse ---- */
+
+static void test_newer_version(void)
+{
+	struct ctr_error err = {0};
+	const char *path = tmp_path("newer.db");
+	build_version(path, ctr_db_migrations, ctr_db_schema_version(), &err);
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", ctr_db_schema_version() + 1);
+	raw_exec(path, sql);
+	size_t len;
+	char *before = read_file(path, &len);
+	struct ctr_db *db = NULL;
+	int rc = ctr_db_open(&db, path, &err);
+	TAP_CHECK(rc == CTR_DB_ERROR && !db && strstr(err.msg, path) && strstr(err.msg, "newer"),
+		  "a database from a newer ctrrun is refused: %s", err.msg);
+	TAP_CHECK(before && same_bytes(path, before, len) && !exists(tmp_path("newer.db-wal")),
+		  "and left byte for byte as it was (not switched to WAL)");
+	free(before);
+}
+
+static void test_foreign_database(void)
+{
+	struct ctr_error err = {0};
+	const char *path = tmp_path("foreign.db");
+	raw_exec(path, "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine')");
+	size_t len;
+	char *before = read_file(path, &len);
+	struct ctr_db *db = NULL;
+	int rc = ctr_db_open(&db, path, &err);
+	TAP_CHECK(rc == CTR_DB_ERROR && strstr(err.msg, path) && strstr(err.msg, "not a ctrrun state database"),
+		  "another program's SQLite file is refused: %s", err.msg);
+	TAP_CHECK(before && same_bytes(path, before, len), "and left as it was");
+	free(before);
+}
+
+static void test_corrupt(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = NULL;
+
+	const char *garbage = tmp_path("garbage.db");
+	FILE *f = fopen(garbage, "wb");
+	srand(42);
+	for (int i = 0; i < 16384; i++)
+		fputc(rand() & 0xff, f);
+	fclose(f);
+	size_t len;
+	char *before = read_file(garbage, &len);
+	int rc = ctr_db_open(&db, garbage, &err);
+	TAP_CHECK(rc == CTR_DB_ERROR && !db && strstr(err.msg, garbage) && strstr(err.msg, "not a database"),
+		  "random bytes are refused with the path: %s", err.msg);
+	TAP_CHECK(before && same_bytes(garbage, before, len), "and not rewritten");
+	free(before);
+
+	/* A valid SQLite header over garbage pages. */
+	const char *header = tmp_path("header.db");
+	f = fopen(header, "wb");
+	fwrite("SQLite format 3", 1, 16, f);
+	for (int i = 16; i < 16384; i++)
+		fputc(i % 7 == 0 ? 0xff : rand() & 0xff, f);
+	fclose(f);
+	rc = ctr_db_open(&db, header, &err);
+	TAP_CHECK(rc == CTR_DB_ERROR && !db && strstr(err.msg, header), "a SQLite header over garbage is refused: %s",
+		  err.msg);
+
+	/* A real database whose pages were damaged after it was written: found
+	 * at open or by the check, and every call returns an error, no crash. */
+	const char *damaged = tmp_path("damaged.db");
+	db = fresh_db("damaged.db");
+	char cid[CTR_DB_ID_LEN + 1];
+	make_id(cid, "da", 1);
+	add_ct(db, cid, "victim", 1, &err);
+	char blob[1000];
+	memset(blob, 'x', sizeof blob);
+	struct ctr_db_log_chunk chunks[100];
+	for (int i = 0; i < 100; i++)
+		chunks[i] = (struct ctr_db_log_chunk){.stream = CTR_DB_STDOUT, .time_ns = i, .data = blob, .len = sizeof blob};
+	ctr_db_append_logs(db, cid, chunks, 100, &err);
+	sqlite3_exec(db->conn, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	ctr_db_close(db);
+	db = NULL;
+	struct stat st;
+	stat(damaged, &st);
+	int fd = open(damaged, O_WRONLY);
+	char junk[4096];
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (char)(i * 37 + 11);
+	for (off_t off = 4096; off + 4096 <= st.st_size; off += 3 * 4096)
+		pwrite(fd, junk, sizeof junk, off);
+	close(fd);
+	rc = ctr_db_open(&db, damaged, &err);
+	bool reported = rc == CTR_DB_ERROR && strstr(err.msg, damaged);
+	if (rc == 0) {
+		rc = ctr_db_check(db, &err);
+		reported = rc == CTR_DB_ERROR && strstr(err.msg, damaged);
+		struct ctr_db_ps_row *rows = NULL;
+		size_t n = 0;
+		if (ctr_db_list_ps(db, true, &rows, &n, &err) == 0)
+			ctr_db_ps_free(rows, n);
+		struct ctr_db_log_chunk *got = NULL;
+		if (ctr_db_read_logs(db, cid, 0, 0, &got, &n, &err) == 0)
+			ctr_db_log_chunks_free(got, n);
+		ctr_db_delete_container(db, cid, &err);
+		ctr_db_close(db);
+	}
+	TAP_CHECK(reported, "damaged pages are reported with the path: %s", err.msg);
+}
+
+/* Runs ctr_db_open on PATH in a child, as an unprivileged user when we are
+ * root (root writes anyway), and returns its result with the message. */
+static int open_as_user(const char *path, char *msg, size_t msg_size)
+{
+	int pipefd[2];
+	if (pipe(pipefd) < 0)
+		return -100;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
+			_exit(100);
+		struct ctr_error err = {0};
+		struct ctr_db *db = NULL;
+		int rc = ctr_db_open(&db, path, &err);
+		ctr_db_close(db);
+		if (write(pipefd[1], err.msg, strlen(err.msg)) < 0)
+			_exit(101);
+		_exit(-rc);
+	}
+	close(pipefd[1]);
+	ssize_t n = read(pipefd[0], msg, msg_size - 1);
+	msg[n > 0 ? n : 0] = '\0';
+	close(pipefd[0]);
+	int status;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? -WEXITSTATUS(status) : -200;
+}
+
+static void test_read_only(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = NULL;
+	char msg[1024];
+	chmod(tmp_root, 0755);  /* the unprivileged child must reach the files */
+
+	/* File not writable, directory writable. */
+	mkdir(tmp_path("ro-file"), 0777);
+	chmod(tmp_path("ro-file"), 0777);
+	const char *path = tmp_path("ro-file/state.db");
+	ctr_db_open(&db, path, &err);
+	ctr_db_close(db);
+	chmod(path, 0444);
+	size_t len;
+	char *before = read_file(path, &len);
+	int rc = open_as_user(path, msg, sizeof msg);
+	TAP_CHECK(rc == CTR_DB_ERROR && strstr(msg, path) && strstr(msg, "not writable"),
+		  "a read-only file is refused with the path: %s", msg);
+	TAP_CHECK(before && same_bytes(path, before, len), "and left as it was");
+	free(before);
+
+	/* File writable, directory not: SQLite could not create its -wal file. */
+	mkdir(tmp_path("ro-dir"), 0755);
+	path = tmp_path("ro-dir/state.db");
+	ctr_db_open(&db, path, &err);
+	ctr_db_close(db);
+	chmod(path, 0666);
+	chmod(tmp_path("ro-dir"), 0555);
+	before = read_file(path, &len);
+	rc = open_as_user(path, msg, sizeof msg);
+	TAP_CHECK(rc == CTR_DB_ERROR && strstr(msg, path) && strstr(msg, "directory") && strstr(msg, "not writable"),
+		  "a database in a read-only directory is refused: %s", msg);
+	TAP_CHECK(before && same_bytes(path, before, len), "and left as it was");
+	free(before);
+
+	/* A new database in a read-only directory. */
+	path = tmp_path("ro-dir/new.db");
+	rc = open_as_user(path, msg, sizeof msg);
+	TAP_CHECK(rc == CTR_DB_ERROR && strstr(msg, path) && !exists(path),
+		  "no new database in a read-only directory: %s", msg);
+	chmod(tmp_path("ro-dir"), 0755);
+}
+
+/* ---- images and layers ---- */
+
+static void test_images(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = NULL;
+	const char *path = tmp_path("images.db");
+	if (ctr_db_open(&db, path, &err)) {
+		TAP_CHECK(0, "open: %s", err.msg);
+		return;
+	}
+	struct ctr_db_layer base = {.size_bytes = 3000, .created_ns = 10}, top = {.size_bytes = 500, .created_ns = 11};
+	make_id(base.id, "aa", 1);
+	make_id(top.id, "ab", 2);
+	TAP_CHECK(ctr_db_add_layer(db, &base, &err) == 0 && ctr_db_add_layer(db, &top, &err) == 0, "layers added");
+	TAP_CHECK(ctr_db_add_layer(db, &base, &err) == CTR_DB_EXISTS && strstr(err.msg, path),
+		  "the same layer again: EXISTS: %s", err.msg);
+	struct ctr_db_layer got;
+	TAP_CHECK(ctr_db_get_layer(db, top.id, &got, &err) == 0 && got.size_bytes == 500 && got.created_ns == 11 &&
+			  strcmp(got.id, top.id) == 0, "a layer reads back");
+
+	char *layers[] = {base.id, top.id};
+	struct ctr_db_image web = {.repository = "example.com:5000/web", .tag = "v1", .created_ns = 100,
+				   .config = "{\"Cmd\":[\"httpd\"]}", .layers = layers, .n_layers = 2};
+	make_id(web.id, "e1", 1);
+	int rc = ctr_db_add_image(db, &web, &err);
+	TAP_CHECK(rc == 0, "image with two layers added: %s", rc ? err.msg : "ok");
+	struct ctr_db_image base_img = {.repository = "base", .created_ns = 50, .layers = layers, .n_layers = 1};
+	make_id(base_img.id, "e2", 2);
+	TAP_CHECK(ctr_db_add_image(db, &base_img, &err) == 0, "an image sharing the base layer added");
+
+	struct ctr_db_image img;
+	rc = ctr_db_find_image(db, "example.com:5000/web:v1", &img, &err);
+	TAP_CHECK(rc == 0 && strcmp(img.id, web.id) == 0 && img.n_layers == 2 && strcmp(img.layers[0], base.id) == 0 &&
+			  strcmp(img.layers[1], top.id) == 0,
+		  "found by repository:tag (registry port kept), layers bottom first: %s", rc ? err.msg : "ok");
+	TAP_CHECK(rc == 0 && img.size_bytes == 3500 && strcmp(img.tag, "v1") == 0 && img.config &&
+			  strcmp(img.config, web.config) == 0, "its size is its layers' sum, config kept");
+	ctr_db_image_free(&img);
+	rc = ctr_db_find_image(db, "base", &img, &err);
+	TAP_CHECK(rc == 0 && strcmp(img.id, base_img.id) == 0 && strcmp(img.tag, "latest") == 0,
+		  "a repository without tag means :latest");
+	ctr_db_image_free(&img);
+	char ref[80];
+	snprintf(ref, sizeof ref, "sha256:%s", web.id);
+	TAP_CHECK(ctr_db_find_image(db, ref, &img, &err) == 0 && strcmp(img.id, web.id) == 0, "found by sha256:id");
+	ctr_db_image_free(&img);
+	TAP_CHECK(ctr_db_find_image(db, "e1", &img, &err) == 0 && strcmp(img.id, web.id) == 0,
+		  "found by unique id prefix");
+	ctr_db_image_free(&img);
+	rc = ctr_db_find_image(db, "e", &img, &err);
+	TAP_CHECK(rc == CTR_DB_AMBIGUOUS && strstr(err.msg, "e10") && strstr(err.msg, "e20"),
+		  "an ambiguous image prefix lists both: %s", err.msg);
+	rc = ctr_db_find_image(db, "nosuch:tag", &img, &err);
+	TAP_CHECK(rc == CTR_DB_NOT_FOUND && strstr(err.msg, "nosuch:tag") && strstr(err.msg, path),
+		  "an unknown image: NOT_FOUND naming it: %s", err.msg);
+
+	struct ctr_db_image dup = web;
+	make_id(dup.id, "e3", 3);
+	TAP_CHECK(ctr_db_add_image(db, &dup, &err) == CTR_DB_EXISTS, "a taken repository:tag: EXISTS: %s", err.msg);
+	char missing[CTR_DB_ID_LEN + 1];
+	make_id(missing, "ff", 9);
+	char *bad_layers[] = {base.id, missing};
+	struct ctr_db_image bad = {.repository = "bad", .created_ns = 1, .layers = bad_layers, .n_layers = 2};
+	make_id(bad.id, "e4", 4);
+	rc = ctr_db_add_image(db, &bad, &err);
+	TAP_CHECK(rc == CTR_DB_NOT_FOUND && strstr(err.msg, missing), "an unknown layer: NOT_FOUND: %s", err.msg);
+	TAP_CHECK(q_int(db->conn, "SELECT count(*) FROM images WHERE repository = 'bad'") == 0 &&
+			  q_int(db->conn, "SELECT count(*) FROM image_layers") == 3,
+		  "and nothing of it was written");
+
+	struct ctr_db_image *list = NULL;
+	size_t n = 0;
+	rc = ctr_db_list_images(db, &list, &n, &err);
+	TAP_CHECK(rc == 0 && n == 2 && strcmp(list[0].id, web.id) == 0 && strcmp(list[1].id, base_img.id) == 0 &&
+			  list[1].size_bytes == 3000 && list[1].n_layers == 1,
+		  "images listed newest first with sizes");
+	ctr_db_image_list_free(list, n);
+
+	/* In use by a container: refused; once it is gone, deleted. */
+	char cid[CTR_DB_ID_LEN + 1];
+	memcpy(image_id, web.id, sizeof image_id);
+	make_id(cid, "c", 7);
+	add_ct(db, cid, "webserver", 1, &err);
+	rc = ctr_db_delete_image(db, web.id, &err);
+	TAP_CHECK(rc == CTR_DB_IN_USE && strstr(err.msg, "webserver"), "an image in use: IN_USE naming the container: %s",
+		  err.msg);
+	TAP_CHECK(ctr_db_delete_container(db, cid, &err) == 0 && ctr_db_delete_image(db, web.id, &err) == 0,
+		  "deleted once its container is gone");
+	TAP_CHECK(q_int(db->conn, "SELECT count(*) FROM image_layers") == 1, "its layer order rows went with it");
+	char **ids = NULL;
+	rc = ctr_db_delete_unused_layers(db, &ids, &n, &err);
+	TAP_CHECK(rc == 0 && n == 1 && strcmp(ids[0], top.id) == 0 && ctr_db_get_layer(db, base.id, &got, &err) == 0,
+		  "unused layers deleted and returned; the shared base stays");
+	ctr_db_strv_free(ids, n);
+	TAP_CHECK(ctr_db_delete_image(db, web.id, &err) == CTR_DB_NOT_FOUND, "deleting it again: NOT_FOUND");
+	ctr_db_close(db);
+}
+
+/* ---- containers ---- */
+
+static void test_containers(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("containers.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	const char *path = ctr_db_path(db);
+	char *argv[] = {"sh", "-c", "echo \"it's\" \\ done\n", "ünïcode", ""};
+	char *env[] = {"PATH=/usr/bin:/bin", "EMPTY=", "EQ=a=b"};
+	struct ctr_db_mount mounts[] = {{"/srv/data", "/data", false}, {"/etc/hosts", "/etc/hosts", true}};
+	struct ctr_db_container c = {.name = "web", .argv = argv, .argc = 5, .env = env, .n_env = 3, .mounts = mounts,
+				     .n_mounts = 2, .workdir = "/srv", .hostname = "h1", .tty = true, .auto_remove = true,
+				     .created_ns = 1000};
+	make_id(c.id, "c1", 1);
+	memcpy(c.image_id, image_id, sizeof c.image_id);
+	int rc = ctr_db_add_container(db, &c, &err);
+	TAP_CHECK(rc == 0, "container added: %s", rc ? err.msg : "ok");
+
+	struct ctr_db_container got;
+	rc = ctr_db_get_container(db, c.id, &got, &err);
+	TAP_CHECK(rc == 0 && got.argc == 5, "read back by id: %s", rc ? err.msg : "ok");
+	bool same_argv = rc == 0 && got.argc == 5;
+	for (size_t i = 0; same_argv && i < 5; i++)
+		same_argv = strcmp(got.argv[i], argv[i]) == 0;
+	TAP_CHECK(same_argv, "argv comes back exactly (quotes, backslash, newline, UTF-8, empty)");
+	TAP_CHECK(rc == 0 && got.n_env == 3 && strcmp(got.env[0], env[0]) == 0 && strcmp(got.env[1], env[1]) == 0 &&
+			  strcmp(got.env[2], env[2]) == 0, "env in order, split at the first '='");
+	TAP_CHECK(rc == 0 && got.n_mounts == 2 && strcmp(got.mounts[1].container_path, "/etc/hosts") == 0 &&
+			  got.mounts[1].read_only && !got.mounts[0].read_only && strcmp(got.mounts[0].host_path, "/srv/data") == 0,
+		  "volumes in order with their modes");
+	TAP_CHECK(rc == 0 && got.state == CTR_DB_CREATED && got.exit_code == -1 && got.pid == 0 && got.tty &&
+			  !got.interactive && got.auto_remove && !got.host_network && strcmp(got.workdir, "/srv") == 0 &&
+			  !got.user && strcmp(got.hostname, "h1") == 0 && got.created_ns == 1000,
+		  "a new container is created, with its options");
+	ctr_db_container_free(&got);
+
+	TAP_CHECK(ctr_db_set_exited(db, c.id, 1, 5, &err) == 0 && ctr_db_set_running(db, c.id, 4242, 777, 2000, &err) == 0,
+		  "created -> exited -> running (a restart)");
+	rc = ctr_db_get_container(db, c.id, &got, &err);
+	TAP_CHECK(rc == 0 && got.state == CTR_DB_RUNNING && got.pid == 4242 && got.pid_start_ticks == 777 &&
+			  got.started_ns == 2000 && got.exit_code == -1 && got.finished_ns == 0,
+		  "running: pid, its start ticks and start time recorded, exit cleared");
+	ctr_db_container_free(&got);
+	rc = ctr_db_set_running(db, c.id, 4243, 1, 1, &err);
+	TAP_CHECK(rc == CTR_DB_BAD_STATE && strstr(err.msg, "running") && strstr(err.msg, path),
+		  "running twice: BAD_STATE: %s", err.msg);
+	TAP_CHECK(ctr_db_set_exited(db, c.id, 137, 3000, &err) == 0, "running -> exited");
+	rc = ctr_db_get_container(db, c.id, &got, &err);
+	TAP_CHECK(rc == 0 && got.state == CTR_DB_EXITED && got.exit_code == 137 && got.finished_ns == 3000 &&
+			  got.pid == 0 && got.started_ns == 2000, "exited: code and finish time, pid cleared");
+	ctr_db_container_free(&got);
+	TAP_CHECK(ctr_db_set_exited(db, c.id, 0, 1, &err) == CTR_DB_BAD_STATE, "exited twice: BAD_STATE");
+	TAP_CHECK(ctr_db_set_exited(db, c.id, 256, 1, &err) == CTR_DB_ERROR, "exit code 256 refused");
+	char nobody[CTR_DB_ID_LEN + 1];
+	make_id(nobody, "dd", 3);
+	TAP_CHECK(ctr_db_set_running(db, nobody, 1, 1, 1, &err) == CTR_DB_NOT_FOUND, "an unknown id: NOT_FOUND");
+
+	/* Refusals leave nothing behind. */
+	struct ctr_db_container dup = c;
+	make_id(dup.id, "c2", 2);
+	rc = ctr_db_add_container(db, &dup, &err);
+	TAP_CHECK(rc == CTR_DB_EXISTS && strstr(err.msg, "\"web\"") && strstr(err.msg, "in use") && strstr(err.msg, path),
+		  "a taken name: EXISTS: %s", err.msg);
+	TAP_CHECK(q_int(db->conn, "SELECT count(*) FROM containers") == 1 &&
+			  q_int(db->conn, "SELECT count(*) FROM env") == 3 && q_int(db->conn, "SELECT count(*) FROM mounts") == 2,
+		  "the refused container wrote no rows");
+	dup.name = "bad name";
+	TAP_CHECK(ctr_db_add_container(db, &dup, &err) == CTR_DB_ERROR && strstr(err.msg, "invalid"),
+		  "an invalid name: %s", err.msg);
+	dup.name = "other";
+	char *bad_env[] = {"NOEQUALS"};
+	dup.env = bad_env;
+	dup.n_env = 1;
+	rc = ctr_db_add_container(db, &dup, &err);
+	TAP_CHECK(rc == CTR_DB_ERROR && strstr(err.msg, "NOEQUALS") &&
+			  q_int(db->conn, "SELECT count(*) FROM containers WHERE name = 'other'") == 0,
+		  "an env entry without '=': error, container rolled back: %s", err.msg);
+	dup.env = NULL;
+	dup.n_env = 0;
+	struct ctr_db_mount twice[] = {{"/a", "/x", false}, {"/b", "/x", false}};
+	dup.mounts = twice;
+	dup.n_mounts = 2;
+	rc = ctr_db_add_container(db, &dup, &err);
+	TAP_CHECK(rc == CTR_DB_EXISTS && strstr(err.msg, "/x") &&
+			  q_int(db->conn, "SELECT count(*) FROM containers WHERE name = 'other'") == 0,
+		  "two volumes at one path: refused, rolled back: %s", err.msg);
+	dup.mounts = NULL;
+	dup.n_mounts = 0;
+	make_id(dup.image_id, "ee", 5);
+	rc = ctr_db_add_container(db, &dup, &err);
+	TAP_CHECK(rc == CTR_DB_NOT_FOUND && strstr(err.msg, dup.image_id), "an unknown image: NOT_FOUND: %s", err.msg);
+
+	/* Adding volumes and env later. */
+	struct ctr_db_mount more[] = {{"/srv/logs", "/logs", false}};
+	char *more_env[] = {"MODE=prod"};
+	TAP_CHECK(ctr_db_add_mounts(db, c.id, more, 1, &err) == 0 && ctr_db_add_env(db, c.id, more_env, 1, &err) == 0,
+		  "volumes and env appended");
+	rc = ctr_db_get_container(db, c.id, &got, &err);
+	TAP_CHECK(rc == 0 && got.n_mounts == 3 && strcmp(got.mounts[2].container_path, "/logs") == 0 && got.n_env == 4 &&
+			  strcmp(got.env[3], "MODE=prod") == 0, "appended rows come last");
+	ctr_db_container_free(&got);
+	char *again_env[] = {"MODE=dev"};
+	TAP_CHECK(ctr_db_add_env(db, c.id, again_env, 1, &err) == CTR_DB_EXISTS, "a variable twice: EXISTS: %s", err.msg);
+	TAP_CHECK(ctr_db_add_mounts(db, nobody, more, 1, &err) == CTR_DB_NOT_FOUND, "volumes of an unknown container");
+
+	/* Events. */
+	struct ctr_db_event ev = {.time_ns = 5, .type = "container", .action = "die", .actor_id = c.id,
+				  .actor_name = "web", .attributes = "{\"exitCode\":137}"};
+	TAP_CHECK(ctr_db_add_event(db, &ev, &err) == 0 &&
+			  q_int(db->conn, "SELECT attributes ->> '$.exitCode' FROM events WHERE action = 'die'") == 137,
+		  "an event recorded");
+	ev.attributes = "{not json";
+	TAP_CHECK(ctr_db_add_event(db, &ev, &err) == CTR_DB_ERROR && q_int(db->conn, "SELECT count(*) FROM events") == 1,
+		  "an event with bad JSON refused: %s", err.msg);
+	TAP_CHECK(ctr_db_delete_container(db, c.id, &err) == 0 &&
+			  q_int(db->conn, "SELECT count(*) FROM events") == 1, "events outlive their container");
+	ctr_db_close(db);
+}
+
+static void test_ps(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("ps.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	char a[CTR_DB_ID_LEN + 1], b[CTR_DB_ID_LEN + 1], c[CTR_DB_ID_LEN + 1];
+	make_id(a, "a1", 1);
+	make_id(b, "b2", 2);
+	make_id(c, "c3", 3);
+	const int64_t sec = 1000000000;
+	int rc = add_ct(db, a, "made", 1700000000 * sec, &err);
+	rc = rc ? rc : add_ct(db, b, "runs", 1700000060 * sec, &err);
+	rc = rc ? rc : add_ct(db, c, "done", 1700000120 * sec, &err);
+	rc = rc ? rc : ctr_db_set_running(db, b, 100, 5, 1700000061 * sec, &err);
+	rc = rc ? rc : ctr_db_set_running(db, c, 101, 6, 1700000121 * sec, &err);
+	rc = rc ? rc : ctr_db_set_exited(db, c, 3, 1700000130 * sec, &err);
+	TAP_CHECK(rc == 0, "three containers in three states: %s", rc ? err.msg : "ok");
+
+	struct ctr_db_ps_row *rows = NULL;
+	size_t n = 0;
+	rc = ctr_db_list_ps(db, true, &rows, &n, &err);
+	TAP_CHECK(rc == 0 && n == 3 && strcmp(rows[0].id, c) == 0 && strcmp(rows[1].id, b) == 0 &&
+			  strcmp(rows[2].id, a) == 0, "ps -a: all, newest first");
+	if (rc == 0 && n == 3) {
+		TAP_CHECK(strncmp(rows[0].short_id, c, 12) == 0 && strlen(rows[0].short_id) == 12, "short id: 12 digits");
+		TAP_STR_EQ(rows[0].name, "done", "name");
+		TAP_STR_EQ(rows[0].image, "busybox:latest", "image as repository:tag");
+		TAP_STR_EQ(rows[0].command, "sh -c echo hi", "command: argv joined");
+		TAP_CHECK(rows[0].state == CTR_DB_EXITED && rows[0].exit_code == 3 && rows[0].pid == 0 &&
+				  rows[0].started_ns == 1700000121 * sec && rows[0].finished_ns == 1700000130 * sec &&
+				  rows[0].created_ns == 1700000120 * sec, "exited row: code and times");
+		TAP_CHECK(rows[1].state == CTR_DB_RUNNING && rows[1].pid == 100 && rows[1].exit_code == -1 &&
+				  rows[1].finished_ns == 0, "running row: pid, no exit code");
+		TAP_CHECK(rows[2].state == CTR_DB_CREATED && rows[2].started_ns == 0 && rows[2].exit_code == -1,
+			  "created row: never started");
+	}
+	ctr_db_ps_free(rows, n);
+	rc = ctr_db_list_ps(db, false, &rows, &n, &err);
+	TAP_CHECK(rc == 0 && n == 1 && strcmp(rows[0].name, "runs") == 0, "ps without -a: running only");
+	ctr_db_ps_free(rows, n);
+
+	/* What a sqlite3 user sees. */
+	TAP_STR_EQ(q_text(db->conn, "SELECT status FROM ps WHERE name = 'done'"), "Exited (3)", "view: status text");
+	TAP_STR_EQ(q_text(db->conn, "SELECT created_utc FROM ps WHERE name = 'made'"), "2023-11-14 22:13:20",
+		   "view: readable UTC creation time");
+	TAP_STR_EQ(q_text(db->conn, "SELECT status FROM ps WHERE name = 'runs'"), "Up", "view: running status");
+	TAP_CHECK(q_int(db->conn, "SELECT count(*) FROM ps WHERE exit_code IS NULL") == 2, "view: NULL exit codes");
+	ctr_db_close(db);
+}
+
+static void test_prefixes(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("prefix.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	char x1[CTR_DB_ID_LEN + 1], x2[CTR_DB_ID_LEN + 1], y[CTR_DB_ID_LEN + 1], z[CTR_DB_ID_LEN + 1];
+	make_id(x1, "abc1", 1);
+	make_id(x2, "abc2", 2);
+	make_id(y, "abd", 3);
+	make_id(z, "f0", 4);
+	int rc = add_ct(db, x1, "one", 1, &err);
+	rc = rc ? rc : add_ct(db, x2, "two", 2, &err);
+	rc = rc ? rc : add_ct(db, y, "three", 3, &err);
+	rc = rc ? rc : add_ct(db, z, "abc", 4, &err);  /* a name that is also a prefix of two ids */
+	TAP_CHECK(rc == 0, "four containers: %s", rc ? err.msg : "ok");
+	struct ctr_db_container got;
+	TAP_CHECK(ctr_db_find_container(db, x2, &got, &err) == 0 && strcmp(got.id, x2) == 0, "by full id");
+	ctr_db_container_free(&got);
+	TAP_CHECK(ctr_db_find_container(db, "three", &got, &err) == 0 && strcmp(got.id, y) == 0, "by name");
+	ctr_db_container_free(&got);
+	TAP_CHECK(ctr_db_find_container(db, "abc1", &got, &err) == 0 && strcmp(got.id, x1) == 0,
+		  "by unique prefix");
+	ctr_db_container_free(&got);
+	TAP_CHECK(ctr_db_find_container(db, "abd", &got, &err) == 0 && strcmp(got.id, y) == 0, "by a short prefix");
+	ctr_db_container_free(&got);
+	TAP_CHECK(ctr_db_find_container(db, "abc", &got, &err) == 0 && strcmp(got.id, z) == 0,
+		  "a name wins over an id prefix, as in docker");
+	ctr_db_container_free(&got);
+	rc = ctr_db_find_container(db, "ab", &got, &err);
+	char s1[13], s2[13], s3[13];
+	snprintf(s1, sizeof s1, "%.12s", x1);
+	snprintf(s2, sizeof s2, "%.12s", x2);
+	snprintf(s3, sizeof s3, "%.12s", y);
+	TAP_CHECK(rc == CTR_DB_AMBIGUOUS && strstr(err.msg, s1) && strstr(err.msg, s2) && strstr(err.msg, s3) &&
+			  strstr(err.msg, "one") && strstr(err.msg, "three") && strstr(err.msg, "3 containers") &&
+			  strstr(err.msg, ctr_db_path(db)),
+		  "an ambiguous prefix lists every candidate: %s", err.msg);
+	TAP_CHECK(got.name == NULL && got.argv == NULL, "and fills nothing");
+	rc = ctr_db_find_container(db, "abc9", &got, &err);
+	TAP_CHECK(rc == CTR_DB_NOT_FOUND && strstr(err.msg, "abc9"), "no match: NOT_FOUND: %s", err.msg);
+	TAP_CHECK(ctr_db_find_container(db, "nope*", &got, &err) == CTR_DB_NOT_FOUND,
+		  "a GLOB character is just an unknown name");
+	TAP_CHECK(ctr_db_find_container(db, "", &got, &err) == CTR_DB_NOT_FOUND, "an empty reference: NOT_FOUND");
+	ctr_db_close(db);
+}
+
+/* ---- concurrency ---- */
+
+/* Two processes add a container with the same name at the same instant;
+ * exactly one may win. The first rounds also race the creation of the file
+ * (both migrate it, switch it to WAL, add the image). */
+static void test_name_race(void)
+{
+	const int rounds = 16, fresh_rounds = 8;
+	int winners_ok = 0, losers_ok = 0;
+	struct ctr_db *setup = fresh_db("race-setup.db");
+	ctr_db_close(setup);
+	for (int round = 0; round < rounds; round++) {
+		bool fresh = round < fresh_rounds;
+		char name[64];
+		snprintf(name, sizeof name, "race-fresh-%d.db", round);
+		const char *db_path = tmp_path(fresh ? name : "race-setup.db");
+		int gate[2];
+		if (pipe(gate) < 0)
+			break;
+		pid_t kids[2];
+		for (int k = 0; k < 2; k++) {
+			kids[k] = fork();
+			if (kids[k] == 0) {
+				close(gate[1]);
+				char go;
+				if (read(gate[0], &go, 1) < 0)  /* blocks until the parent closes the gate */
+					_exit(10);
+				struct ctr_error err = {0};
+				struct ctr_db *db = NULL;
+				if (ctr_db_open(&db, db_path, &err)) {
+					fprintf(stderr, "child open: %s\n", err.msg);
+					_exit(11);
+				}
+				int rc;
+				if (fresh) {
+					/* Both add the same layer first: a content-addressed
+					 * add that EXISTS is fine. */
+					struct ctr_db_layer l = {.size_bytes = 1, .created_ns = 1};
+					make_id(l.id, "1a", 1);
+					rc = ctr_db_add_layer(db, &l, &err);
+					char *layers[] = {l.id};
+					struct ctr_db_image img = {.repository = "busybox", .created_ns = 1, .layers = layers,
+								   .n_layers = 1};
+					make_id(img.id, "b0", 1);
+					if (rc == 0 || rc == CTR_DB_EXISTS)
+						rc = ctr_db_add_image(db, &img, &err);
+					if (rc != 0 && rc != CTR_DB_EXISTS) {
+						fprintf(stderr, "child image: %s\n", err.msg);
+						_exit(12);
+					}
+					memcpy(image_id, img.id, sizeof image_id);
+				}
+				char id[CTR_DB_ID_LEN + 1], name[32];
+				make_id(id, k ? "ee" : "dd", (unsigned)round);
+				snprintf(name, sizeof name, "same-%d", round);
+				rc = add_ct(db, id, name, 1, &err);
+				ctr_db_close(db);
+				if (rc && rc != CTR_DB_EXISTS)
+					fprintf(stderr, "child add: %s\n", err.msg);
+				_exit(rc == 0 ? 0 : rc == CTR_DB_EXISTS ? 2 : 13);
+			}
+		}
+		close(gate[0]);
+		close(gate[1]);  /* both children start now */
+		int codes[2] = {-1, -1};
+		for (int k = 0; k < 2; k++) {
+			int status;
+			if (kids[k] > 0 && waitpid(kids[k], &status, 0) == kids[k] && WIFEXITED(status))
+				codes[k] = WEXITSTATUS(status);
+		}
+		bool one_wins = (codes[0] == 0 && codes[1] == 2) || (codes[0] == 2 && codes[1] == 0);
+		if (one_wins)
+			winners_ok++;
+		else
+			printf("# round %d: exit codes %d and %d\n", round, codes[0], codes[1]);
+		char sql[128];
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM containers WHERE name = 'same-%d'", round);
+		losers_ok += file_int(db_path, sql) == 1;
+	}
+	TAP_CHECK(winners_ok == rounds, "same name from two processes at once: exactly one wins, the other gets "
+					"EXISTS (%d of %d rounds)", winners_ok, rounds);
+	TAP_CHECK(losers_ok == rounds, "and exactly one container has the name (%d of %d rounds)", losers_ok, rounds);
+}
+
+/* A writer holding the lock delays our write; BEGIN IMMEDIATE with the busy
+ * timeout waits for it instead of failing with "database is locked". */
+static void test_busy_wait(void)
+{
+	struct ctr_db *db = fresh_db("busy.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	const char *path = ctr_db_path(db);
+	int ready[2];
+	if (pipe(ready) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		sqlite3 *conn = NULL;
+		sqlite3_open(path, &conn);
+		if (sqlite3_exec(conn, "BEGIN IMMEDIATE; INSERT INTO events (time_ns, type, action, actor_id) "
+				       "VALUES (1, 'image', 'held', 'x')", NULL, NULL, NULL) != SQLITE_OK)
+			_exit(1);
+		if (write(ready[1], "x", 1) < 0)
+			_exit(2);
+		usleep(400 * 1000);
+		sqlite3_exec(conn, "COMMIT", NULL, NULL, NULL);
+		sqlite3_close(conn);
+		_exit(0);
+	}
+	close(ready[1]);
+	char c;
+	bool locked = read(ready[0], &c, 1) == 1;
+	close(ready[0]);
+	struct ctr_error err = {0};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct ctr_db_event ev = {.time_ns = 2, .type = "image", .action = "waited", .actor_id = "y"};
+	int rc = ctr_db_add_event(db, &ev, &err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	int status;
+	waitpid(pid, &status, 0);
+	TAP_CHECK(locked && rc == 0 && waited > 0.2, "a write waits for another process's transaction (%.2fs): %s",
+		  waited, rc ? err.msg : "ok");
+	TAP_CHECK(q_int(db->conn, "SELECT count(*) FROM events") == 2, "both writes are in");
+	ctr_db_close(db);
+}
+
+/* ---- logs ---- */
+
+static int64_t logs_deleted_in_txn, max_logs_deleted_in_txn, commits;
+
+static void count_deletes(void *arg, int op, const char *dbname, const char *table, sqlite3_int64 rowid)
+{
+	(void)arg, (void)dbname, (void)rowid;
+	if (op == SQLITE_DELETE && strcmp(table, "logs") == 0)
+		logs_deleted_in_txn++;
+}
+
+static int count_commit(void *arg)
+{
+	(void)arg;
+	if (logs_deleted_in_txn > max_logs_deleted_in_txn)
+		max_logs_deleted_in_txn = logs_deleted_in_txn;
+	logs_deleted_in_txn = 0;
+	commits++;
+	return 0;
+}
+
+static void test_chunked_delete(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("delete.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	char x[CTR_DB_ID_LEN + 1], keep[CTR_DB_ID_LEN + 1];
+	make_id(x, "de1", 1);
+	make_id(keep, "de2", 2);
+	char *env[] = {"A=1"};
+	struct ctr_db_mount m[] = {{"/h", "/c", false}};
+	char *argv[] = {"true"};
+	struct ctr_db_container c = {.name = "big", .argv = argv, .argc = 1, .env = env, .n_env = 1, .mounts = m,
+				     .n_mounts = 1, .created_ns = 1};
+	memcpy(c.id, x, sizeof c.id);
+	memcpy(c.image_id, image_id, sizeof c.image_id);
+	int rc = ctr_db_add_container(db, &c, &err);
+	rc = rc ? rc : add_ct(db, keep, "small", 2, &err);
+	enum { BATCH = 500, BATCHES = 5, CHUNK = 200 };
+	struct ctr_db_log_chunk chunks[BATCH];
+	char byte = 'z';
+	for (int b = 0; rc == 0 && b < BATCHES; b++) {
+		for (int i = 0; i < BATCH; i++)
+			chunks[i] = (struct ctr_db_log_chunk){.stream = i % 3 ? CTR_DB_STDOUT : CTR_DB_STDERR,
+							      .time_ns = b * BATCH + i, .data = &byte, .len = 1};
+		rc = ctr_db_append_logs(db, x, chunks, BATCH, &err);
+	}
+	rc = rc ? rc : ctr_db_append_logs(db, keep, chunks, 10, &err);
+	TAP_CHECK(rc == 0 && q_int(db->conn, "SELECT count(*) FROM logs") == BATCH * BATCHES + 10,
+		  "%d log chunks appended in batches: %s", BATCH * BATCHES + 10, rc ? err.msg : "ok");
+
+	db->delete_chunk_rows = CHUNK;
+	sqlite3_update_hook(db->conn, count_deletes, NULL);
+	sqlite3_commit_hook(db->conn, count_commit, NULL);
+	rc = ctr_db_delete_container(db, x, &err);
+	sqlite3_update_hook(db->conn, NULL, NULL);
+	sqlite3_commit_hook(db->conn, NULL, NULL);
+	TAP_CHECK(rc == 0, "container with a big log deleted: %s", rc ? err.msg : "ok");
+	TAP_CHECK(max_logs_deleted_in_txn > 0 && max_logs_deleted_in_txn <= CHUNK,
+		  "no transaction deleted more than %d log rows (most: %lld)", CHUNK, (long long)max_logs_deleted_in_txn);
+	TAP_CHECK(commits >= (BATCH * BATCHES) / CHUNK, "the log went in %lld transactions", (long long)commits);
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "SELECT (SELECT count(*) FROM logs WHERE container_id = '%s') + (SELECT count(*) FROM env) + "
+		 "(SELECT count(*) FROM mounts) + (SELECT count(*) FROM containers WHERE id = '%s')", x, x);
+	TAP_CHECK(q_int(db->conn, sql) == 0, "its log, env, volumes and row are gone");
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM logs WHERE container_id = '%s'", keep);
+	TAP_CHECK(q_int(db->conn, sql) == 10, "another container's log is untouched");
+	TAP_CHECK(ctr_db_delete_container(db, x, &err) == CTR_DB_NOT_FOUND, "deleting it again: NOT_FOUND");
+
+	/* A delete that died half way left state 'removing': the next finishes. */
+	snprintf(sql, sizeof sql, "UPDATE containers SET state = 'removing' WHERE id = '%s'", keep);
+	sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
+	struct ctr_db_ps_row *rows = NULL;
+	size_t n = 0;
+	rc = ctr_db_list_ps(db, true, &rows, &n, &err);
+	TAP_CHECK(rc == 0 && n == 1 && rows[0].state == CTR_DB_REMOVING, "a half-deleted container shows as removing");
+	ctr_db_ps_free(rows, n);
+	TAP_CHECK(ctr_db_delete_container(db, keep, &err) == 0 && q_int(db->conn, "SELECT count(*) FROM logs") == 0,
+		  "and the next delete finishes it");
+	ctr_db_close(db);
+}
+
+static void test_logs(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("logs.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	char x[CTR_DB_ID_LEN + 1];
+	make_id(x, "10", 1);
+	int rc = add_ct(db, x, "talker", 1, &err);
+	/* Lines cut across reads, an empty line, interleaved streams, and an
+	 * unfinished last line. */
+	struct ctr_db_log_chunk in[] = {
+		{.stream = CTR_DB_STDOUT, .time_ns = 101, .data = "ab", .len = 2},
+		{.stream = CTR_DB_STDERR, .time_ns = 102, .data = "E1\nE2", .len = 5},
+		{.stream = CTR_DB_STDOUT, .time_ns = 103, .data = "c\nd\n\ne", .len = 6},
+		{.stream = CTR_DB_STDOUT, .time_ns = 104, .data = "f\n", .len = 2},
+		{.stream = CTR_DB_STDERR, .time_ns = 105, .data = "x\n", .len = 2},
+		{.stream = CTR_DB_STDOUT, .time_ns = 106, .data = "tail", .len = 4},
+	};
+	rc = rc ? rc : ctr_db_append_logs(db, x, in, 6, &err);
+	TAP_CHECK(rc == 0, "six chunks appended in one batch: %s", rc ? err.msg : "ok");
+
+	struct { const char *stream, *line; int64_t time_ns; int complete; } want[] = {
+		{"stdout", "abc", 101, 1}, {"stdout", "d", 103, 1}, {"stdout", "", 103, 1},
+		{"stdout", "ef", 103, 1}, {"stdout", "tail", 106, 0},
+		{"stderr", "E1", 102, 1}, {"stderr", "E2x", 102, 1},
+	};
+	sqlite3_stmt *stmt = NULL;
+	sqlite3_prepare_v2(db->conn, "SELECT stream, line, time_ns, complete, line_no FROM log_lines "
+				     "WHERE container_id = ?1 ORDER BY stream DESC, line_no", -1, &stmt, NULL);
+	sqlite3_bind_text(stmt, 1, x, -1, SQLITE_STATIC);
+	size_t rows = 0, good = 0;
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *stream = (const char *)sqlite3_column_text(stmt, 0);
+		const char *line = (const char *)sqlite3_column_text(stmt, 1);
+		if (rows < sizeof want / sizeof *want) {
+			bool ok = strcmp(stream, want[rows].stream) == 0 && strcmp(line, want[rows].line) == 0 &&
+				  sqlite3_column_int64(stmt, 2) == want[rows].time_ns &&
+				  sqlite3_column_int(stmt, 3) == want[rows].complete;
+			good += ok;
+			if (!ok)
+				printf("# row %zu: %s '%s' at %lld complete %d\n", rows, stream, line,
+				       (long long)sqlite3_column_int64(stmt, 2), sqlite3_column_int(stmt, 3));
+		}
+		rows++;
+	}
+	sqlite3_finalize(stmt);
+	TAP_CHECK(rows == sizeof want / sizeof *want && good == rows,
+		  "log_lines joins chunks per stream and cuts at newlines (%zu rows, %zu right)", rows, good);
+	TAP_STR_EQ(q_text(db->conn, "SELECT group_concat(line, '|') FROM (SELECT line FROM log_lines "
+				    "WHERE stream = 'stderr' ORDER BY line_no DESC LIMIT 20)"),
+		   "E2x|E1", "the last stderr lines, newest first");
+
+	struct ctr_db_log_chunk *out = NULL;
+	size_t n = 0;
+	rc = ctr_db_read_logs(db, x, 0, 4, &out, &n, &err);
+	bool same = rc == 0 && n == 4;
+	for (size_t i = 0; same && i < n; i++)
+		same = out[i].stream == in[i].stream && out[i].time_ns == in[i].time_ns && out[i].len == in[i].len &&
+		       memcmp(out[i].data, in[i].data, in[i].len) == 0 && (i == 0 || out[i].seq > out[i - 1].seq);
+	TAP_CHECK(same, "read_logs: first 4 chunks, bytes and streams as written, in order");
+	int64_t last = n ? out[n - 1].seq : 0;
+	ctr_db_log_chunks_free(out, n);
+	rc = ctr_db_read_logs(db, x, last, 0, &out, &n, &err);
+	TAP_CHECK(rc == 0 && n == 2 && out[0].len == 2 && memcmp(out[1].data, "tail", 4) == 0,
+		  "read_logs after the last seq seen: the rest");
+	ctr_db_log_chunks_free(out, n);
+
+	unsigned char bin[] = {0xff, 0x00, 0xfe, '\n', 0x80};
+	struct ctr_db_log_chunk b = {.stream = CTR_DB_STDERR, .time_ns = 200, .data = bin, .len = sizeof bin};
+	rc = ctr_db_append_logs(db, x, &b, 1, &err);
+	rc = rc ? rc : ctr_db_read_logs(db, x, last + 2, 0, &out, &n, &err);
+	TAP_CHECK(rc == 0 && n == 1 && out[0].len == sizeof bin && memcmp(out[0].data, bin, sizeof bin) == 0,
+		  "binary output (NUL, invalid UTF-8) stored byte for byte");
+	ctr_db_log_chunks_free(out, n);
+
+	char gone[CTR_DB_ID_LEN + 1];
+	make_id(gone, "99", 9);
+	TAP_CHECK(ctr_db_append_logs(db, gone, in, 1, &err) == CTR_DB_NOT_FOUND, "appending for an unknown container");
+	struct ctr_db_log_chunk empty = {.stream = CTR_DB_STDOUT, .data = "", .len = 0};
+	TAP_CHECK(ctr_db_append_logs(db, x, &empty, 1, &err) == CTR_DB_ERROR, "an empty chunk refused");
+	ctr_db_close(db);
+}
+
+int main(void)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	snprintf(tmp_root, sizeof tmp_root, "%s/ctr-test-db.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (!mkdtemp(tmp_root)) {
+		printf("1..0 # SKIP cannot create a temp dir: %s\n", strerror(errno));
+		return 1;
+	}
+	atexit(remove_tmp_root);
+	signal(SIGPIPE, SIG_IGN);
+
+	test_fresh_open();
+	test_empty_file();
+	test_schema_file_matches_migrations();
+	test_migrate_from_each_version();
+	test_migration_ladder();
+	test_newer_version();
+	test_foreign_database();
+	test_corrupt();
+	test_read_only();
+	test_images();
+	test_containers();
+	test_ps();
+	test_prefixes();
+	test_name_race();
+	test_busy_wait();
+	test_chunked_delete();
+	test_logs();
+	return tap_done();
+}
