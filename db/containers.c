@@ -218,7 +218,10 @@ static int set_exited(struct ctr_db *db, const char *id, int exit_code, int64_t 
 	db_bind_text(upd, 1, id);
 	sqlite3_bind_int(upd, 2, exit_code);
 	sqlite3_bind_int64(upd, 3, finished_ns);
-	return change_state(db, id, upd, "exited", err);
+	int rc = change_state(db, id, upd, "exited", err);
+	/* Same transaction: no reader ever sees an exited container with a
+	 * monitor or file system daemon that it should wait for. */
+	return rc ? rc : db_clear_processes(db, id, err);
 }
 
 int ctr_db_set_exited(struct ctr_db *db, const char *id, int exit_code, int64_t finished_ns, struct ctr_error *err)
@@ -381,8 +384,8 @@ static int mark_removing(struct ctr_db *db, const char *id, struct ctr_error *er
 
 static int delete_row(struct ctr_db *db, const char *id, struct ctr_error *err)
 {
-	/* Cascades to env, mounts and any log chunk appended since the
-	 * chunked delete: few rows. */
+	/* Cascades to env, mounts, container_processes and any log chunk
+	 * appended since the chunked delete: few rows. */
 	db_stmt stmt = db_prepare(db, "DELETE FROM containers WHERE id = ?1", "deleting a container", err);
 	if (!stmt)
 		return CTR_DB_ERROR;

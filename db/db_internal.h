@@ -98,6 +98,9 @@ int db_delete_logs_chunked(struct ctr_db *db, const char *id, struct ctr_error *
 /* Inside a transaction: CTR_DB_NOT_FOUND unless container ID is recorded. */
 int db_container_exists(struct ctr_db *db, const char *id, struct ctr_error *err);
 
+/* Inside a transaction: forgets a container's helper processes. */
+int db_clear_processes(struct ctr_db *db, const char *id, struct ctr_error *err);
+
 /* containers.state text -> enum; -1 for an unknown name. */
 int db_state_from_name(const char *name, enum ctr_db_state *state);
 

@@ -157,7 +157,9 @@ int ctr_db_add_env(struct ctr_db *db, const char *id, char *const *env, size_t n
 /* created or exited -> running. CTR_DB_BAD_STATE from any other state. */
 int ctr_db_set_running(struct ctr_db *db, const char *id, pid_t pid, uint64_t pid_start_ticks,
 		       int64_t started_ns, struct ctr_error *err);
-/* created, running or paused -> exited (exit_code 0-255). */
+/* created, running or paused -> exited (exit_code 0-255). Forgets the
+ * container's helper processes (ctr_db_set_processes) in the same
+ * transaction: they describe a running container. */
 int ctr_db_set_exited(struct ctr_db *db, const char *id, int exit_code, int64_t finished_ns,
 		      struct ctr_error *err);
 
@@ -175,6 +177,30 @@ int ctr_db_find_container(struct ctr_db *db, const char *ref, struct ctr_db_cont
  * as removing; a delete that dies half way is finished by the next one. */
 int ctr_db_delete_container(struct ctr_db *db, const char *id, struct ctr_error *err);
 void ctr_db_container_free(struct ctr_db_container *c);
+
+/* The helper processes a running container depends on, besides its init
+ * (table container_processes). Each pid with its start time in clock ticks
+ * since boot (/proc/PID/stat field 22), so that a pid reused by an unrelated
+ * process is not taken for the helper. 0 = none. */
+struct ctr_db_processes {
+	pid_t monitor_pid;             /* reaps the init: foreground `ctrrun run` or detached monitor */
+	uint64_t monitor_start_ticks;
+	pid_t fs_pid;                  /* the ctrfs daemon serving the container's root */
+	uint64_t fs_start_ticks;
+};
+/* Records (insert or replace) the helper processes of a container, in any
+ * state. A pid of 0 records "none" (its ticks are then ignored).
+ * CTR_DB_NOT_FOUND when no such container. ctr_db_set_exited forgets them;
+ * ctr_db_delete_container deletes them with the container. */
+int ctr_db_set_processes(struct ctr_db *db, const char *id, const struct ctr_db_processes *p,
+			 struct ctr_error *err);
+/* All zero when none recorded. CTR_DB_NOT_FOUND when no such container. */
+int ctr_db_get_processes(struct ctr_db *db, const char *id, struct ctr_db_processes *out,
+			 struct ctr_error *err);
+/* Full ids of the containers in state running or paused, oldest first (for
+ * `ctrrun ps` and crash cleanup to check their processes). Free *ids with
+ * ctr_db_strv_free. */
+int ctr_db_list_running(struct ctr_db *db, char ***ids, size_t *n, struct ctr_error *err);
 
 /* One row of the ps view. */
 struct ctr_db_ps_row {

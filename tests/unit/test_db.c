@@ -239,8 +239,8 @@ static void test_fresh_open(void)
 	TAP_CHECK(q_int(db->conn, "PRAGMA foreign_keys") == 1, "foreign keys enforced");
 	TAP_CHECK(q_int(db->conn, "PRAGMA busy_timeout") == DB_BUSY_TIMEOUT_MS, "busy timeout set");
 	TAP_CHECK(q_int(db->conn, "PRAGMA application_id") == DB_APPLICATION_ID, "application id marks it ctrrun's");
-	const char *want[] = {"images", "layers", "image_layers", "containers", "mounts", "env", "logs", "events",
-			      "ps", "log_lines"};
+	const char *want[] = {"images", "layers", "image_layers", "containers", "container_processes", "mounts",
+			      "env", "logs", "events", "ps", "log_lines"};
 	int found = 0;
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
 		char sql[128];
@@ -311,11 +311,24 @@ static void test_migrate_from_each_version(void)
 		int rc = build_version(path, ctr_db_migrations, k, &err);
 		TAP_CHECK(rc == 0 && file_int(path, "PRAGMA user_version") == k, "built a version %d database: %s", k,
 			  rc ? err.msg : "ok");
-		char layer[CTR_DB_ID_LEN + 1];
+		char layer[CTR_DB_ID_LEN + 1], image[CTR_DB_ID_LEN + 1], cid[CTR_DB_ID_LEN + 1];
 		make_id(layer, "77", (unsigned)k);
-		if (k >= 1) {  /* layers exist from version 1 on: a row that must survive */
+		make_id(image, "78", (unsigned)k);
+		make_id(cid, "79", (unsigned)k);
+		if (k >= 1) {  /* layers and containers exist from version 1 on: rows that must survive */
+			char sql[1024];
+			snprintf(sql, sizeof sql,
+				 "INSERT INTO layers VALUES ('%s', 5, 6);"
+				 "INSERT INTO images (id, repository, created_ns) VALUES ('%s', 'old', 1);"
+				 "INSERT INTO containers (id, name, image_id, args, created_ns, state, pid, "
+				 "  pid_start_ticks, started_ns) VALUES ('%s', 'old-%d', '%s', '[\"sleep\",\"9\"]', 7, "
+				 "  'running', 321, 654, 8);",
+				 layer, image, cid, k, image);
+			raw_exec(path, sql);
+		}
+		if (k >= 2) {  /* container_processes exists from version 2 on */
 			char sql[256];
-			snprintf(sql, sizeof sql, "INSERT INTO layers VALUES ('%s', 5, 6)", layer);
+			snprintf(sql, sizeof sql, "INSERT INTO container_processes VALUES ('%s', 11, 12, 13, 14)", cid);
 			raw_exec(path, sql);
 		}
 		struct ctr_db *db = NULL;
@@ -328,6 +341,24 @@ static void test_migrate_from_each_version(void)
 		if (k >= 1)
 			TAP_CHECK(ctr_db_get_layer(db, layer, &got, &err) == 0 && got.size_bytes == 5,
 				  "a row written at version %d survives the migration", k);
+		if (k >= 1) {
+			struct ctr_db_container c;
+			rc = ctr_db_get_container(db, cid, &c, &err);
+			TAP_CHECK(rc == 0 && c.state == CTR_DB_RUNNING && c.pid == 321 && c.pid_start_ticks == 654 &&
+					  c.argc == 2 && strcmp(c.argv[1], "9") == 0,
+				  "a running container written at version %d survives the migration: %s", k,
+				  rc ? err.msg : "ok");
+			ctr_db_container_free(&c);
+			struct ctr_db_processes p;
+			rc = ctr_db_get_processes(db, cid, &p, &err);
+			if (k >= 2)
+				TAP_CHECK(rc == 0 && p.monitor_pid == 11 && p.monitor_start_ticks == 12 && p.fs_pid == 13 &&
+						  p.fs_start_ticks == 14,
+					  "its processes written at version %d survive: %s", k, rc ? err.msg : "ok");
+			else
+				TAP_CHECK(rc == 0 && p.monitor_pid == 0 && p.fs_pid == 0 && p.monitor_start_ticks == 0,
+					  "from version %d it has no processes recorded: %s", k, rc ? err.msg : "ok");
+		}
 		sqlite3 *mem = NULL;
 		sqlite3_open(":memory:", &mem);
 		sqlite3_exec(mem, ctr_db_schema_sql, NULL, NULL, NULL);
@@ -372,6 +403,7 @@ static void test_migration_ladder(void)
 		const char *path = tmp_path(name);
 		int rc = build_version(path, migs, k, &err);
 		bool with_rows = k >= 1;  /* version 1 has the container tables */
+		bool with_processes = k >= 2;  /* version 2 adds container_processes */
 		if (rc == 0 && with_rows) {
 			char sql[1024], cid[CTR_DB_ID_LEN + 1], iid[CTR_DB_ID_LEN + 1];
 			make_id(cid, "c", 1);
@@ -384,6 +416,10 @@ static void test_migration_ladder(void)
 				 "INSERT INTO logs (container_id, stream, time_ns, data) VALUES ('%s', 'stdout', 1, x'41');",
 				 iid, cid, iid, cid, cid, cid);
 			rc = raw_exec(path, sql);
+			if (rc == 0 && with_processes) {
+				snprintf(sql, sizeof sql, "INSERT INTO container_processes VALUES ('%s', 2, 3, 4, 5)", cid);
+				rc = raw_exec(path, sql);
+			}
 		}
 		sqlite3 *conn = NULL;
 		sqlite3_open(path, &conn);
@@ -399,6 +435,12 @@ static void test_migration_ladder(void)
 			TAP_CHECK(q_int(conn, "SELECT (SELECT count(*) FROM env) + (SELECT count(*) FROM mounts) + "
 					      "(SELECT count(*) FROM logs) + (SELECT count(*) FROM containers)") == 4,
 				  "rows of the rebuilt table's children survive (no cascade during migration)");
+		if (with_processes)
+			TAP_CHECK(q_int(conn, "SELECT fs_pid FROM container_processes") == 4,
+				  "its container_processes row survives too (from version %d)", k);
+		else if (with_rows)
+			TAP_CHECK(q_int(conn, "SELECT count(*) FROM container_processes") == 0,
+				  "migrating version %d adds an empty container_processes table", k);
 		TAP_CHECK(q_int(conn, "PRAGMA foreign_keys") == 1, "foreign keys are on again after migrating");
 		sqlite3_close(conn);
 	}
@@ -923,6 +965,183 @@ static void test_prefixes(void)
 	ctr_db_close(db);
 }
 
+/* ---- helper processes and running containers ---- */
+
+static int64_t processes_commits;
+
+static int count_processes_commit(void *arg)
+{
+	(void)arg;
+	processes_commits++;
+	return 0;
+}
+
+/* True when SQL fails on a constraint (the connection has extended codes on). */
+static bool refused_by_constraint(struct ctr_db *db, const char *sql)
+{
+	return (sqlite3_exec(db->conn, sql, NULL, NULL, NULL) & 0xff) == SQLITE_CONSTRAINT;
+}
+
+static int64_t processes_rows(struct ctr_db *db, const char *id)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM container_processes WHERE container_id = '%s'", id);
+	return q_int(db->conn, sql);
+}
+
+static void test_processes(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("processes.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	const char *path = ctr_db_path(db);
+	char a[CTR_DB_ID_LEN + 1], b[CTR_DB_ID_LEN + 1], nobody[CTR_DB_ID_LEN + 1];
+	make_id(a, "5a", 1);
+	make_id(b, "5b", 2);
+	make_id(nobody, "5f", 9);
+	int rc = add_ct(db, a, "helped", 1, &err);
+	rc = rc ? rc : add_ct(db, b, "other", 2, &err);
+	rc = rc ? rc : ctr_db_set_running(db, a, 500, 5000, 10, &err);
+	TAP_CHECK(rc == 0, "two containers, one running: %s", rc ? err.msg : "ok");
+
+	struct ctr_db_processes got = {.monitor_pid = 99, .fs_pid = 99};
+	rc = ctr_db_get_processes(db, a, &got, &err);
+	TAP_CHECK(rc == 0 && got.monitor_pid == 0 && got.monitor_start_ticks == 0 && got.fs_pid == 0 &&
+			  got.fs_start_ticks == 0, "none recorded: all zero: %s", rc ? err.msg : "ok");
+
+	/* Ticks above 2^32 make sure they are not cut to 32 bits on the way. */
+	struct ctr_db_processes set = {.monitor_pid = 601, .monitor_start_ticks = 6000000001ULL, .fs_pid = 602,
+				       .fs_start_ticks = 6000000002ULL};
+	rc = ctr_db_set_processes(db, a, &set, &err);
+	rc = rc ? rc : ctr_db_get_processes(db, a, &got, &err);
+	TAP_CHECK(rc == 0 && got.monitor_pid == 601 && got.monitor_start_ticks == 6000000001ULL && got.fs_pid == 602 &&
+			  got.fs_start_ticks == 6000000002ULL, "set then get: both pids and their start ticks: %s",
+		  rc ? err.msg : "ok");
+	TAP_CHECK(q_int(db->conn, "SELECT monitor_start_ticks FROM container_processes") == 6000000001LL &&
+			  q_int(db->conn, "SELECT fs_pid FROM container_processes") == 602,
+		  "stored in the documented columns");
+	rc = ctr_db_get_processes(db, b, &got, &err);
+	TAP_CHECK(rc == 0 && got.monitor_pid == 0 && got.fs_pid == 0, "another container's processes stay none");
+
+	/* Replace, with only the monitor: the daemon's columns become NULL. */
+	struct ctr_db_processes monitor_only = {.monitor_pid = 701, .monitor_start_ticks = 7, .fs_start_ticks = 55};
+	rc = ctr_db_set_processes(db, a, &monitor_only, &err);
+	rc = rc ? rc : ctr_db_get_processes(db, a, &got, &err);
+	TAP_CHECK(rc == 0 && got.monitor_pid == 701 && got.monitor_start_ticks == 7 && got.fs_pid == 0 &&
+			  got.fs_start_ticks == 0 && processes_rows(db, a) == 1,
+		  "set again replaces the one row; pid 0 is none, its ticks ignored: %s", rc ? err.msg : "ok");
+	TAP_CHECK(q_int(db->conn, "SELECT fs_pid IS NULL AND fs_start_ticks IS NULL FROM container_processes") == 1,
+		  "none is stored as NULL");
+	struct ctr_db_processes zero = {0};
+	rc = ctr_db_set_processes(db, a, &zero, &err);
+	rc = rc ? rc : ctr_db_get_processes(db, a, &got, &err);
+	TAP_CHECK(rc == 0 && got.monitor_pid == 0 && processes_rows(db, a) == 0, "setting none removes the row: %s",
+		  rc ? err.msg : "ok");
+
+	/* Refusals. */
+	rc = ctr_db_set_processes(db, nobody, &set, &err);
+	TAP_CHECK(rc == CTR_DB_NOT_FOUND && strstr(err.msg, nobody) && strstr(err.msg, path) &&
+			  q_int(db->conn, "SELECT count(*) FROM container_processes") == 0,
+		  "set for an unknown container: NOT_FOUND naming it, nothing written: %s", err.msg);
+	got.monitor_pid = 99;
+	rc = ctr_db_get_processes(db, nobody, &got, &err);
+	TAP_CHECK(rc == CTR_DB_NOT_FOUND && strstr(err.msg, nobody) && got.monitor_pid == 0,
+		  "get for an unknown container: NOT_FOUND, all zero: %s", err.msg);
+	struct ctr_db_processes negative = {.monitor_pid = -5, .monitor_start_ticks = 1};
+	rc = ctr_db_set_processes(db, a, &negative, &err);
+	TAP_CHECK(rc == CTR_DB_ERROR && strstr(err.msg, "-5") && processes_rows(db, a) == 0,
+		  "a negative pid refused: %s", err.msg);
+	struct ctr_db_processes huge = {.fs_pid = 3, .fs_start_ticks = UINT64_MAX};
+	rc = ctr_db_set_processes(db, a, &huge, &err);
+	TAP_CHECK(rc == CTR_DB_ERROR && processes_rows(db, a) == 0, "start ticks beyond 2^63 refused: %s", err.msg);
+
+	/* The table's own CHECKs, for whoever writes it with sqlite3. */
+	char sql[512];
+	snprintf(sql, sizeof sql, "INSERT INTO container_processes VALUES ('%s', 0, 1, NULL, NULL)", a);
+	TAP_CHECK(refused_by_constraint(db, sql), "schema: pid 0 refused");
+	snprintf(sql, sizeof sql, "INSERT INTO container_processes VALUES ('%s', NULL, NULL, 4, -1)", a);
+	TAP_CHECK(refused_by_constraint(db, sql), "schema: negative ticks refused");
+	snprintf(sql, sizeof sql, "INSERT INTO container_processes VALUES ('%s', 4, NULL, NULL, NULL)", a);
+	TAP_CHECK(refused_by_constraint(db, sql),
+		  "schema: a pid without its start ticks refused");
+	snprintf(sql, sizeof sql, "INSERT INTO container_processes VALUES ('%s', 4, 1, NULL, NULL)", nobody);
+	TAP_CHECK(refused_by_constraint(db, sql) &&
+			  sqlite3_extended_errcode(db->conn) == SQLITE_CONSTRAINT_FOREIGNKEY,
+		  "schema: a row for an unknown container refused (foreign keys are on)");
+	TAP_CHECK(q_int(db->conn, "SELECT count(*) FROM container_processes") == 0, "none of those got in");
+
+	/* Marked exited: the processes go in the same transaction. */
+	rc = ctr_db_set_processes(db, a, &set, &err);
+	TAP_CHECK(rc == 0 && processes_rows(db, a) == 1, "processes recorded again: %s", rc ? err.msg : "ok");
+	processes_commits = 0;
+	sqlite3_commit_hook(db->conn, count_processes_commit, NULL);
+	rc = ctr_db_set_exited(db, a, 0, 20, &err);
+	sqlite3_commit_hook(db->conn, NULL, NULL);
+	rc = rc ? rc : ctr_db_get_processes(db, a, &got, &err);
+	TAP_CHECK(rc == 0 && got.monitor_pid == 0 && got.fs_pid == 0 && processes_rows(db, a) == 0,
+		  "set_exited forgets the processes: %s", rc ? err.msg : "ok");
+	TAP_CHECK(processes_commits == 1, "state and processes change in one transaction (%lld commits)",
+		  (long long)processes_commits);
+	/* A refused set_exited rolls back and leaves them. */
+	rc = ctr_db_set_processes(db, a, &set, &err);
+	TAP_CHECK(rc == 0 && processes_rows(db, a) == 1, "processes can be recorded for an exited container (restart)");
+	TAP_CHECK(ctr_db_set_exited(db, a, 0, 21, &err) == CTR_DB_BAD_STATE && processes_rows(db, a) == 1,
+		  "a refused set_exited leaves them");
+
+	/* Deleted with the container. */
+	TAP_CHECK(q_int(db->conn, "PRAGMA foreign_keys") == 1, "foreign keys are on, so deletes cascade");
+	rc = ctr_db_set_processes(db, b, &set, &err);
+	rc = rc ? rc : ctr_db_delete_container(db, a, &err);
+	TAP_CHECK(rc == 0 && processes_rows(db, a) == 0 && processes_rows(db, b) == 1,
+		  "delete_container removes its processes row, not another's: %s", rc ? err.msg : "ok");
+	ctr_db_close(db);
+}
+
+static void test_list_running(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("running.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	char **ids = NULL;
+	size_t n = 99;
+	int rc = ctr_db_list_running(db, &ids, &n, &err);
+	TAP_CHECK(rc == 0 && n == 0 && ids == NULL, "no containers: an empty list: %s", rc ? err.msg : "ok");
+
+	/* One container in each state, created in an order unlike their ids. */
+	const char *names[] = {"created", "running", "paused", "exited", "removing", "dead", "running2"};
+	enum { N = sizeof names / sizeof *names };
+	char id[N][CTR_DB_ID_LEN + 1];
+	rc = 0;
+	for (int i = 0; rc == 0 && i < N; i++) {
+		make_id(id[i], i % 2 ? "a" : "f", (unsigned)i);
+		rc = add_ct(db, id[i], names[i], 100 - i, &err);
+		if (rc == 0 && i > 0)
+			rc = ctr_db_set_running(db, id[i], 1000 + i, 1, 1, &err);
+	}
+	rc = rc ? rc : ctr_db_set_exited(db, id[3], 0, 2, &err);
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "UPDATE containers SET state = 'paused' WHERE id = '%s';"
+		 "UPDATE containers SET state = 'removing' WHERE id = '%s';"
+		 "UPDATE containers SET state = 'dead' WHERE id = '%s';", id[2], id[4], id[5]);
+	if (rc == 0 && sqlite3_exec(db->conn, sql, NULL, NULL, NULL) != SQLITE_OK)
+		rc = -1;
+	TAP_CHECK(rc == 0, "containers in every state: %s", rc ? err.msg : "ok");
+
+	rc = ctr_db_list_running(db, &ids, &n, &err);
+	TAP_CHECK(rc == 0 && n == 3 && strcmp(ids[0], id[6]) == 0 && strcmp(ids[1], id[2]) == 0 &&
+			  strcmp(ids[2], id[1]) == 0,
+		  "running and paused ones, full ids, oldest first (%zu): %s", n, rc ? err.msg : "ok");
+	ctr_db_strv_free(ids, n);
+	ctr_db_close(db);
+}
+
 /* ---- concurrency ---- */
 
 /* Two processes add a container with the same name at the same instant;
@@ -1250,6 +1469,8 @@ int main(void)
 	test_containers();
 	test_ps();
 	test_prefixes();
+	test_processes();
+	test_list_running();
 	test_name_race();
 	test_busy_wait();
 	test_chunked_delete();
