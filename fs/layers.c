@@ -49,6 +49,15 @@ static bool is_mount_root(const char *path)
 	       (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) && strcmp(path, "/") != 0;
 }
 
+/* "/dev/fd/N": libfuse serves an already mounted /dev/fuse fd (ctrrun mounts
+ * the container's root itself, in the container's mount namespace); there
+ * is no mount point here to check. */
+static bool is_fuse_fd(const char *mountpoint)
+{
+	const char *p = mountpoint + strlen("/dev/fd/");
+	return strncmp(mountpoint, "/dev/fd/", strlen("/dev/fd/")) == 0 && *p && strspn(p, "0123456789") == strlen(p);
+}
+
 static int check_layout(struct union_fs *fs, char *mnt, char *upper, char *work, struct ctr_error *err)
 {
 	for (int i = fs->first_lower; i < fs->nlayers; i++) {
@@ -57,18 +66,18 @@ static int check_layout(struct union_fs *fs, char *mnt, char *upper, char *work,
 			return ctr_fail(err, 0, "upper dir %s overlaps lower dir %s", upper, lower);
 		if (work && (path_within(work, lower) || path_within(lower, work)))
 			return ctr_fail(err, 0, "work dir %s overlaps lower dir %s", work, lower);
-		if (path_within(mnt, lower))
+		if (mnt && path_within(mnt, lower))
 			return ctr_fail(err, 0, "mount point %s is inside lower dir %s", mnt, lower);
 	}
 	if (upper) {
-		if (path_within(mnt, upper))
+		if (mnt && path_within(mnt, upper))
 			return ctr_fail(err, 0, "mount point %s is inside upper dir %s", mnt, upper);
 		if (path_within(work, upper) || path_within(upper, work))
 			return ctr_fail(err, 0, "work dir %s overlaps upper dir %s", work, upper);
-		if (path_within(mnt, work))
+		if (mnt && path_within(mnt, work))
 			return ctr_fail(err, 0, "mount point %s is inside work dir %s", mnt, work);
 	}
-	if (is_mount_root(mnt))
+	if (mnt && is_mount_root(mnt))
 		return ctr_fail(err, EBUSY, "mount point %s (something is already mounted there)", mnt);
 	return 0;
 }
@@ -115,7 +124,7 @@ int layers_open(struct union_fs *fs, struct ctr_error *err)
 		if (open_layer(&fs->layers[fs->first_lower + i], real, "lower dir", err) < 0)
 			return -1;
 	}
-	if (!(mnt = resolve_dir(cfg->mountpoint, "mount point", err)))
+	if (!is_fuse_fd(cfg->mountpoint) && !(mnt = resolve_dir(cfg->mountpoint, "mount point", err)))
 		return -1;
 	if (fs->has_upper) {
 		if (!(upper = resolve_dir(cfg->upper, "upper dir", err)) ||
