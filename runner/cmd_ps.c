@@ -1,0 +1,119 @@
+/* ctrrun ps: containers as docker lists them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctrrun.h"
+#include "human_format.h"
+#include "stale.h"
+
+static const char ps_usage[] = "usage: ctrrun ps [-a|--all] [-q|--quiet] [--no-trunc]\n\n"
+			       "List running containers (with -a, all of them), newest first.\n";
+
+static void status_text(const struct ctr_db_ps_row *r, int64_t now, char *buf, size_t len)
+{
+	char when[64];
+	switch (r->state) {
+	case CTR_DB_RUNNING:
+	case CTR_DB_PAUSED:
+		ctr_format_duration(now - r->started_ns, when, sizeof when);
+		snprintf(buf, len, "Up %s%s", when, r->state == CTR_DB_PAUSED ? " (Paused)" : "");
+		break;
+	case CTR_DB_EXITED:
+		ctr_format_ago(r->finished_ns, now, when, sizeof when);
+		snprintf(buf, len, "Exited (%d) %s", r->exit_code, when);
+		break;
+	case CTR_DB_CREATED:
+		snprintf(buf, len, "Created");
+		break;
+	case CTR_DB_REMOVING:
+		snprintf(buf, len, "Removal In Progress");
+		break;
+	default:
+		snprintf(buf, len, "Dead");
+	}
+}
+
+int cmd_ps(struct ctrrun *rt, int argc, char **argv)
+{
+	bool all = false, quiet = false, no_trunc = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
+			all = true;
+		else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
+			quiet = true;
+		else if (strcmp(argv[i], "--no-trunc") == 0)
+			no_trunc = true;
+		else if (strcmp(argv[i], "-aq") == 0 || strcmp(argv[i], "-qa") == 0)
+			all = quiet = true;
+		else if (strcmp(argv[i], "--help") == 0) {
+			fputs(ps_usage, stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "ctrrun: ps: unknown option %s\n%s", argv[i], ps_usage);
+			return CTRRUN_EXIT_ERROR;
+		}
+	}
+	struct ctr_error err = {0};
+	if (ctrrun_open_db(rt, &err) < 0) {
+		ctrrun_print_error(&err);
+		return CTRRUN_EXIT_ERROR;
+	}
+	ctr_reap_stale(rt);
+	struct ctr_db_ps_row *rows = NULL;
+	size_t n = 0;
+	if (ctr_db_list_ps(rt->db, all, &rows, &n, &err) != CTR_DB_OK) {
+		ctrrun_print_error(&err);
+		return CTRRUN_EXIT_ERROR;
+	}
+	int64_t now = ctrrun_now_ns();
+	if (quiet) {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", no_trunc ? rows[i].id : rows[i].short_id);
+		ctr_db_ps_free(rows, n);
+		return 0;
+	}
+	/* Cells first, then columns as wide as their widest cell, as docker. */
+	enum { COLS = 6 };
+	static const char *const header[COLS] = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"};
+	char (*cells)[COLS][160] = calloc(n ? n : 1, sizeof *cells);
+	if (!cells) {
+		ctr_db_ps_free(rows, n);
+		fprintf(stderr, "ctrrun: out of memory\n");
+		return CTRRUN_EXIT_ERROR;
+	}
+	size_t width[COLS];
+	for (int c = 0; c < COLS; c++)
+		width[c] = strlen(header[c]);
+	for (size_t i = 0; i < n; i++) {
+		const struct ctr_db_ps_row *r = &rows[i];
+		char created[64];
+		ctr_format_ago(r->created_ns, now, created, sizeof created);
+		snprintf(cells[i][0], sizeof cells[i][0], "%s", no_trunc ? r->id : r->short_id);
+		snprintf(cells[i][1], sizeof cells[i][1], "%s", r->image);
+		if (!no_trunc && strlen(r->command) > 20)
+			snprintf(cells[i][2], sizeof cells[i][2], "\"%.19s…\"", r->command);
+		else
+			snprintf(cells[i][2], sizeof cells[i][2], "\"%.150s\"", r->command);
+		snprintf(cells[i][3], sizeof cells[i][3], "%s", created);
+		status_text(r, now, cells[i][4], sizeof cells[i][4]);
+		snprintf(cells[i][5], sizeof cells[i][5], "%s", r->name);
+		for (int c = 0; c < COLS; c++) {
+			/* "…" is one column on screen but three bytes. */
+			size_t w = strlen(cells[i][c]) - (strstr(cells[i][c], "…") ? 2 : 0);
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	for (int c = 0; c < COLS - 1; c++)
+		printf("%-*s   ", (int)width[c], header[c]);
+	printf("%s\n", header[COLS - 1]);
+	for (size_t i = 0; i < n; i++) {
+		for (int c = 0; c < COLS - 1; c++)
+			printf("%-*s   ", (int)width[c] + (strstr(cells[i][c], "…") ? 2 : 0), cells[i][c]);
+		printf("%s\n", cells[i][COLS - 1]);
+	}
+	free(cells);
+	ctr_db_ps_free(rows, n);
+	return 0;
+}

@@ -1,0 +1,308 @@
+/* The container's first process: it is cloned into new user, mount, PID, UTS,
+ * IPC, cgroup (and network) namespaces and becomes the command, as PID 1.
+ * Steps, in order, each reported to ctrrun on failure:
+ *   1. wait for the id maps, become root of the user namespace;
+ *   2. mount the ctrfs root with fd=N and hand the fd to ctrrun, which starts
+ *      the daemon outside this mount namespace;
+ *   3. proc, /dev, /sys, volumes, masked paths, hostname, loopback;
+ *   4. pivot_root, terminal, user, capabilities, no_new_privs;
+ *   5. PDEATHSIG, a last handshake, exec. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <linux/openat2.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "container_init.h"
+#include "process_creds.h"
+#include "rootfs_mounts.h"
+#include "sync_channel.h"
+
+static __attribute__((noreturn)) void fail(int sync, const struct ctr_error *err)
+{
+	sync_send(sync, SYNC_ERROR, err, -1);
+	_exit(125);
+}
+
+static int wait_for(int sync, char tag, struct ctr_error *err)
+{
+	struct sync_msg msg;
+	int fd;
+	if (sync_recv(sync, &msg, &fd) < 0)
+		_exit(125);  /* ctrrun is gone: nobody to report to */
+	if (fd >= 0)
+		close(fd);
+	if (msg.tag != tag)
+		return ctr_fail(err, EPROTO, "unexpected message '%c' from ctrrun", msg.tag);
+	return 0;
+}
+
+static bool gid_mapped(const struct ctr_idmap *map, uint32_t gid)
+{
+	return ctr_idmap_host_gid(map, gid) >= 0;
+}
+
+/* The ctrfs root: mounted here (the mount belongs to this namespace and dies
+ * with it) from a /dev/fuse fd that the daemon, outside, then serves. */
+static int mount_union_root(const struct ctr_spec *spec, int sync, struct ctr_error *err)
+{
+	int fuse = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fuse < 0)
+		return ctr_fail(err, errno, "cannot open /dev/fuse (tools/setup makes it usable by every user)");
+	char opts[128];
+	snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions",
+		 fuse);
+	if (mount("ctrfs", spec->merged, "fuse.ctrfs", MS_NOSUID, opts) < 0) {
+		int e = errno;
+		close(fuse);
+		return ctr_fail(err, e, "cannot mount the container's root on %s", spec->merged);
+	}
+	int rc = sync_send(sync, SYNC_FUSE_FD, NULL, fuse);
+	close(fuse);
+	return rc < 0 ? ctr_fail(err, errno, "cannot pass the fuse fd to ctrrun") : 0;
+}
+
+static int bring_up_loopback(struct ctr_error *err)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return ctr_fail(err, errno, "socket");
+	struct ifreq ifr = {0};
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	int rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+	if (rc == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	int e = errno;
+	close(s);
+	return rc < 0 ? ctr_fail(err, e, "cannot bring up the loopback interface") : 0;
+}
+
+static int mount_volumes(const struct ctr_spec *spec, int rootfd, struct ctr_error *err)
+{
+	for (size_t i = 0; i < spec->n_volumes; i++) {
+		const struct ctr_volume *v = &spec->volumes[i];
+		struct stat st;
+		if (stat(v->host_path, &st) < 0)
+			return ctr_fail(err, errno, "volume %s", v->host_path);
+		if (rootfs_bind_host(rootfd, v->host_path, v->container_path, S_ISDIR(st.st_mode), v->read_only,
+				     err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int enter_root(int rootfd, struct ctr_error *err)
+{
+	if (fchdir(rootfd) < 0)
+		return ctr_fail(err, errno, "cannot enter the container's root");
+	/* pivot_root(".", "."): the old root ends up on top of the new one and
+	 * is detached at once, so no directory in the image is needed for it. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return ctr_fail(err, errno, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return ctr_fail(err, errno, "cannot detach the host's root");
+	if (chdir("/") < 0)
+		return ctr_fail(err, errno, "chdir /");
+	return 0;
+}
+
+/* A pty from the container's own devpts; the master goes to ctrrun. */
+static int setup_terminal(int sync, uid_t uid, struct ctr_error *err)
+{
+	int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return ctr_fail(err, errno, "cannot open /dev/pts/ptmx in the container");
+	int unlock = 0, n;
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0) {
+		int e = errno;
+		close(master);
+		return ctr_fail(err, e, "cannot set up a pty");
+	}
+	char name[32];
+	snprintf(name, sizeof name, "/dev/pts/%d", n);
+	int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		int e = errno;
+		close(master);
+		return ctr_fail(err, e, "cannot open %s", name);
+	}
+	if (uid != 0 && fchown(slave, uid, (gid_t)-1) < 0) {
+		/* the user could not read its own terminal otherwise */
+	}
+	int rc = sync_send(sync, SYNC_PTY_FD, NULL, master);
+	close(master);
+	if (rc < 0) {
+		close(slave);
+		return ctr_fail(err, errno, "cannot pass the pty to ctrrun");
+	}
+	if (ioctl(slave, TIOCSCTTY, 0) < 0) {
+		int e = errno;
+		close(slave);
+		return ctr_fail(err, e, "cannot make %s the controlling terminal", name);
+	}
+	for (int fd = 0; fd < 3; fd++)
+		dup2(slave, fd);
+	if (slave > 2)
+		close(slave);
+	return 0;
+}
+
+static int make_workdir(const char *cwd, struct ctr_error *err)
+{
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return ctr_fail(err, errno, "/");
+	int fd = rootfs_open_create(root, cwd, true, err);
+	close(root);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* docker sets HOME from the user's /etc/passwd entry unless -e gives it. */
+static char **env_with_home(char **env, const char *home)
+{
+	size_t n = 0;
+	for (; env[n]; n++)
+		if (strncmp(env[n], "HOME=", 5) == 0)
+			return env;
+	char **out = calloc(n + 2, sizeof *out);
+	if (!out)
+		return env;
+	memcpy(out, env, n * sizeof *out);
+	if (asprintf(&out[n], "HOME=%s", home ? home : "/") < 0)
+		out[n] = NULL;
+	return out;
+}
+
+static void exec_command(const struct ctr_spec *spec, char **env, int exec_err)
+{
+	const char *path = NULL;
+	for (char **e = env; *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			path = *e + 5;
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	int saved = ENOENT;
+	if (strchr(spec->argv[0], '/')) {
+		execve(spec->argv[0], spec->argv, env);
+		saved = errno;
+	} else {
+		/* execvp semantics, with the container's PATH rather than ours. */
+		bool denied = false;
+		const char *p = path;
+		while (p) {
+			const char *colon = strchr(p, ':');
+			size_t len = colon ? (size_t)(colon - p) : strlen(p);
+			char file[4096];
+			snprintf(file, sizeof file, "%.*s%s%s", (int)len, p, len ? "/" : "", spec->argv[0]);
+			execve(file, spec->argv, env);
+			if (errno == EACCES)
+				denied = true;
+			else if (errno != ENOENT && errno != ENOTDIR) {
+				saved = errno;
+				break;
+			}
+			p = colon ? colon + 1 : NULL;
+		}
+		if (denied && saved == ENOENT)
+			saved = EACCES;
+	}
+	if (write(exec_err, &saved, sizeof saved) < 0)
+		_exit(127);
+	_exit(saved == ENOENT || saved == ENOTDIR ? 127 : 126);
+}
+
+void container_init(const struct ctr_spec *spec, int sync, int exec_err)
+{
+	struct ctr_error err = {0};
+	if (wait_for(sync, SYNC_MAPPED, &err) < 0)
+		fail(sync, &err);
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+		ctr_fail(&err, errno, "cannot become root in the container's user namespace");
+		fail(sync, &err);
+	}
+	bool can_setgroups = !spec->idmap->single;
+	if (can_setgroups)
+		setgroups(0, NULL);
+	/* Nothing mounted here may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		ctr_fail(&err, errno, "cannot make the mount namespace private");
+		fail(sync, &err);
+	}
+	if (mount_union_root(spec, sync, &err) < 0)
+		fail(sync, &err);
+	int rootfd = open(spec->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		ctr_fail(&err, errno, "cannot open the container's root %s", spec->merged);
+		fail(sync, &err);
+	}
+	if (rootfs_mount_proc(rootfd, &err) < 0 || rootfs_mount_dev(rootfd, gid_mapped(spec->idmap, 5), &err) < 0 ||
+	    rootfs_mount_sys(rootfd, !spec->host_network, &err) < 0 || mount_volumes(spec, rootfd, &err) < 0 ||
+	    rootfs_mask_paths(rootfd, &err) < 0)
+		fail(sync, &err);
+	if (sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
+		ctr_fail(&err, errno, "cannot set the hostname %s", spec->hostname);
+		fail(sync, &err);
+	}
+	if (!spec->host_network && bring_up_loopback(&err) < 0)
+		fail(sync, &err);
+	if (enter_root(rootfd, &err) < 0)
+		fail(sync, &err);
+	close(rootfd);
+
+	struct creds creds;
+	if (creds_resolve(spec->user, &creds, &err) < 0)
+		fail(sync, &err);
+	if (spec->cwd && make_workdir(spec->cwd, &err) < 0)
+		fail(sync, &err);
+	setsid();
+	if (spec->terminal) {
+		if (setup_terminal(sync, creds.uid, &err) < 0)
+			fail(sync, &err);
+	} else if (!spec->interactive) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, 0);
+			close(null);
+		}
+	}
+	if (creds_apply(&creds, can_setgroups, &err) < 0)
+		fail(sync, &err);
+	if (chdir(spec->cwd ? spec->cwd : "/") < 0) {
+		ctr_fail(&err, errno, "cannot change to the working directory %s", spec->cwd);
+		fail(sync, &err);
+	}
+	/* After the last credential change, which clears it. If ctrrun died
+	 * before this point, the handshake below sees end of stream. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (sync_send(sync, SYNC_READY, NULL, -1) < 0 || wait_for(sync, SYNC_GO, &err) < 0)
+		_exit(125);
+	close(sync);
+
+	/* Whatever fds the caller of ctrrun left open stay outside. */
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	sigset_t all;
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	exec_command(spec, env_with_home(spec->env, creds.home), exec_err);
+	_exit(127);
+}

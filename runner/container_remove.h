@@ -1,0 +1,14 @@
+/* Removing a container: its processes (when forced), directories and rows. */
+#ifndef CTRRUN_CONTAINER_REMOVE_H
+#define CTRRUN_CONTAINER_REMOVE_H
+
+#include <stdbool.h>
+
+#include "ctrrun.h"
+
+/* Removes container C: refuses a running one unless FORCE (then kills it and
+ * waits for its ctrfs daemon), removes containers/<id> (rootless: in a user
+ * namespace with the container's mapping) and then its rows. */
+int ctr_container_remove(struct ctrrun *rt, const struct ctr_db_container *c, bool force, struct ctr_error *err);
+
+#endif

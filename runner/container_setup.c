@@ -1,0 +1,272 @@
+/* Making a container, the parent's half (the child's is container_init.c).
+ *
+ * The ctrfs daemon must be root in the container's user namespace (so chown
+ * works) but outside its mount and PID namespaces: a daemon inside the
+ * mount namespace would keep it alive forever. So the init mounts the union
+ * with fd=N in its own namespace and passes the /dev/fuse fd here; we fork
+ * the daemon, which joins only the user namespace. When the container's last
+ * process exits, its mount namespace goes, the FUSE connection ends and the
+ * daemon exits by itself. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "container_init.h"
+#include "container_setup.h"
+#include "proc_stat.h"
+#include "sync_channel.h"
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static int pidfd_open_compat(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* Waits up to TIMEOUT_MS for child PID to exit; reaps it. */
+static bool wait_child(pid_t pid, int timeout_ms)
+{
+	int pfd = pidfd_open_compat(pid);
+	if (pfd >= 0) {
+		struct pollfd p = {.fd = pfd, .events = POLLIN};
+		int rc;
+		while ((rc = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+			;
+		close(pfd);
+		if (rc == 0)
+			return false;
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return true;
+}
+
+static void exec_daemon(const struct ctr_spec *spec, int userns, int fuse)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);  /* ctrrun blocks the ones it forwards */
+	setsid();
+	if (setns(userns, CLONE_NEWUSER) < 0) {
+		fprintf(stderr, "ctrrun: ctrfs daemon: cannot join the container's user namespace: %s\n",
+			strerror(errno));
+		_exit(1);
+	}
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+		fprintf(stderr, "ctrrun: ctrfs daemon: cannot become root in the user namespace: %s\n",
+			strerror(errno));
+		_exit(1);
+	}
+	if (!spec->idmap->single)
+		setgroups(0, NULL);
+	int flags = fcntl(fuse, F_GETFD);
+	fcntl(fuse, F_SETFD, flags & ~FD_CLOEXEC);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+	}
+	char *opts = NULL, mnt[32];
+	if (asprintf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", spec->lowerdirs, spec->upper,
+		     spec->work) < 0)
+		_exit(1);
+	snprintf(mnt, sizeof mnt, "/dev/fd/%d", fuse);
+	char *argv[] = {"ctrfs", "-f", "-o", opts, mnt, NULL};
+	execvp(spec->ctrfs, argv);  /* a bare name is looked up in PATH */
+	fprintf(stderr, "ctrrun: cannot run the ctrfs daemon %s: %s\n", spec->ctrfs, strerror(errno));
+	_exit(127);
+}
+
+static int start_daemon(const struct ctr_spec *spec, struct ctr_container_proc *p, int fuse, struct ctr_error *err)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)p->init_pid);
+	int userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0)
+		return ctr_fail(err, errno, "cannot open %s", path);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(userns);
+		return ctr_fail(err, e, "fork");
+	}
+	if (pid == 0)
+		exec_daemon(spec, userns, fuse);
+	close(userns);
+	p->fs_pid = pid;
+	ctr_proc_start_ticks(pid, &p->fs_ticks);
+	return 0;
+}
+
+/* Waits for the next message from the init, watching the daemon too: if it
+ * dies first, the init would wait forever on its root. */
+static int next_message(struct ctr_container_proc *p, struct sync_msg *msg, int *fd, struct ctr_error *err)
+{
+	int dpfd = p->fs_pid > 0 ? pidfd_open_compat(p->fs_pid) : -1;
+	for (;;) {
+		struct pollfd fds[2] = {{.fd = p->sync, .events = POLLIN}, {.fd = dpfd, .events = POLLIN}};
+		int rc = poll(fds, dpfd >= 0 ? 2 : 1, -1);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0) {
+			close_fd(&dpfd);
+			return ctr_fail(err, errno, "poll");
+		}
+		if (fds[0].revents) {
+			close_fd(&dpfd);
+			if (sync_recv(p->sync, msg, fd) < 0)
+				return ctr_fail(err, errno, "the container's setup process died%s",
+						errno ? "" : " without saying why");
+			if (msg->tag == SYNC_ERROR) {
+				*err = msg->err;
+				return -1;
+			}
+			return 0;
+		}
+		if (dpfd >= 0 && fds[1].revents) {
+			close_fd(&dpfd);
+			return ctr_fail(err, 0, "the ctrfs daemon serving the container's root exited early "
+					     "(its message is above)");
+		}
+	}
+}
+
+int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc *p, struct ctr_error *err)
+{
+	memset(p, 0, sizeof *p);
+	p->pty_master = p->sync = p->exec_err = -1;
+	int sv[2], ep[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return ctr_fail(err, errno, "socketpair");
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return ctr_fail(err, e, "pipe");
+	}
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+			      CLONE_NEWCGROUP | (spec->host_network ? 0 : CLONE_NEWNET);
+	fflush(NULL);
+	/* clone without CLONE_VM and without a stack behaves as fork: the child
+	 * runs on a copy of this stack. */
+	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		close(ep[0]);
+		close(ep[1]);
+		return ctr_fail(err, e, "cannot create the container's namespaces");
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		close(ep[0]);
+		container_init(spec, sv[1], ep[1]);
+	}
+	close(sv[1]);
+	close(ep[1]);
+	p->init_pid = pid;
+	p->sync = sv[0];
+	p->exec_err = ep[0];
+	ctr_proc_start_ticks(pid, &p->init_ticks);
+
+	struct sync_msg msg;
+	int fd = -1;
+	if (ctr_idmap_write(spec->idmap, pid, err) < 0)
+		goto fail;
+	if (sync_send(p->sync, SYNC_MAPPED, NULL, -1) < 0) {
+		ctr_fail(err, errno, "the container's setup process died");
+		goto fail;
+	}
+	if (next_message(p, &msg, &fd, err) < 0)
+		goto fail;
+	if (msg.tag != SYNC_FUSE_FD || fd < 0) {
+		ctr_fail(err, EPROTO, "container setup: expected the fuse fd");
+		goto fail;
+	}
+	int rc = start_daemon(spec, p, fd, err);
+	close_fd(&fd);
+	if (rc < 0)
+		goto fail;
+	if (next_message(p, &msg, &fd, err) < 0)
+		goto fail;
+	if (msg.tag == SYNC_PTY_FD) {
+		p->pty_master = fd;
+		fd = -1;
+		if (next_message(p, &msg, &fd, err) < 0)
+			goto fail;
+	}
+	close_fd(&fd);
+	if (msg.tag != SYNC_READY) {
+		ctr_fail(err, EPROTO, "container setup: unexpected message '%c'", msg.tag);
+		goto fail;
+	}
+	return 0;
+fail:
+	close_fd(&fd);
+	ctr_container_abort(p);
+	return -1;
+}
+
+int ctr_container_start(struct ctr_container_proc *p, int *exec_errno, struct ctr_error *err)
+{
+	*exec_errno = 0;
+	int rc = sync_send(p->sync, SYNC_GO, NULL, -1);
+	close_fd(&p->sync);
+	if (rc < 0)
+		return ctr_fail(err, errno, "the container's init died before it could start");
+	int e = 0;
+	ssize_t n;
+	while ((n = read(p->exec_err, &e, sizeof e)) < 0 && errno == EINTR)
+		;
+	close_fd(&p->exec_err);
+	if (n == (ssize_t)sizeof e) {
+		*exec_errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+void ctr_container_abort(struct ctr_container_proc *p)
+{
+	close_fd(&p->sync);
+	close_fd(&p->exec_err);
+	close_fd(&p->pty_master);
+	if (p->init_pid > 0) {
+		kill(p->init_pid, SIGKILL);
+		while (waitpid(p->init_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		p->init_pid = 0;
+	}
+	ctr_container_wait_daemon(p, 10000);
+}
+
+void ctr_container_wait_daemon(struct ctr_container_proc *p, int timeout_ms)
+{
+	if (p->fs_pid <= 0)
+		return;
+	if (!wait_child(p->fs_pid, timeout_ms)) {
+		fprintf(stderr, "ctrrun: the ctrfs daemon (pid %d) did not exit %d s after the container; "
+				"killing it\n", (int)p->fs_pid, timeout_ms / 1000);
+		kill(p->fs_pid, SIGKILL);
+		wait_child(p->fs_pid, -1);
+	}
+	p->fs_pid = 0;
+}

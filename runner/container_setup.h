@@ -1,0 +1,39 @@
+/* ctrrun's side of making a container: clone the init into its namespaces,
+ * write its id maps, start the ctrfs daemon that serves its root, and hold
+ * the init at its last step until the caller has recorded it. */
+#ifndef CTRRUN_CONTAINER_SETUP_H
+#define CTRRUN_CONTAINER_SETUP_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "container_spec.h"
+#include "ctr/error.h"
+
+struct ctr_container_proc {
+	pid_t init_pid;          /* host pid of the container's PID 1 (our child) */
+	uint64_t init_ticks;
+	pid_t fs_pid;            /* the ctrfs daemon (our child) */
+	uint64_t fs_ticks;
+	int pty_master;          /* -1 without a terminal */
+	int sync;                /* handshake socket, until started */
+	int exec_err;            /* carries errno if the command cannot be executed */
+};
+
+/* Everything up to the exec. On failure nothing is left running and the
+ * error says which step failed. */
+int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc *p, struct ctr_error *err);
+
+/* Lets the init exec the command. Returns 0 when the exec happened; else -1
+ * with *EXEC_ERRNO set (ENOENT: not found, else not executable) and the init
+ * gone (reap it with waitpid). */
+int ctr_container_start(struct ctr_container_proc *p, int *exec_errno, struct ctr_error *err);
+
+/* After a failed create/start: SIGKILL the init, reap it, wait for the daemon. */
+void ctr_container_abort(struct ctr_container_proc *p);
+
+/* The init is gone: the mount namespace goes with it, and so the daemon
+ * ends by itself; wait for that (SIGKILL after TIMEOUT_MS). */
+void ctr_container_wait_daemon(struct ctr_container_proc *p, int timeout_ms);
+
+#endif

@@ -1,0 +1,41 @@
+/* One container to make, as the core sees it: an OCI runtime-spec subset.
+ * cmd_run.c builds it from flags and the image's config; the core
+ * (container_setup.c and the child's container_init.c) knows nothing else. */
+#ifndef CTRRUN_CONTAINER_SPEC_H
+#define CTRRUN_CONTAINER_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "idmap_config.h"
+
+struct ctr_volume {
+	char *host_path;       /* absolute, exists (created by cmd_run when missing) */
+	char *container_path;  /* absolute, inside the rootfs */
+	bool read_only;
+};
+
+struct ctr_spec {
+	/* process */
+	char **argv;           /* NULL-terminated */
+	char **env;            /* NULL-terminated "NAME=value" */
+	const char *cwd;       /* absolute; created when missing */
+	const char *user;      /* "uid[:gid]" or "name[:group]", resolved in the rootfs; NULL = root */
+	bool terminal;         /* a pty from the container's devpts */
+	bool interactive;      /* stdin forwarded (else /dev/null) */
+
+	/* namespaces and ids */
+	const char *hostname;
+	bool host_network;     /* else a new network namespace with loopback only */
+	const struct ctr_idmap *idmap;
+
+	/* root file system: a ctrfs union */
+	const char *ctrfs;     /* path of the ctrfs binary */
+	char *lowerdirs;       /* "L1:L2:..." top layer first */
+	const char *upper, *work, *merged;
+
+	struct ctr_volume *volumes;
+	size_t n_volumes;
+};
+
+#endif

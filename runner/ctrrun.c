@@ -1,0 +1,88 @@
+/* ctrrun: the command line. Global options, then a dispatch table from
+ * command name to the cmd_*.c that implements it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctrrun.h"
+
+struct command {
+	const char *name;
+	int (*fn)(struct ctrrun *rt, int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"run", cmd_run, "run a command in a new container"},
+	{"import", cmd_import, "create an image from a rootfs tarball"},
+	{"images", cmd_images, "list images"},
+	{"rmi", cmd_rmi, "remove images"},
+	{"ps", cmd_ps, "list containers"},
+	{"rm", cmd_rm, "remove containers"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: ctrrun [--root DIR] COMMAND [OPTIONS] [ARGS]\n\n"
+		     "A daemonless, rootless container runner. Commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nGlobal options:\n"
+		     "  --root DIR   state directory (default /var/lib/ctrrun as root,\n"
+		     "               ~/.local/share/ctrrun otherwise; also $CTRRUN_ROOT)\n"
+		     "Run `ctrrun COMMAND --help` for a command's options. See ctrrun(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *root = NULL;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("ctrrun %s\n", CTR_VERSION);
+			return 0;
+		} else if (strcmp(argv[i], "--root") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "ctrrun: --root needs a directory\n");
+				return CTRRUN_EXIT_ERROR;
+			}
+			root = argv[++i];
+		} else if (strncmp(argv[i], "--root=", 7) == 0) {
+			root = argv[i] + 7;
+		} else {
+			fprintf(stderr, "ctrrun: unknown global option %s (see ctrrun --help)\n", argv[i]);
+			return CTRRUN_EXIT_ERROR;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return CTRRUN_EXIT_ERROR;
+	}
+	const struct command *cmd = NULL;
+	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+		if (strcmp(argv[i], commands[k].name) == 0)
+			cmd = &commands[k];
+	if (!cmd) {
+		fprintf(stderr, "ctrrun: unknown command '%s' (see ctrrun --help)\n", argv[i]);
+		return CTRRUN_EXIT_ERROR;
+	}
+	struct ctrrun rt;
+	struct ctr_error err = {0};
+	/* A command's help needs no state directory; each command prints its
+	 * usage before it touches one. */
+	if (i + 1 < argc && strcmp(argv[i + 1], "--help") == 0) {
+		memset(&rt, 0, sizeof rt);
+		return cmd->fn(&rt, argc - i, argv + i);
+	}
+	if (ctrrun_init(&rt, root, &err) < 0) {
+		ctrrun_print_error(&err);
+		ctrrun_fini(&rt);
+		return CTRRUN_EXIT_ERROR;
+	}
+	int rc = cmd->fn(&rt, argc - i, argv + i);
+	ctrrun_fini(&rt);
+	return rc;
+}

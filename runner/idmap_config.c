@@ -1,0 +1,216 @@
+/* The id mapping of containers: who the calling user is inside, and which
+ * subordinate ids back the other container ids. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "idmap_config.h"
+
+/* Container ids 1..65535: what images use. More would only waste the range. */
+#define SUBID_WANTED 65536u
+
+static const char *const helper_dirs[] = {"/usr/bin", "/bin", "/usr/sbin", "/usr/local/bin", NULL};
+
+static bool find_helper(const char *name, char *out, size_t len)
+{
+	for (size_t i = 0; helper_dirs[i]; i++) {
+		snprintf(out, len, "%s/%s", helper_dirs[i], name);
+		if (access(out, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The user's first range in FILE ("name:start:count" or "uid:start:count"). */
+static bool read_subid(const char *file, const char *name, uid_t id, uint32_t *start, uint32_t *count)
+{
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return false;
+	char line[512], idstr[32];
+	snprintf(idstr, sizeof idstr, "%u", (unsigned)id);
+	bool found = false;
+	while (!found && fgets(line, sizeof line, f)) {
+		char *save = NULL, *who = strtok_r(line, ":\n", &save), *s = strtok_r(NULL, ":\n", &save),
+		     *c = strtok_r(NULL, ":\n", &save);
+		if (!who || !s || !c || (strcmp(who, idstr) != 0 && (!name || strcmp(who, name) != 0)))
+			continue;
+		char *end1, *end2;
+		unsigned long st = strtoul(s, &end1, 10), ct = strtoul(c, &end2, 10);
+		if (*end1 || *end2 || ct == 0 || st == 0 || st + ct > 4294967295UL)
+			continue;
+		*start = (uint32_t)st;
+		*count = ct > SUBID_WANTED - 1 ? SUBID_WANTED - 1 : (uint32_t)ct;
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+int ctr_idmap_for_caller(struct ctr_idmap *map, struct ctr_error *err)
+{
+	memset(map, 0, sizeof *map);
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	if (uid == 0) {
+		/* Real root: the namespace isolates, files keep the image's owners. */
+		map->uid[0] = (struct ctr_idmap_range){0, 0, 4294967295u};
+		map->gid[0] = (struct ctr_idmap_range){0, 0, 4294967295u};
+		map->n_uid = map->n_gid = 1;
+		return 0;
+	}
+	map->uid[0] = (struct ctr_idmap_range){0, uid, 1};
+	map->gid[0] = (struct ctr_idmap_range){0, gid, 1};
+	map->n_uid = map->n_gid = 1;
+
+	struct passwd *pw = getpwuid(uid);
+	const char *name = pw ? pw->pw_name : NULL;
+	uint32_t us, uc, gs, gc;
+	char path[256];
+	bool have_uid = read_subid("/etc/subuid", name, uid, &us, &uc);
+	bool have_gid = read_subid("/etc/subgid", name, uid, &gs, &gc);
+	bool helpers = find_helper("newuidmap", path, sizeof path) && find_helper("newgidmap", path, sizeof path);
+	const char *missing = !have_uid ? "no range for this user in /etc/subuid"
+			      : !have_gid ? "no range for this user in /etc/subgid"
+			      : !helpers  ? "newuidmap/newgidmap are not installed (Debian package uidmap)"
+					  : NULL;
+	if (missing) {
+		map->single = true;
+		if (asprintf(&map->note,
+			     "%s: containers get a single id mapping (only root inside; files of other owners "
+			     "show as nobody). As root, give this user 65536 ids that no other user has "
+			     "in /etc/subuid and /etc/subgid: `usermod --add-subuids FIRST-LAST "
+			     "--add-subgids FIRST-LAST %s`.",
+			     missing, name ? name : "USER") < 0)
+			return ctr_fail(err, ENOMEM, "id mapping");
+		return 0;
+	}
+	map->uid[1] = (struct ctr_idmap_range){1, us, uc};
+	map->gid[1] = (struct ctr_idmap_range){1, gs, gc};
+	map->n_uid = map->n_gid = 2;
+	map->use_helpers = true;
+	return 0;
+}
+
+void ctr_idmap_free(struct ctr_idmap *map)
+{
+	free(map->note);
+	map->note = NULL;
+}
+
+static int run_helper(const char *helper, pid_t pid, const struct ctr_idmap_range *r, int n, struct ctr_error *err)
+{
+	char path[256];
+	if (!find_helper(helper, path, sizeof path))
+		return ctr_fail(err, ENOENT, "%s", helper);
+	char args[CTR_IDMAP_MAX * 3 + 3][16];
+	char *argv[CTR_IDMAP_MAX * 3 + 3];
+	int k = 0;
+	argv[k++] = (char *)helper;
+	snprintf(args[k], sizeof args[k], "%d", (int)pid);
+	argv[k] = args[k];
+	k++;
+	for (int i = 0; i < n; i++) {
+		uint32_t v[3] = {r[i].inside, r[i].outside, r[i].count};
+		for (int j = 0; j < 3; j++, k++) {
+			snprintf(args[k], sizeof args[k], "%u", v[j]);
+			argv[k] = args[k];
+		}
+	}
+	argv[k] = NULL;
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return ctr_fail(err, errno, "pipe");
+	pid_t child = fork();
+	if (child < 0)
+		return ctr_fail(err, errno, "fork");
+	if (child == 0) {
+		dup2(pipefd[1], 2);
+		execv(path, argv);
+		dprintf(2, "cannot run %s: %s", path, strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	char msg[512] = "";
+	ssize_t got = 0, r2;
+	while ((r2 = read(pipefd[0], msg + got, sizeof msg - 1 - got)) > 0)
+		got += r2;
+	msg[got] = '\0';
+	close(pipefd[0]);
+	int status;
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char *nl = strchr(msg, '\n');
+		if (nl)
+			*nl = '\0';
+		return ctr_fail(err, 0, "%s failed for the container's user namespace: %s", helper,
+				msg[0] ? msg : "no message");
+	}
+	return 0;
+}
+
+static int write_file(pid_t pid, const char *name, const char *text, struct ctr_error *err)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ctr_fail(err, errno, "cannot open %s", path);
+	ssize_t n = write(fd, text, strlen(text));
+	int saved = errno;
+	close(fd);
+	if (n != (ssize_t)strlen(text))
+		return ctr_fail(err, n < 0 ? saved : EIO, "cannot write %s", path);
+	return 0;
+}
+
+static void format_map(char *buf, size_t len, const struct ctr_idmap_range *r, int n)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < n && off < len; i++)
+		off += snprintf(buf + off, len - off, "%u %u %u\n", r[i].inside, r[i].outside, r[i].count);
+}
+
+int ctr_idmap_write(const struct ctr_idmap *map, pid_t pid, struct ctr_error *err)
+{
+	if (map->use_helpers) {
+		if (run_helper("newuidmap", pid, map->uid, map->n_uid, err) < 0 ||
+		    run_helper("newgidmap", pid, map->gid, map->n_gid, err) < 0)
+			return -1;
+		return 0;
+	}
+	char buf[256];
+	/* A plain user may map its own gid only after giving up setgroups. */
+	if (geteuid() != 0 && write_file(pid, "setgroups", "deny", err) < 0)
+		return -1;
+	format_map(buf, sizeof buf, map->uid, map->n_uid);
+	if (write_file(pid, "uid_map", buf, err) < 0)
+		return -1;
+	format_map(buf, sizeof buf, map->gid, map->n_gid);
+	return write_file(pid, "gid_map", buf, err);
+}
+
+static int64_t host_id(const struct ctr_idmap_range *r, int n, uint32_t id)
+{
+	for (int i = 0; i < n; i++)
+		if (id >= r[i].inside && id - r[i].inside < r[i].count)
+			return (int64_t)r[i].outside + (id - r[i].inside);
+	return -1;
+}
+
+int64_t ctr_idmap_host_uid(const struct ctr_idmap *map, uint32_t id)
+{
+	return host_id(map->uid, map->n_uid, id);
+}
+
+int64_t ctr_idmap_host_gid(const struct ctr_idmap *map, uint32_t id)
+{
+	return host_id(map->gid, map->n_gid, id);
+}

@@ -1,0 +1,34 @@
+/* Importing a rootfs tarball as a single-layer image. */
+#ifndef CTRRUN_IMAGE_IMPORT_H
+#define CTRRUN_IMAGE_IMPORT_H
+
+#include "ctrrun.h"
+#include "image_config.h"
+
+/* Imports FILE ("-": standard input), any compression libarchive reads, as
+ * image REF ("name[:tag]", tag latest) with CONFIG, and fills IMAGE_ID (64
+ * hex + NUL). The layer id is the sha256 of the uncompressed tar; the layer
+ * is extracted securely into layers/<id>/diff (rootless: as root of a user
+ * namespace with the caller's mapping, so owners map into the subordinate
+ * range). On any error nothing is left behind: no directory, no row. */
+int ctr_image_import(struct ctrrun *rt, const char *file, const char *ref, const struct ctr_image_config *config,
+		     char *image_id, struct ctr_error *err);
+/* The same with docker import's commit message (-m), recorded as the image
+ * config's comment; NULL: "Imported from FILE". */
+int ctr_image_import_msg(struct ctrrun *rt, const char *file, const char *ref, const struct ctr_image_config *config,
+			 const char *message, char *image_id, struct ctr_error *err);
+
+/* Splits REF into repository and tag ("latest" when none is given) and checks
+ * both against docker's rules: [HOST[:PORT]/]path/components[:TAG], path
+ * components lowercase letters and digits joined by ".", "_", "__" or "-"s,
+ * the tag [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}, no digest, not 64 hex digits.
+ * *REPO and *TAG are the caller's to free. */
+int ctr_image_ref_parse(const char *ref, char **repo, char **tag, struct ctr_error *err);
+
+/* An exclusive lock on layers/ (flock of layers/.lock), held while layer
+ * directories are renamed into place or removed and their rows change, so an
+ * import that reuses a layer never races an rmi that deletes it. Returns the
+ * fd to close, or -1 and *ERR. */
+int ctr_layers_lock(const struct ctrrun *rt, struct ctr_error *err);
+
+#endif

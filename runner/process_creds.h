@@ -1,0 +1,27 @@
+/* Who the container's command runs as, and with which privileges. */
+#ifndef CTRRUN_PROCESS_CREDS_H
+#define CTRRUN_PROCESS_CREDS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "ctr/error.h"
+
+struct creds {
+	uid_t uid;
+	gid_t gid;
+	char *home;  /* from the image's /etc/passwd, or NULL */
+	gid_t groups[64];  /* supplementary: the user's groups in the image's /etc/group */
+	int n_groups;
+};
+
+/* USER is "uid[:gid]" or "name[:group]" (NULL: root), looked up in the
+ * current root's /etc/passwd and /etc/group (so call it after pivot_root). */
+int creds_resolve(const char *user, struct creds *out, struct ctr_error *err);
+
+/* Cuts the capability bounding set to docker's default set, switches to
+ * C's ids (supplementary groups cleared where the namespace allows it),
+ * leaves root with exactly the default set, and sets no_new_privs. */
+int creds_apply(const struct creds *c, bool can_setgroups, struct ctr_error *err);
+
+#endif

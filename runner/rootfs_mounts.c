@@ -1,0 +1,250 @@
+/* The standard mounts inside a container's root, as runc and docker make
+ * them: fresh procfs, a small /dev of bound host device nodes (mknod is
+ * refused in a user namespace), devpts, /sys read-only, masked paths. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "rootfs_mounts.h"
+
+static int open_in_root(int rootfd, const char *path, int flags)
+{
+	struct open_how how = {.flags = (unsigned)(flags | O_CLOEXEC),
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	while (*path == '/')
+		path++;
+	if (!*path)
+		path = ".";
+	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+}
+
+int rootfs_open_create(int rootfd, const char *path, bool dir, struct ctr_error *err)
+{
+	char prefix[4096];
+	size_t len = strlen(path);
+	if (len >= sizeof prefix)
+		return ctr_fail(err, ENAMETOOLONG, "%s", path);
+	int parent = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
+	if (parent < 0)
+		return ctr_fail(err, errno, "cannot open the container's root");
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && path[i] == '/')
+			i++;
+		if (i >= len)
+			break;
+		size_t start = i;
+		while (i < len && path[i] != '/')
+			i++;
+		bool last = path[i] == '\0' || path[i + strspn(path + i, "/")] == '\0';
+		char name[256];
+		if (i - start >= sizeof name) {
+			close(parent);
+			return ctr_fail(err, ENAMETOOLONG, "%s", path);
+		}
+		memcpy(name, path + start, i - start);
+		name[i - start] = '\0';
+		memcpy(prefix, path, i);
+		prefix[i] = '\0';
+		if (strcmp(name, "..") == 0 || strcmp(name, ".") == 0) {
+			close(parent);
+			return ctr_fail(err, EINVAL, "%s: '.' and '..' are not allowed", path);
+		}
+		int fd = open_in_root(rootfd, prefix, O_PATH);
+		if (fd < 0 && errno == ENOENT) {
+			int rc;
+			if (!last || dir) {
+				rc = mkdirat(parent, name, 0755);
+			} else {
+				rc = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+				if (rc >= 0)
+					rc = close(rc);
+			}
+			if (rc < 0 && errno != EEXIST) {
+				int e = errno;
+				close(parent);
+				return ctr_fail(err, e, "cannot create %s in the container", prefix);
+			}
+			fd = open_in_root(rootfd, prefix, O_PATH);
+			if (fd < 0 && errno == ENOENT) {
+				close(parent);
+				return ctr_fail(err, ENOENT, "%s in the container is a symlink to nothing", prefix);
+			}
+		}
+		if (fd < 0) {
+			int e = errno;
+			close(parent);
+			return ctr_fail(err, e, "cannot open %s in the container", prefix);
+		}
+		struct stat st;
+		if (fstat(fd, &st) < 0 || (!last && !S_ISDIR(st.st_mode))) {
+			close(fd);
+			close(parent);
+			return ctr_fail(err, ENOTDIR, "%s in the container", prefix);
+		}
+		if (last && dir != !!S_ISDIR(st.st_mode)) {
+			close(fd);
+			close(parent);
+			return ctr_fail(err, dir ? ENOTDIR : EISDIR, "%s in the container", prefix);
+		}
+		close(parent);
+		parent = fd;
+	}
+	return parent;
+}
+
+int rootfs_attach(int rootfd, int mntfd, const char *path, bool dir, struct ctr_error *err)
+{
+	int target = rootfs_open_create(rootfd, path, dir, err);
+	if (target < 0)
+		return -1;
+	int rc = move_mount(mntfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	int e = errno;
+	close(target);
+	return rc < 0 ? ctr_fail(err, e, "cannot mount on %s in the container", path) : 0;
+}
+
+/* A fresh file system of TYPE on PATH (created when missing). */
+static int mount_fresh(int rootfd, const char *path, const char *type, unsigned long flags, const char *data,
+		       struct ctr_error *err)
+{
+	int target = rootfs_open_create(rootfd, path, true, err);
+	if (target < 0)
+		return -1;
+	char at[64];
+	snprintf(at, sizeof at, "/proc/self/fd/%d", target);
+	int rc = mount(type, at, type, flags, data);
+	int e = errno;
+	close(target);
+	if (rc < 0)
+		return ctr_fail(err, e, "cannot mount %s on %s in the container", type, path);
+	return 0;
+}
+
+int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir, bool ro, struct ctr_error *err)
+{
+	int tree = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return ctr_fail(err, errno, "cannot bind %s", source);
+	if (ro) {
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID};
+		if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+			int e = errno;
+			close(tree);
+			return ctr_fail(err, e, "cannot make %s read-only", source);
+		}
+	}
+	int rc = rootfs_attach(rootfd, tree, path, dir, err);
+	close(tree);
+	return rc;
+}
+
+int rootfs_mount_proc(int rootfd, struct ctr_error *err)
+{
+	return mount_fresh(rootfd, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+}
+
+int rootfs_mount_dev(int rootfd, bool gid5_mapped, struct ctr_error *err)
+{
+	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+	static const char *const links[][2] = {
+		{"ptmx", "pts/ptmx"}, {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
+		{"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},
+	};
+	if (mount_fresh(rootfd, "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", err) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+		char host[32], inside[32];
+		snprintf(host, sizeof host, "/dev/%s", nodes[i]);
+		snprintf(inside, sizeof inside, "/dev/%s", nodes[i]);
+		if (rootfs_bind_host(rootfd, host, inside, false, false, err) < 0)
+			return -1;
+	}
+	/* gid=5 (tty) only when the namespace maps it: else devpts refuses. */
+	if (mount_fresh(rootfd, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+			gid5_mapped ? "newinstance,ptmxmode=0666,mode=0620,gid=5" : "newinstance,ptmxmode=0666,mode=0620",
+			err) < 0)
+		return -1;
+	if (mount_fresh(rootfd, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
+			err) < 0)
+		return -1;
+	if (mount_fresh(rootfd, "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
+		return -1;
+	int dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+	if (dev < 0)
+		return ctr_fail(err, errno, "cannot open /dev in the container");
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+		if (symlinkat(links[i][1], dev, links[i][0]) < 0 && errno != EEXIST) {
+			int e = errno;
+			close(dev);
+			return ctr_fail(err, e, "cannot create /dev/%s in the container", links[i][0]);
+		}
+	close(dev);
+	return 0;
+}
+
+int rootfs_mount_sys(int rootfd, bool own_netns, struct ctr_error *err)
+{
+	/* sysfs shows the network devices of the mounter's network namespace:
+	 * only a container with its own may mount a fresh one. */
+	if (own_netns)
+		return mount_fresh(rootfd, "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+	return rootfs_bind_host(rootfd, "/sys", "/sys", true, true, err);
+}
+
+/* runc's defaults: kernel interfaces a container has no business reading
+ * (masked) or changing (read-only). */
+static const char *const masked_paths[] = {
+	"/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+	"/sys/devices/virtual/powercap",
+};
+static const char *const readonly_paths[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+int rootfs_mask_paths(int rootfd, struct ctr_error *err)
+{
+	for (size_t i = 0; i < sizeof masked_paths / sizeof masked_paths[0]; i++) {
+		int fd = open_in_root(rootfd, masked_paths[i], O_PATH | O_NOFOLLOW);
+		if (fd < 0)
+			continue;  /* not on this kernel */
+		struct stat st;
+		int rc = fstat(fd, &st);
+		close(fd);
+		if (rc < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			rc = mount_fresh(rootfd, masked_paths[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+					 "size=0", err);
+		else
+			rc = rootfs_bind_host(rootfd, "/dev/null", masked_paths[i], false, false, err);
+		if (rc < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < sizeof readonly_paths / sizeof readonly_paths[0]; i++) {
+		int fd = open_in_root(rootfd, readonly_paths[i], O_PATH | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		int tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+						      MOUNT_ATTR_NOEXEC};
+		int rc = tree < 0 ? -1 : mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
+		if (rc == 0)
+			rc = move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+		int e = errno;
+		if (tree >= 0)
+			close(tree);
+		close(fd);
+		if (rc < 0)
+			return ctr_fail(err, e, "cannot make %s read-only in the container", readonly_paths[i]);
+	}
+	return 0;
+}

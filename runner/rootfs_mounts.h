@@ -1,0 +1,32 @@
+/* The mounts every container gets inside its root: proc, a minimal /dev,
+ * /sys read-only, masked and read-only paths. Each step is one call, applied
+ * in order by container_init.c. ROOTFD is an O_PATH fd of the new root;
+ * paths are resolved inside it (RESOLVE_IN_ROOT), never through a symlink
+ * out of it. */
+#ifndef CTRRUN_ROOTFS_MOUNTS_H
+#define CTRRUN_ROOTFS_MOUNTS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "ctr/error.h"
+
+/* Opens PATH (absolute, inside the root) creating missing directories, and
+ * the last component as a directory (DIR true) or an empty file. Returns an
+ * O_PATH fd, or -1 with *err set. */
+int rootfs_open_create(int rootfd, const char *path, bool dir, struct ctr_error *err);
+
+/* Mounts a detached mount (from open_tree or fsmount) on PATH inside the root. */
+int rootfs_attach(int rootfd, int mntfd, const char *path, bool dir, struct ctr_error *err);
+
+/* Binds host file or dir SOURCE (recursively) on PATH inside the root,
+ * read-only (recursively) when RO. */
+int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir, bool ro, struct ctr_error *err);
+
+int rootfs_mount_proc(int rootfd, struct ctr_error *err);
+int rootfs_mount_dev(int rootfd, bool gid5_mapped, struct ctr_error *err);
+int rootfs_mount_sys(int rootfd, bool own_netns, struct ctr_error *err);
+/* After proc and sys: mask runc's sensitive paths, make the others read-only. */
+int rootfs_mask_paths(int rootfd, struct ctr_error *err);
+
+#endif

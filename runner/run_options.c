@@ -1,0 +1,321 @@
+/* Parsing `ctrrun run` flags with docker's meanings. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run_options.h"
+
+const char run_usage[] =
+	"usage: ctrrun run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+	"Run a command in a new container (rootless; its root is a ctrfs union of\n"
+	"the image and a fresh upper dir).\n\n"
+	"  -i, --interactive        keep stdin open and forward it\n"
+	"  -t, --tty                give the container a pseudo-terminal\n"
+	"      --rm                 remove the container when it exits\n"
+	"      --name NAME          name the container (default: generated)\n"
+	"  -v, --volume HOST:CTR[:ro|rw]  bind a host directory or file\n"
+	"  -e, --env NAME=VALUE     set an environment variable\n"
+	"      --env-file FILE      read NAME=VALUE lines (NAME alone: the host's value)\n"
+	"  -w, --workdir DIR        working directory inside the container\n"
+	"  -u, --user UID[:GID]     user (a number or a name from the image's /etc/passwd)\n"
+	"  -h, --hostname NAME      the container's hostname (default: its short id)\n"
+	"      --network none|host  loopback only (default), or the host's network\n\n"
+	"Exit status: the command's; 125 when ctrrun fails, 126 when the command\n"
+	"cannot be executed, 127 when it is not found, 128+N after signal N.\n";
+
+static bool valid_env_name(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\0' || isspace((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static int add_env(struct run_options *o, const char *entry, const char *where, struct ctr_error *err)
+{
+	const char *eq = strchr(entry, '=');
+	if (!eq)
+		return ctr_fail(err, 0, "%s '%s': expected NAME=VALUE", where, entry);
+	if (!valid_env_name(entry, (size_t)(eq - entry)))
+		return ctr_fail(err, 0, "%s '%s': the variable name is empty or has spaces", where, entry);
+	char **grown = realloc(o->env, (o->n_env + 1) * sizeof *grown);
+	if (!grown)
+		return ctr_fail(err, ENOMEM, "environment");
+	o->env = grown;
+	o->env[o->n_env] = strdup(entry);
+	if (!o->env[o->n_env])
+		return ctr_fail(err, ENOMEM, "environment");
+	o->n_env++;
+	return 0;
+}
+
+static int read_env_file(struct run_options *o, const char *file, struct ctr_error *err)
+{
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return ctr_fail(err, errno, "--env-file %s", file);
+	char *line = NULL;
+	size_t cap = 0;
+	int lineno = 0, rc = 0;
+	while (rc == 0 && getline(&line, &cap, f) > 0) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		char *s = line;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s == '\0' || *s == '#')
+			continue;
+		char where[4200];
+		snprintf(where, sizeof where, "--env-file %s line %d", file, lineno);
+		if (!strchr(s, '=')) {
+			/* docker: a bare name takes the host's value, if it has one */
+			const char *v = getenv(s);
+			if (!valid_env_name(s, strlen(s))) {
+				rc = ctr_fail(err, 0, "%s: '%s' is not a variable name", where, s);
+				break;
+			}
+			if (!v)
+				continue;
+			char *entry = NULL;
+			if (asprintf(&entry, "%s=%s", s, v) < 0) {
+				rc = ctr_fail(err, ENOMEM, "environment");
+				break;
+			}
+			rc = add_env(o, entry, where, err);
+			free(entry);
+		} else {
+			rc = add_env(o, s, where, err);
+		}
+	}
+	if (rc == 0 && ferror(f))
+		rc = ctr_fail(err, errno, "--env-file %s", file);
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* An absolute path without "." or ".." parts and without a trailing slash. */
+static bool clean_absolute(const char *p)
+{
+	if (p[0] != '/')
+		return false;
+	for (const char *s = p; *s;) {
+		while (*s == '/')
+			s++;
+		size_t len = strcspn(s, "/");
+		if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+			return false;
+		s += len;
+	}
+	return true;
+}
+
+static int add_volume(struct run_options *o, const char *spec, struct ctr_error *err)
+{
+	char *copy = strdup(spec);
+	if (!copy)
+		return ctr_fail(err, ENOMEM, "volume");
+	char *parts[4] = {0};
+	int n = 0;
+	for (char *p = copy, *colon; n < 4; n++) {
+		parts[n] = p;
+		colon = strchr(p, ':');
+		if (!colon) {
+			n++;
+			break;
+		}
+		*colon = '\0';
+		p = colon + 1;
+	}
+	int rc = 0;
+	bool ro = false;
+	if (n < 2 || n > 3)
+		rc = ctr_fail(err, 0, "-v %s: expected HOST:CONTAINER[:ro|rw]", spec);
+	else if (!*parts[0] || !*parts[1])
+		rc = ctr_fail(err, 0, "-v %s: the %s path is empty", spec, !*parts[0] ? "host" : "container");
+	else if (parts[0][0] != '/')
+		rc = ctr_fail(err, 0, "-v %s: the host path '%s' must be absolute", spec, parts[0]);
+	else if (!clean_absolute(parts[1]))
+		rc = ctr_fail(err, 0, "-v %s: the container path '%s' must be absolute, without '.' or '..'", spec,
+			      parts[1]);
+	else if (strspn(parts[1], "/") == strlen(parts[1]))
+		rc = ctr_fail(err, 0, "-v %s: the container path cannot be /", spec);
+	else if (n == 3 && strcmp(parts[2], "ro") != 0 && strcmp(parts[2], "rw") != 0)
+		rc = ctr_fail(err, 0, "-v %s: unknown mode '%s' (ro or rw)", spec, parts[2]);
+	if (rc == 0) {
+		ro = n == 3 && strcmp(parts[2], "ro") == 0;
+		for (size_t i = 0; i < o->n_volumes; i++)
+			if (strcmp(o->volumes[i].container_path, parts[1]) == 0)
+				rc = ctr_fail(err, 0, "-v %s: %s is already a volume", spec, parts[1]);
+	}
+	if (rc == 0) {
+		struct ctr_volume *grown = realloc(o->volumes, (o->n_volumes + 1) * sizeof *grown);
+		if (!grown) {
+			rc = ctr_fail(err, ENOMEM, "volume");
+		} else {
+			o->volumes = grown;
+			o->volumes[o->n_volumes] = (struct ctr_volume){strdup(parts[0]), strdup(parts[1]), ro};
+			o->n_volumes++;
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+static bool valid_name(const char *s)
+{
+	if (!isalnum((unsigned char)s[0]) || strlen(s) > 128)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
+			return false;
+	return true;
+}
+
+static bool valid_hostname(const char *s)
+{
+	size_t len = strlen(s);
+	if (len == 0 || len > 64 || s[0] == '-' || s[0] == '.')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '.')
+			return false;
+	return true;
+}
+
+/* Value of a flag: "--flag=value", or the next argument. */
+static const char *flag_value(int argc, char **argv, int *i, const char *flag, struct ctr_error *err)
+{
+	const char *eq = strchr(argv[*i], '=');
+	if (argv[*i][1] == '-' && eq)
+		return eq + 1;
+	if (*i + 1 >= argc) {
+		ctr_fail(err, 0, "%s needs a value", flag);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static bool is_long(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_error *err)
+{
+	memset(o, 0, sizeof *o);
+	int i = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i], *v;
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (a[1] == '-') {
+			if (strcmp(a, "--help") == 0) {
+				o->help = true;
+				return 0;
+			} else if (strcmp(a, "--interactive") == 0) {
+				o->interactive = true;
+			} else if (strcmp(a, "--tty") == 0) {
+				o->tty = true;
+			} else if (strcmp(a, "--rm") == 0) {
+				o->auto_remove = true;
+			} else if (is_long(a, "--name")) {
+				if (!(v = flag_value(argc, argv, &i, "--name", err)))
+					return -1;
+				if (!valid_name(v))
+					return ctr_fail(err, 0, "--name '%s': names start with a letter or digit and "
+								"hold only [a-zA-Z0-9_.-]", v);
+				o->name = v;
+			} else if (is_long(a, "--volume")) {
+				if (!(v = flag_value(argc, argv, &i, "--volume", err)) || add_volume(o, v, err) < 0)
+					return -1;
+			} else if (is_long(a, "--env")) {
+				if (!(v = flag_value(argc, argv, &i, "--env", err)) || add_env(o, v, "-e", err) < 0)
+					return -1;
+			} else if (is_long(a, "--env-file")) {
+				if (!(v = flag_value(argc, argv, &i, "--env-file", err)) || read_env_file(o, v, err) < 0)
+					return -1;
+			} else if (is_long(a, "--workdir")) {
+				if (!(v = flag_value(argc, argv, &i, "--workdir", err)))
+					return -1;
+				o->workdir = v;
+			} else if (is_long(a, "--user")) {
+				if (!(v = flag_value(argc, argv, &i, "--user", err)))
+					return -1;
+				o->user = v;
+			} else if (is_long(a, "--hostname")) {
+				if (!(v = flag_value(argc, argv, &i, "--hostname", err)))
+					return -1;
+				o->hostname = v;
+			} else if (is_long(a, "--network") || is_long(a, "--net")) {
+				if (!(v = flag_value(argc, argv, &i, "--network", err)))
+					return -1;
+				if (strcmp(v, "host") != 0 && strcmp(v, "none") != 0)
+					return ctr_fail(err, 0, "--network '%s': only none and host are supported", v);
+				o->host_network = strcmp(v, "host") == 0;
+			} else {
+				return ctr_fail(err, 0, "unknown option %s (see ctrrun run --help)", a);
+			}
+			continue;
+		}
+		/* Short flags, bundled as in -it. */
+		for (const char *c = a + 1; *c; c++) {
+			const char *value = NULL;
+			if (strchr("vewuh", *c)) {
+				if (c[1]) {
+					value = c + 1;
+				} else if (i + 1 < argc) {
+					value = argv[++i];
+				} else {
+					return ctr_fail(err, 0, "-%c needs a value", *c);
+				}
+			}
+			switch (*c) {
+			case 'i': o->interactive = true; break;
+			case 't': o->tty = true; break;
+			case 'v': if (add_volume(o, value, err) < 0) return -1; break;
+			case 'e': if (add_env(o, value, "-e", err) < 0) return -1; break;
+			case 'w': o->workdir = value; break;
+			case 'u': o->user = value; break;
+			case 'h': o->hostname = value; break;
+			default: return ctr_fail(err, 0, "unknown option -%c (see ctrrun run --help)", *c);
+			}
+			if (value)
+				break;
+		}
+	}
+	if (i >= argc)
+		return ctr_fail(err, 0, "run needs an IMAGE (see ctrrun run --help)");
+	o->image = argv[i++];
+	o->command = argv + i;
+	o->n_command = argc - i;
+	if (o->workdir && !clean_absolute(o->workdir))
+		return ctr_fail(err, 0, "-w '%s': the working directory must be an absolute path", o->workdir);
+	if (o->hostname && !valid_hostname(o->hostname))
+		return ctr_fail(err, 0, "--hostname '%s': at most 64 letters, digits, '-' and '.'", o->hostname);
+	if (o->user && (!*o->user || strchr(o->user, '/') || o->user[0] == ':'))
+		return ctr_fail(err, 0, "-u '%s': expected UID[:GID] or NAME[:GROUP]", o->user);
+	return 0;
+}
+
+void run_options_free(struct run_options *o)
+{
+	for (size_t i = 0; i < o->n_env; i++)
+		free(o->env[i]);
+	free(o->env);
+	for (size_t i = 0; i < o->n_volumes; i++) {
+		free(o->volumes[i].host_path);
+		free(o->volumes[i].container_path);
+	}
+	free(o->volumes);
+	memset(o, 0, sizeof *o);
+}

@@ -1,0 +1,30 @@
+/* `ctrrun run`'s command line, parsed and checked before anything is made. */
+#ifndef CTRRUN_RUN_OPTIONS_H
+#define CTRRUN_RUN_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "container_spec.h"
+#include "ctr/error.h"
+
+struct run_options {
+	bool interactive, tty, auto_remove, host_network, help;
+	const char *name, *workdir, *user, *hostname;
+	char **env;              /* -e and --env-file entries, in order, "K=V" */
+	size_t n_env;
+	struct ctr_volume *volumes;
+	size_t n_volumes;
+	const char *image;
+	char **command;          /* after IMAGE; n_command may be 0 */
+	int n_command;
+};
+
+extern const char run_usage[];
+
+/* Every check that needs no image and no file system (except reading
+ * --env-file): a malformed flag is an error naming it. */
+int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_error *err);
+void run_options_free(struct run_options *o);
+
+#endif

@@ -1,0 +1,121 @@
+/* Crash cleanup. The foreground ctrrun (later the monitor) normally records
+ * the exit and cleans up; if it was killed, the container's init died by
+ * PDEATHSIG and the daemon with the mount namespace, but the database still
+ * says running. Any ctrrun command that reads state fixes that first. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "container_remove.h"
+#include "proc_stat.h"
+#include "stale.h"
+
+/* Polls until PID (started at TICKS) is gone, up to TIMEOUT_MS. */
+static bool wait_gone(pid_t pid, uint64_t ticks, int timeout_ms)
+{
+	for (int waited = 0; ctr_proc_alive(pid, ticks); waited += 10) {
+		if (waited >= timeout_ms)
+			return false;
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
+	return true;
+}
+
+int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_code, struct ctr_error *err)
+{
+	struct ctr_db_container c;
+	if (ctr_db_get_container(rt->db, id, &c, err) != CTR_DB_OK)
+		return -1;
+	struct ctr_db_processes procs = {0};
+	if (ctr_db_get_processes(rt->db, id, &procs, err) != CTR_DB_OK) {
+		ctr_db_container_free(&c);
+		return -1;
+	}
+	*exit_code = 137;
+	if (c.pid > 0 && ctr_proc_alive(c.pid, c.pid_start_ticks)) {
+		kill(c.pid, SIGKILL);
+		if (!wait_gone(c.pid, c.pid_start_ticks, 10000)) {
+			ctr_db_container_free(&c);
+			return ctr_fail(err, 0, "container %.12s: its init (pid %d) does not die", id, (int)c.pid);
+		}
+	}
+	ctr_db_container_free(&c);
+	/* The daemon ends with the container's mount namespace; its files must
+	 * not be removed while it may still write them. */
+	if (procs.fs_pid > 0 && !wait_gone(procs.fs_pid, procs.fs_start_ticks, 10000)) {
+		kill(procs.fs_pid, SIGKILL);
+		if (!wait_gone(procs.fs_pid, procs.fs_start_ticks, 5000))
+			return ctr_fail(err, 0, "container %.12s: its ctrfs daemon (pid %d) does not exit", id,
+					(int)procs.fs_pid);
+	}
+	return 0;
+}
+
+/* A container recorded by a ctrrun that died before it ran: its half-made
+ * directories and row go. One whose monitor never registered (pid 0) is
+ * left alone: it may belong to a newer ctrrun that creates without running. */
+static void remove_orphaned_created(struct ctrrun *rt)
+{
+	struct ctr_error err = {0};
+	struct ctr_db_ps_row *rows = NULL;
+	size_t n = 0;
+	if (ctr_db_list_ps(rt->db, true, &rows, &n, &err) != CTR_DB_OK) {
+		ctrrun_print_error(&err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].state != CTR_DB_CREATED)
+			continue;
+		struct ctr_db_processes procs = {0};
+		if (ctr_db_get_processes(rt->db, rows[i].id, &procs, &err) != CTR_DB_OK || procs.monitor_pid <= 0 ||
+		    ctr_proc_alive(procs.monitor_pid, procs.monitor_start_ticks))
+			continue;
+		struct ctr_db_container c;
+		if (ctr_db_get_container(rt->db, rows[i].id, &c, &err) != CTR_DB_OK)
+			continue;
+		if (ctr_container_remove(rt, &c, false, &err) < 0)
+			ctrrun_print_error(&err);
+		ctr_db_container_free(&c);
+	}
+	ctr_db_ps_free(rows, n);
+}
+
+void ctr_reap_stale(struct ctrrun *rt)
+{
+	remove_orphaned_created(rt);
+
+	struct ctr_error err = {0};
+	char **ids = NULL;
+	size_t n = 0;
+	if (ctr_db_list_running(rt->db, &ids, &n, &err) != CTR_DB_OK) {
+		ctrrun_print_error(&err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct ctr_db_processes procs = {0};
+		if (ctr_db_get_processes(rt->db, ids[i], &procs, &err) != CTR_DB_OK)
+			continue;
+		if (procs.monitor_pid > 0 && ctr_proc_alive(procs.monitor_pid, procs.monitor_start_ticks))
+			continue;  /* someone is looking after it */
+		if (procs.monitor_pid == 0)
+			continue;  /* no monitor ever recorded: nothing to judge by */
+		int code;
+		if (ctr_container_kill_and_wait(rt, ids[i], &code, &err) < 0 ||
+		    ctr_db_set_exited(rt->db, ids[i], code, ctrrun_now_ns(), &err) != CTR_DB_OK) {
+			ctrrun_print_error(&err);
+			continue;
+		}
+		struct ctr_db_container c;
+		if (ctr_db_get_container(rt->db, ids[i], &c, &err) != CTR_DB_OK)
+			continue;
+		char attrs[96];
+		snprintf(attrs, sizeof attrs, "{\"exitCode\":%d,\"reason\":\"monitor gone\"}", code);
+		ctrrun_container_event(rt, c.id, c.name, "die", attrs);
+		if (c.auto_remove && ctr_container_remove(rt, &c, false, &err) < 0)
+			ctrrun_print_error(&err);
+		ctr_db_container_free(&c);
+	}
+	ctr_db_strv_free(ids, n);
+}

@@ -1,0 +1,18 @@
+/* Containers whose ctrrun died: noticed and cleaned up by the next command. */
+#ifndef CTRRUN_STALE_H
+#define CTRRUN_STALE_H
+
+#include "ctrrun.h"
+
+/* Stops the processes of container ID if they are still there (init by
+ * SIGKILL, matched by pid and start time; then waits for its ctrfs daemon)
+ * and returns the exit code to record: 137 when it had to be killed. */
+int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_code, struct ctr_error *err);
+
+/* For every container recorded as running whose monitor (the foreground
+ * ctrrun, or the detached monitor) is gone: kill a leftover init, wait for
+ * the daemon, mark it exited, remove it when it was started with --rm.
+ * Problems are reported on stderr and do not stop the caller. */
+void ctr_reap_stale(struct ctrrun *rt);
+
+#endif

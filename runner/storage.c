@@ -1,0 +1,186 @@
+/* Where ctrrun keeps things: the storage root (state.db, layers/,
+ * containers/) and the runtime dir, as DESIGN.md's Storage section says. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctrrun.h"
+
+/* mkdir -p with MODE for the parts it creates. */
+static int make_dirs(const char *path, mode_t mode, struct ctr_error *err)
+{
+	char buf[PATH_MAX];
+	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+		return ctr_fail(err, ENAMETOOLONG, "%s", path);
+	for (char *p = buf + 1;; p++) {
+		if (*p == '/' || *p == '\0') {
+			char saved = *p;
+			*p = '\0';
+			if (mkdir(buf, mode) < 0 && errno != EEXIST)
+				return ctr_fail(err, errno, "cannot create %s", buf);
+			*p = saved;
+			if (!saved)
+				break;
+		}
+	}
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return ctr_fail(err, S_ISDIR(st.st_mode) ? errno : ENOTDIR, "%s is not a usable directory", path);
+	if (access(path, W_OK | X_OK) < 0)
+		return ctr_fail(err, errno, "state directory %s is not writable", path);
+	return 0;
+}
+
+static char *default_root(bool rootless)
+{
+	char *s = NULL;
+	if (!rootless)
+		return strdup("/var/lib/ctrrun");
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg == '/')
+		return asprintf(&s, "%s/ctrrun", xdg) < 0 ? NULL : s;
+	if (home && *home == '/')
+		return asprintf(&s, "%s/.local/share/ctrrun", home) < 0 ? NULL : s;
+	return NULL;
+}
+
+static char *default_runtime_dir(bool rootless)
+{
+	char *s = NULL;
+	if (!rootless)
+		return strdup("/run/ctrrun");
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	if (xdg && *xdg == '/' && stat(xdg, &st) == 0 && st.st_uid == getuid())
+		return asprintf(&s, "%s/ctrrun", xdg) < 0 ? NULL : s;
+	/* su/sudo sessions often have no runtime dir: a private one in /tmp. */
+	return asprintf(&s, "/tmp/ctrrun-%u", (unsigned)getuid()) < 0 ? NULL : s;
+}
+
+int ctrrun_init(struct ctrrun *rt, const char *root_override, struct ctr_error *err)
+{
+	memset(rt, 0, sizeof *rt);
+	rt->rootless = geteuid() != 0;
+	if (!root_override || !*root_override)
+		root_override = getenv("CTRRUN_ROOT");
+	if (root_override && *root_override) {
+		char *abs = realpath(root_override, NULL);
+		/* A root that does not exist yet is created; make it absolute first. */
+		if (!abs && errno == ENOENT && root_override[0] != '/') {
+			char cwd[PATH_MAX];
+			if (getcwd(cwd, sizeof cwd) && asprintf(&abs, "%s/%s", cwd, root_override) < 0)
+				abs = NULL;
+		} else if (!abs && errno == ENOENT) {
+			abs = strdup(root_override);
+		}
+		if (!abs)
+			return ctr_fail(err, errno, "state directory %s", root_override);
+		rt->root = abs;
+	} else {
+		rt->root = default_root(rt->rootless);
+		if (!rt->root)
+			return ctr_fail(err, 0, "cannot tell where to keep state: set HOME, XDG_DATA_HOME or --root");
+	}
+	rt->runtime_dir = default_runtime_dir(rt->rootless);
+	if (!rt->runtime_dir)
+		return ctr_fail(err, ENOMEM, "runtime dir");
+	if (make_dirs(rt->root, 0700, err) < 0)
+		return -1;
+	char *sub = NULL;
+	for (const char *d = "layers"; d; d = strcmp(d, "layers") == 0 ? "containers" : NULL) {
+		if (asprintf(&sub, "%s/%s", rt->root, d) < 0)
+			return ctr_fail(err, ENOMEM, "path");
+		int rc = make_dirs(sub, 0700, err);
+		free(sub);
+		if (rc < 0)
+			return -1;
+	}
+	if (make_dirs(rt->runtime_dir, 0700, err) < 0)
+		return -1;
+	return ctr_idmap_for_caller(&rt->idmap, err);
+}
+
+int ctrrun_open_db(struct ctrrun *rt, struct ctr_error *err)
+{
+	if (rt->db)
+		return 0;
+	return ctr_db_open_dir(&rt->db, rt->root, err) == CTR_DB_OK ? 0 : -1;
+}
+
+void ctrrun_fini(struct ctrrun *rt)
+{
+	if (rt->db)
+		ctr_db_close(rt->db);
+	ctr_idmap_free(&rt->idmap);
+	free(rt->root);
+	free(rt->runtime_dir);
+	memset(rt, 0, sizeof *rt);
+}
+
+char *ctrrun_layer_dir(const struct ctrrun *rt, const char *layer_id)
+{
+	char *s;
+	return asprintf(&s, "%s/layers/%s", rt->root, layer_id) < 0 ? NULL : s;
+}
+
+char *ctrrun_container_dir(const struct ctrrun *rt, const char *container_id)
+{
+	char *s;
+	return asprintf(&s, "%s/containers/%s", rt->root, container_id) < 0 ? NULL : s;
+}
+
+const char *ctrrun_ctrfs_path(const struct ctrrun *rt)
+{
+	static char found[PATH_MAX];
+	(void)rt;
+	const char *env = getenv("CTRFS");
+	if (env && *env)
+		return env;
+	if (found[0])
+		return found;
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			/* build/runner/ctrrun -> build/fs/ctrfs; installed: same dir. */
+			const char *candidates[] = {"%s/../fs/ctrfs", "%s/ctrfs"};
+			for (size_t i = 0; i < 2; i++) {
+				int n = snprintf(found, sizeof found, candidates[i], self);
+				if (n > 0 && n < (int)sizeof found && access(found, X_OK) == 0)
+					return found;
+			}
+		}
+	}
+	snprintf(found, sizeof found, "ctrfs");
+	return found;
+}
+
+void ctrrun_container_event(struct ctrrun *rt, const char *id, const char *name, const char *action,
+			    const char *attributes)
+{
+	struct ctr_error err = {0};
+	struct ctr_db_event ev = {.time_ns = ctrrun_now_ns(), .type = "container", .action = (char *)action,
+				  .actor_id = (char *)id, .actor_name = (char *)name, .attributes = (char *)attributes};
+	if (rt->db && ctr_db_add_event(rt->db, &ev, &err) != CTR_DB_OK)
+		ctrrun_print_error(&err);
+}
+
+void ctrrun_print_error(const struct ctr_error *err)
+{
+	fprintf(stderr, "ctrrun: %s\n", err->msg[0] ? err->msg : "unknown error");
+}
+
+int64_t ctrrun_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}

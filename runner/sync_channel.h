@@ -1,0 +1,28 @@
+/* Messages between ctrrun and the container's setup process over a
+ * SOCK_SEQPACKET pair: a tag, an optional error, an optional fd. */
+#ifndef CTRRUN_SYNC_CHANNEL_H
+#define CTRRUN_SYNC_CHANNEL_H
+
+#include "ctr/error.h"
+
+enum sync_tag {
+	SYNC_MAPPED = 'm',   /* parent -> child: id maps written */
+	SYNC_FUSE_FD = 'f',  /* child -> parent: /dev/fuse fd, mounted at the rootfs */
+	SYNC_PTY_FD = 't',   /* child -> parent: the pty master from the container's devpts */
+	SYNC_READY = 'r',    /* child -> parent: about to exec, PDEATHSIG armed */
+	SYNC_GO = 'g',       /* parent -> child: recorded as running, exec now */
+	SYNC_ERROR = 'e',    /* child -> parent: setup failed, err says why */
+};
+
+struct sync_msg {
+	char tag;
+	struct ctr_error err;
+};
+
+/* FD_TO_SEND < 0: none. */
+int sync_send(int sock, char tag, const struct ctr_error *err, int fd_to_send);
+/* Returns 0, or -1 with errno (0 at end of stream). *FD_RECEIVED is -1 when
+ * no fd came. */
+int sync_recv(int sock, struct sync_msg *msg, int *fd_received);
+
+#endif

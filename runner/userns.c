@@ -1,0 +1,114 @@
+/* Running a function as root of a user namespace with a container's mapping:
+ * a child unshares its user namespace, the parent maps it, the child becomes
+ * uid 0 there and runs the function; its error travels back in a pipe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "userns.h"
+
+static bool is_identity(const struct ctr_idmap *map)
+{
+	return map->n_uid == 1 && map->uid[0].inside == 0 && map->uid[0].outside == 0 &&
+	       map->uid[0].count == 4294967295u;
+}
+
+static void child_main(const struct ctr_idmap *map, int sync_rd, int sync_wr, int err_wr,
+		       int (*fn)(void *, struct ctr_error *), void *arg)
+{
+	struct ctr_error err = {0};
+	char c = 0;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (!is_identity(map)) {
+		if (unshare(CLONE_NEWUSER) < 0) {
+			ctr_fail(&err, errno, "cannot create a user namespace");
+			goto fail;
+		}
+		if (write(sync_wr, "u", 1) != 1 || read(sync_rd, &c, 1) != 1 || c != 'm')
+			_exit(1);  /* the parent failed and says why */
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+			ctr_fail(&err, errno, "cannot become root in the user namespace");
+			goto fail;
+		}
+		if (!map->single)
+			setgroups(0, NULL);
+	}
+	if (fn(arg, &err) == 0)
+		_exit(0);
+fail:
+	if (write(err_wr, &err, sizeof err) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+int ctr_userns_run(const struct ctr_idmap *map, int (*fn)(void *arg, struct ctr_error *err), void *arg,
+		   struct ctr_error *err)
+{
+	int to_child[2], from_child[2], errpipe[2];
+	if (pipe2(to_child, O_CLOEXEC) < 0)
+		return ctr_fail(err, errno, "pipe");
+	if (pipe2(from_child, O_CLOEXEC) < 0 || pipe2(errpipe, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(to_child[0]);
+		close(to_child[1]);
+		return ctr_fail(err, e, "pipe");
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		for (int i = 0; i < 2; i++) {
+			close(to_child[i]);
+			close(from_child[i]);
+			close(errpipe[i]);
+		}
+		return ctr_fail(err, e, "fork");
+	}
+	if (pid == 0) {
+		close(to_child[1]);
+		close(from_child[0]);
+		close(errpipe[0]);
+		child_main(map, to_child[0], from_child[1], errpipe[1], fn, arg);
+	}
+	close(to_child[0]);
+	close(from_child[1]);
+	close(errpipe[1]);
+
+	int rc = 0;
+	if (!is_identity(map)) {
+		char c;
+		if (read(from_child[0], &c, 1) == 1) {
+			if (ctr_idmap_write(map, pid, err) < 0)
+				rc = -1;
+			else if (write(to_child[1], "m", 1) != 1)
+				rc = ctr_fail(err, errno, "user namespace child");
+		}
+	}
+	close(to_child[1]);
+	close(from_child[0]);
+
+	struct ctr_error child_err = {0};
+	ssize_t got = read(errpipe[0], &child_err, sizeof child_err);
+	close(errpipe[0]);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc < 0)
+		return -1;
+	if (got == (ssize_t)sizeof child_err) {
+		child_err.msg[sizeof child_err.msg - 1] = '\0';
+		*err = child_err;
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return ctr_fail(err, 0, "helper process in the user namespace %s %d",
+				WIFSIGNALED(status) ? "died of signal" : "failed with status",
+				WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	return 0;
+}
