@@ -34,6 +34,7 @@ struct run_state {
 	struct ctr_db_container rec;       /* what is recorded in the database */
 	bool recorded;                     /* the row exists */
 	char *dir, *upper, *work, *merged; /* containers/<id>/... */
+	char *fs_log;
 	bool dir_made;
 	char **made_host_dirs;             /* volume dirs this run created */
 	size_t n_made_host_dirs;
@@ -220,7 +221,7 @@ static int make_dirs(struct ctrrun *rt, struct run_state *s, struct ctr_error *e
 {
 	s->dir = ctrrun_container_dir(rt, s->rec.id);
 	if (!s->dir || asprintf(&s->upper, "%s/upper", s->dir) < 0 || asprintf(&s->work, "%s/work", s->dir) < 0 ||
-	    asprintf(&s->merged, "%s/merged", s->dir) < 0)
+	    asprintf(&s->merged, "%s/merged", s->dir) < 0 || asprintf(&s->fs_log, "%s/ctrfs.log", s->dir) < 0)
 		return ctr_fail(err, ENOMEM, "path");
 	if (mkdir(s->dir, 0700) < 0)
 		return ctr_fail(err, errno, "cannot create %s", s->dir);
@@ -323,6 +324,7 @@ static void run_state_free(struct run_state *s)
 	free(s->upper);
 	free(s->work);
 	free(s->merged);
+	free(s->fs_log);
 	for (size_t i = 0; i < s->n_made_host_dirs; i++)
 		free(s->made_host_dirs[i]);
 	free(s->made_host_dirs);
@@ -452,6 +454,7 @@ static int prepare(struct ctrrun *rt, struct run_state *s, struct ctr_spec *spec
 		.upper = s->upper,
 		.work = s->work,
 		.merged = s->merged,
+		.fs_log = s->fs_log,
 		.volumes = s->opt.volumes,
 		.n_volumes = s->opt.n_volumes,
 	};

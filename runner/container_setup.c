@@ -82,6 +82,11 @@ static void exec_daemon(const struct ctr_spec *spec, int userns, int fuse)
 		dup2(null, 0);
 		dup2(null, 1);
 	}
+	/* Not the user's terminal: libfuse reports the end of the connection
+	 * there ("Software caused connection abort") when the container ends. */
+	int log = spec->fs_log ? open(spec->fs_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
+	if (log >= 0)
+		dup2(log, 2);
 	char *opts = NULL, mnt[32];
 	if (asprintf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", spec->lowerdirs, spec->upper,
 		     spec->work) < 0)
@@ -115,6 +120,21 @@ static int start_daemon(const struct ctr_spec *spec, struct ctr_container_proc *
 	return 0;
 }
 
+/* The last line of FILE (the daemon's log), or "". */
+static void last_line(const char *file, char *out, size_t len)
+{
+	out[0] = '\0';
+	FILE *f = file ? fopen(file, "re") : NULL;
+	if (!f)
+		return;
+	char line[512];
+	while (fgets(line, sizeof line, f))
+		if (line[0] != '\n')
+			snprintf(out, len, "%s", line);
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+}
+
 /* Waits for the next message from the init, watching the daemon too: if it
  * dies first, the init would wait forever on its root. */
 static int next_message(struct ctr_container_proc *p, struct sync_msg *msg, int *fd, struct ctr_error *err)
@@ -142,8 +162,10 @@ static int next_message(struct ctr_container_proc *p, struct sync_msg *msg, int 
 		}
 		if (dpfd >= 0 && fds[1].revents) {
 			close_fd(&dpfd);
-			return ctr_fail(err, 0, "the ctrfs daemon serving the container's root exited early "
-					     "(its message is above)");
+			char last[512];
+			last_line(p->fs_log, last, sizeof last);
+			return ctr_fail(err, 0, "the ctrfs daemon serving the container's root exited early: %s",
+					last[0] ? last : "no message");
 		}
 	}
 }
@@ -152,6 +174,7 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 {
 	memset(p, 0, sizeof *p);
 	p->pty_master = p->sync = p->exec_err = -1;
+	p->fs_log = spec->fs_log;
 	int sv[2], ep[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return ctr_fail(err, errno, "socketpair");

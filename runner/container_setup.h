@@ -18,6 +18,7 @@ struct ctr_container_proc {
 	int pty_master;          /* -1 without a terminal */
 	int sync;                /* handshake socket, until started */
 	int exec_err;            /* carries errno if the command cannot be executed */
+	const char *fs_log;      /* the daemon's stderr */
 };
 
 /* Everything up to the exec. On failure nothing is left running and the

@@ -33,6 +33,7 @@ struct ctr_spec {
 	const char *ctrfs;     /* path of the ctrfs binary */
 	char *lowerdirs;       /* "L1:L2:..." top layer first */
 	const char *upper, *work, *merged;
+	const char *fs_log;    /* the daemon's stderr: its errors, read back if it fails */
 
 	struct ctr_volume *volumes;
 	size_t n_volumes;

@@ -25,12 +25,69 @@ static int open_in_root(int rootfd, const char *path, int flags)
 	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
 }
 
-int rootfs_open_create(int rootfd, const char *path, bool dir, struct ctr_error *err)
+/* Lexically cleans PATH into OUT (absolute, no "." or "..", no double
+ * slashes); ".." stops at the root, as RESOLVE_IN_ROOT does. */
+static int normalize(const char *path, char *out, size_t len)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (const char *s = path; *s;) {
+		while (*s == '/')
+			s++;
+		size_t n = strcspn(s, "/");
+		if (n == 0)
+			break;
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+			out[o] = '\0';
+		} else if (!(n == 1 && s[0] == '.')) {
+			if (o + 1 + n + 1 > len)
+				return -1;
+			out[o++] = '/';
+			memcpy(out + o, s, n);
+			o += n;
+			out[o] = '\0';
+		}
+		s += n;
+	}
+	if (o == 0) {
+		if (len < 2)
+			return -1;
+		strcpy(out, "/");
+	}
+	return 0;
+}
+
+/* The path of directory fd DIR inside the root ROOTFD, from the kernel's
+ * view of both (so it holds no symlinks). */
+static int path_in_root(int rootfd, int dir, char *out, size_t len)
+{
+	char proc[64], root[4096], here[4096];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", rootfd);
+	ssize_t rn = readlink(proc, root, sizeof root - 1);
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", dir);
+	ssize_t hn = readlink(proc, here, sizeof here - 1);
+	if (rn <= 0 || hn <= 0)
+		return -1;
+	root[rn] = here[hn] = '\0';
+	if (strcmp(root, "/") == 0)
+		rn = 0;
+	if (strncmp(here, root, (size_t)rn) != 0 || (here[rn] != '/' && here[rn] != '\0'))
+		return -1;
+	snprintf(out, len, "%s", here[rn] ? here + rn : "/");
+	return 0;
+}
+
+/* One pass over PATH (normalized). Returns the fd, -1 on error, or -2 after
+ * meeting a symlink whose target does not exist: PATH then holds the path
+ * through the symlink's target, for the next pass. */
+static int open_create_pass(int rootfd, char *path, size_t path_size, bool dir, struct ctr_error *err)
 {
 	char prefix[4096];
 	size_t len = strlen(path);
-	if (len >= sizeof prefix)
-		return ctr_fail(err, ENAMETOOLONG, "%s", path);
 	int parent = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
 	if (parent < 0)
 		return ctr_fail(err, errno, "cannot open the container's root");
@@ -43,7 +100,7 @@ int rootfs_open_create(int rootfd, const char *path, bool dir, struct ctr_error 
 		size_t start = i;
 		while (i < len && path[i] != '/')
 			i++;
-		bool last = path[i] == '\0' || path[i + strspn(path + i, "/")] == '\0';
+		bool last = path[i] == '\0';
 		char name[256];
 		if (i - start >= sizeof name) {
 			close(parent);
@@ -53,10 +110,6 @@ int rootfs_open_create(int rootfd, const char *path, bool dir, struct ctr_error 
 		name[i - start] = '\0';
 		memcpy(prefix, path, i);
 		prefix[i] = '\0';
-		if (strcmp(name, "..") == 0 || strcmp(name, ".") == 0) {
-			close(parent);
-			return ctr_fail(err, EINVAL, "%s: '.' and '..' are not allowed", path);
-		}
 		int fd = open_in_root(rootfd, prefix, O_PATH);
 		if (fd < 0 && errno == ENOENT) {
 			int rc;
@@ -67,16 +120,29 @@ int rootfs_open_create(int rootfd, const char *path, bool dir, struct ctr_error 
 				if (rc >= 0)
 					rc = close(rc);
 			}
+			if (rc < 0 && errno == EEXIST) {
+				/* A symlink to nothing: go on through its target, which
+				 * RESOLVE_IN_ROOT keeps inside the root; docker does the same. */
+				char target[4096], base[4096], joined[8192];
+				ssize_t n = readlinkat(parent, name, target, sizeof target - 1);
+				if (n > 0) {
+					target[n] = '\0';
+					if (target[0] == '/' || path_in_root(rootfd, parent, base, sizeof base) == 0) {
+						int jn = snprintf(joined, sizeof joined, "%s/%s/%s", target[0] == '/' ? "" : base,
+								  target, path + i);
+						close(parent);
+						if (jn < 0 || jn >= (int)sizeof joined || normalize(joined, path, path_size) < 0)
+							return ctr_fail(err, ENAMETOOLONG, "%s", joined);
+						return -2;
+					}
+				}
+			}
 			if (rc < 0 && errno != EEXIST) {
 				int e = errno;
 				close(parent);
 				return ctr_fail(err, e, "cannot create %s in the container", prefix);
 			}
 			fd = open_in_root(rootfd, prefix, O_PATH);
-			if (fd < 0 && errno == ENOENT) {
-				close(parent);
-				return ctr_fail(err, ENOENT, "%s in the container is a symlink to nothing", prefix);
-			}
 		}
 		if (fd < 0) {
 			int e = errno;
@@ -98,6 +164,19 @@ int rootfs_open_create(int rootfd, const char *path, bool dir, struct ctr_error 
 		parent = fd;
 	}
 	return parent;
+}
+
+int rootfs_open_create(int rootfd, const char *path, bool dir, struct ctr_error *err)
+{
+	char cur[4096];
+	if (normalize(path, cur, sizeof cur) < 0)
+		return ctr_fail(err, ENAMETOOLONG, "%s", path);
+	for (int hops = 0; hops < 40; hops++) {
+		int fd = open_create_pass(rootfd, cur, sizeof cur, dir, err);
+		if (fd != -2)
+			return fd;
+	}
+	return ctr_fail(err, ELOOP, "%s in the container", path);
 }
 
 int rootfs_attach(int rootfd, int mntfd, const char *path, bool dir, struct ctr_error *err)
