@@ -128,3 +128,50 @@ int db_delete_logs_chunked(struct ctr_db *db, const char *id, struct ctr_error *
 	} while (deleted >= db->delete_chunk_rows);
 	return CTR_DB_OK;
 }
+
+int ctr_db_log_bytes(struct ctr_db *db, const char *id, int64_t *bytes, struct ctr_error *err)
+{
+	db_stmt q = db_prepare(db, "SELECT coalesce(sum(length(data)), 0) FROM logs WHERE container_id = ?1",
+			       "measuring a container's log", err);
+	if (!q)
+		return CTR_DB_ERROR;
+	db_bind_text(q, 1, id);
+	if (sqlite3_step(q) != SQLITE_ROW)
+		return db_fail_sqlite(db, err, "measuring a container's log");
+	*bytes = sqlite3_column_int64(q, 0);
+	return CTR_DB_OK;
+}
+
+static int trim_logs(struct ctr_db *db, const char *id, int64_t at_least, int64_t *dropped, struct ctr_error *err)
+{
+	/* The oldest chunks whose sizes add up to AT_LEAST: everything up to the
+	 * first chunk where the running total reaches it (all, if none does). */
+	db_stmt del = db_prepare(db,
+		"DELETE FROM logs WHERE container_id = ?1 AND id <= coalesce("
+		"(SELECT id FROM (SELECT id, sum(length(data)) OVER (ORDER BY id) AS total "
+		"                 FROM logs WHERE container_id = ?1) "
+		" WHERE total >= ?2 ORDER BY id LIMIT 1), 9223372036854775807) "
+		"RETURNING length(data)",
+		"trimming a container's log", err);
+	if (!del)
+		return CTR_DB_ERROR;
+	db_bind_text(del, 1, id);
+	sqlite3_bind_int64(del, 2, at_least);
+	int rc;
+	*dropped = 0;
+	while ((rc = sqlite3_step(del)) == SQLITE_ROW)
+		*dropped += sqlite3_column_int64(del, 0);
+	if (rc != SQLITE_DONE)
+		return db_fail_sqlite(db, err, "trimming a container's log");
+	return CTR_DB_OK;
+}
+
+int ctr_db_trim_logs(struct ctr_db *db, const char *id, int64_t at_least, int64_t *dropped, struct ctr_error *err)
+{
+	*dropped = 0;
+	if (at_least <= 0)
+		return CTR_DB_OK;
+	if (db_begin_write(db, "trimming a container's log", err))
+		return CTR_DB_ERROR;
+	return db_end(db, trim_logs(db, id, at_least, dropped, err), "trimming a container's log", err);
+}

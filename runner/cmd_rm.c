@@ -53,3 +53,45 @@ int cmd_rm(struct ctrrun *rt, int argc, char **argv)
 	}
 	return rc;
 }
+
+static const char container_usage[] = "usage: ctrrun container prune\n\n"
+				      "Remove every container that is not running.\n";
+
+/* `ctrrun container prune`: docker's spelling for removing all stopped ones. */
+int cmd_container(struct ctrrun *rt, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "prune") != 0) {
+		fputs(container_usage, argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+		return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : CTRRUN_EXIT_ERROR;
+	}
+	struct ctr_error err = {0};
+	if (ctrrun_open_db(rt, &err) < 0) {
+		ctrrun_print_error(&err);
+		return CTRRUN_EXIT_ERROR;
+	}
+	ctr_reap_stale(rt);
+	struct ctr_db_ps_row *rows = NULL;
+	size_t n = 0;
+	if (ctr_db_list_ps(rt->db, true, &rows, &n, &err) != CTR_DB_OK) {
+		ctrrun_print_error(&err);
+		return CTRRUN_EXIT_ERROR;
+	}
+	int rc = 0;
+	printf("Deleted Containers:\n");
+	for (size_t i = 0; i < n; i++) {
+		/* Not created ones: one may be starting right now. */
+		if (rows[i].state != CTR_DB_EXITED && rows[i].state != CTR_DB_DEAD)
+			continue;
+		struct ctr_db_container c = {0};
+		if (ctr_db_get_container(rt->db, rows[i].id, &c, &err) != CTR_DB_OK ||
+		    ctr_container_remove(rt, &c, false, &err) < 0) {
+			ctrrun_print_error(&err);
+			rc = 1;
+		} else {
+			printf("%s\n", rows[i].id);
+		}
+		ctr_db_container_free(&c);
+	}
+	ctr_db_ps_free(rows, n);
+	return rc;
+}

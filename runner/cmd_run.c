@@ -9,20 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "container_remove.h"
-#include "container_setup.h"
+#include "container_launch.h"
 #include "ctrrun.h"
 #include "image_config.h"
 #include "proc_stat.h"
 #include "remove_tree.h"
 #include "run_options.h"
 #include "stale.h"
-#include "terminal.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -33,14 +31,12 @@ struct run_state {
 	struct ctr_image_config config;
 	struct ctr_db_container rec;       /* what is recorded in the database */
 	bool recorded;                     /* the row exists */
-	char *dir, *upper, *work, *merged; /* containers/<id>/... */
-	char *fs_log;
+	char *dir;                         /* containers/<id> */
 	bool dir_made;
 	char **made_host_dirs;             /* volume dirs this run created */
 	size_t n_made_host_dirs;
-	char **argv, **env;                /* NULL-terminated, for the spec */
+	char **argv, **env;                /* NULL-terminated: the command, the merged environment */
 	size_t n_env;
-	char *lowerdirs;
 	char hostname[CTR_DB_SHORT_ID_LEN + 1];
 	char name[160];                    /* given or generated */
 };
@@ -143,40 +139,6 @@ static int build_env(struct run_state *s, struct ctr_error *err)
 	return 0;
 }
 
-/* lowerdir= for ctrfs: the image's layers, top first. */
-static int build_lowerdirs(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
-{
-	size_t cap = 1;
-	char **dirs = calloc(s->image.n_layers, sizeof *dirs);
-	if (!dirs)
-		return ctr_fail(err, ENOMEM, "layers");
-	int rc = 0;
-	for (size_t i = 0; i < s->image.n_layers && rc == 0; i++) {
-		char *layer = ctrrun_layer_dir(rt, s->image.layers[s->image.n_layers - 1 - i]);
-		if (!layer || asprintf(&dirs[i], "%s/diff", layer) < 0)
-			rc = ctr_fail(err, ENOMEM, "layers");
-		free(layer);
-		if (rc == 0 && strpbrk(dirs[i], ":,"))
-			rc = ctr_fail(err, 0, "layer path %s has a ':' or ',', which ctrfs options cannot carry",
-				      dirs[i]);
-		if (rc == 0)
-			cap += strlen(dirs[i]) + 1;
-	}
-	if (rc == 0 && s->image.n_layers == 0)
-		rc = ctr_fail(err, 0, "image %s has no layers", s->opt.image);
-	if (rc == 0 && !(s->lowerdirs = calloc(1, cap)))
-		rc = ctr_fail(err, ENOMEM, "layers");
-	for (size_t i = 0; rc == 0 && i < s->image.n_layers; i++) {
-		if (i)
-			strcat(s->lowerdirs, ":");
-		strcat(s->lowerdirs, dirs[i]);
-	}
-	for (size_t i = 0; i < s->image.n_layers; i++)
-		free(dirs[i]);
-	free(dirs);
-	return rc;
-}
-
 /* Host dirs of volumes are created when missing (docker does); those this run
  * made are removed again if it fails before the container starts. */
 static int make_volume_dirs(struct run_state *s, struct ctr_error *err)
@@ -220,16 +182,22 @@ static int make_volume_dirs(struct run_state *s, struct ctr_error *err)
 static int make_dirs(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 {
 	s->dir = ctrrun_container_dir(rt, s->rec.id);
-	if (!s->dir || asprintf(&s->upper, "%s/upper", s->dir) < 0 || asprintf(&s->work, "%s/work", s->dir) < 0 ||
-	    asprintf(&s->merged, "%s/merged", s->dir) < 0 || asprintf(&s->fs_log, "%s/ctrfs.log", s->dir) < 0)
+	if (!s->dir)
 		return ctr_fail(err, ENOMEM, "path");
 	if (mkdir(s->dir, 0700) < 0)
 		return ctr_fail(err, errno, "cannot create %s", s->dir);
 	s->dir_made = true;
-	const char *subs[] = {s->upper, s->work, s->merged};
-	for (int i = 0; i < 3; i++)
-		if (mkdir(subs[i], 0755) < 0)
-			return ctr_fail(err, errno, "cannot create %s", subs[i]);
+	static const char *const subs[] = {"upper", "work", "merged"};
+	for (int i = 0; i < 3; i++) {
+		char *sub = NULL;
+		if (asprintf(&sub, "%s/%s", s->dir, subs[i]) < 0)
+			return ctr_fail(err, ENOMEM, "path");
+		int rc = mkdir(sub, 0755);
+		int e = errno;
+		free(sub);
+		if (rc < 0)
+			return ctr_fail(err, e, "cannot create %s/%s", s->dir, subs[i]);
+	}
 	return 0;
 }
 
@@ -299,6 +267,16 @@ static int record(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 	return 0;
 }
 
+static bool container_exists(struct ctrrun *rt, const char *id)
+{
+	struct ctr_error err;
+	struct ctr_db_container c;
+	if (ctr_db_get_container(rt->db, id, &c, &err) != CTR_DB_OK)
+		return false;
+	ctr_db_container_free(&c);
+	return true;
+}
+
 /* Undoes what a failed run made: its row, its dirs, volume dirs it created. */
 static void undo(struct ctrrun *rt, struct run_state *s)
 {
@@ -321,108 +299,16 @@ static void run_state_free(struct run_state *s)
 	ctr_db_image_free(&s->image);
 	ctr_image_config_free(&s->config);
 	free(s->dir);
-	free(s->upper);
-	free(s->work);
-	free(s->merged);
-	free(s->fs_log);
 	for (size_t i = 0; i < s->n_made_host_dirs; i++)
 		free(s->made_host_dirs[i]);
 	free(s->made_host_dirs);
 	strv_free(s->argv);
 	strv_free(s->env);
-	free(s->lowerdirs);
 }
 
-/* Copies what is readable on FROM to TO; false at end of input. */
-static bool pump(int from, int to)
-{
-	char buf[16384];
-	ssize_t n = read(from, buf, sizeof buf);
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return true;
-	if (n <= 0)
-		return false;
-	for (ssize_t off = 0; off < n;) {
-		ssize_t w = write(to, buf + off, (size_t)(n - off));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return true;  /* the reader went away: keep draining */
-		off += w;
-	}
-	return true;
-}
-
-/* Until the init exits: forward signals, relay the pty, follow the window
- * size. Returns the wait status. */
-static int supervise(struct ctr_container_proc *p, bool interactive, int sigfd)
-{
-	int master = p->pty_master;
-	bool stdin_open = master >= 0 && interactive;
-	int status = 0;
-	for (;;) {
-		struct pollfd fds[3] = {{.fd = sigfd, .events = POLLIN},
-					{.fd = master, .events = POLLIN},
-					{.fd = stdin_open ? 0 : -1, .events = POLLIN}};
-		if (poll(fds, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (!pump(master, 1))
-				fds[1].fd = master = -1;  /* EIO: every slave closed */
-		}
-		if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (!pump(0, p->pty_master)) {
-				stdin_open = false;
-				/* End of input: an EOF character, as a terminal would send. */
-				char eot = 4;
-				if (write(p->pty_master, &eot, 1) < 0) {
-				}
-			}
-		}
-		if (fds[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			if (read(sigfd, &si, sizeof si) != sizeof si)
-				continue;
-			if (si.ssi_signo == SIGWINCH) {
-				if (p->pty_master >= 0)
-					term_copy_size(0, p->pty_master);
-			} else if (si.ssi_signo != SIGCHLD) {
-				kill(p->init_pid, (int)si.ssi_signo);
-			}
-			pid_t done = waitpid(p->init_pid, &status, WNOHANG);
-			if (done == p->init_pid) {
-				/* What the container wrote before it ended is still in the pty. */
-				if (p->pty_master >= 0) {
-					fcntl(p->pty_master, F_SETFL, fcntl(p->pty_master, F_GETFL) | O_NONBLOCK);
-					while (pump(p->pty_master, 1)) {
-						struct pollfd more = {.fd = p->pty_master, .events = POLLIN};
-						if (poll(&more, 1, 0) <= 0)
-							break;
-					}
-				}
-				return status;
-			}
-		}
-	}
-	while (waitpid(p->init_pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return status;
-}
-
-static int exit_code_of(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return CTRRUN_EXIT_ERROR;
-}
-
-/* Steps up to a recorded, ready container. On failure everything is undone. */
-static int prepare(struct ctrrun *rt, struct run_state *s, struct ctr_spec *spec, struct ctr_error *err)
+/* Image, command, environment, the record and the directories. On failure
+ * the caller undoes what was made. */
+static int prepare(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 {
 	int rc = ctr_db_find_image(rt->db, s->opt.image, &s->image, err);
 	if (rc == CTR_DB_NOT_FOUND)
@@ -435,148 +321,69 @@ static int prepare(struct ctrrun *rt, struct run_state *s, struct ctr_spec *spec
 		return -1;
 	memcpy(s->hostname, s->rec.id, CTR_DB_SHORT_ID_LEN);
 	s->hostname[CTR_DB_SHORT_ID_LEN] = '\0';
-	if (build_env(s, err) < 0 || build_lowerdirs(rt, s, err) < 0)
+	if (build_env(s, err) < 0)
 		return -1;
 	if (record(rt, s, err) < 0 || make_volume_dirs(s, err) < 0 || make_dirs(rt, s, err) < 0)
 		return -1;
-	*spec = (struct ctr_spec){
-		.argv = s->argv,
-		.env = s->env,
-		.cwd = s->opt.workdir ? s->opt.workdir : s->config.workdir,
-		.user = s->opt.user ? s->opt.user : s->config.user,
-		.terminal = s->opt.tty,
-		.interactive = s->opt.interactive,
-		.hostname = s->opt.hostname ? s->opt.hostname : s->hostname,
-		.host_network = s->opt.host_network,
-		.idmap = &rt->idmap,
-		.ctrfs = ctrrun_ctrfs_path(rt),
-		.lowerdirs = s->lowerdirs,
-		.upper = s->upper,
-		.work = s->work,
-		.merged = s->merged,
-		.fs_log = s->fs_log,
-		.volumes = s->opt.volumes,
-		.n_volumes = s->opt.n_volumes,
-	};
 	return 0;
-}
-
-static int finish(struct ctrrun *rt, struct run_state *s, int code)
-{
-	struct ctr_error err = {0};
-	char attrs[64];
-	snprintf(attrs, sizeof attrs, "{\"exitCode\":%d}", code);
-	ctrrun_container_event(rt, s->rec.id, s->name, "die", attrs);
-	if (ctr_db_set_exited(rt->db, s->rec.id, code, ctrrun_now_ns(), &err) != CTR_DB_OK)
-		ctrrun_print_error(&err);
-	if (s->opt.auto_remove) {
-		struct ctr_db_container c;
-		if (ctr_db_get_container(rt->db, s->rec.id, &c, &err) != CTR_DB_OK ||
-		    ctr_container_remove(rt, &c, false, &err) < 0)
-			ctrrun_print_error(&err);
-		else
-			ctr_db_container_free(&c);
-	}
-	return code;
 }
 
 int cmd_run(struct ctrrun *rt, int argc, char **argv)
 {
 	struct run_state s = {0};
 	struct ctr_error err = {0};
-	struct ctr_spec spec;
-	struct ctr_container_proc proc = {.pty_master = -1, .sync = -1, .exec_err = -1};
-	struct term_state term = {0};
 	int code = CTRRUN_EXIT_ERROR;
 
-	/* Signals come through a signalfd: forwarded to the container, or the
-	 * child's exit. Blocked from the start, so that a Ctrl-C while the
-	 * container is being made cannot leave half of it behind; unblocked in
-	 * the child. */
+	/* Blocked from the start, so that a Ctrl-C while the container is being
+	 * made cannot leave half of it behind; the launch forwards them. */
 	sigset_t mask;
 	sigemptyset(&mask);
 	int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
 	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
 		sigaddset(&mask, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
 	if (run_options_parse(&s.opt, argc, argv, &err) < 0) {
 		ctrrun_print_error(&err);
-		goto out_sig;
+		goto out;
 	}
 	if (s.opt.help) {
 		fputs(run_usage, stdout);
 		code = 0;
-		goto out_sig;
+		goto out;
 	}
 	if (rt->idmap.note)
 		fprintf(stderr, "ctrrun: note: %s\n", rt->idmap.note);
 	if (ctrrun_open_db(rt, &err) < 0) {
 		ctrrun_print_error(&err);
-		goto out_sig;
+		goto out;
 	}
 	ctr_reap_stale(rt);
-	if (prepare(rt, &s, &spec, &err) < 0) {
+	if (prepare(rt, &s, &err) < 0) {
 		ctrrun_print_error(&err);
 		undo(rt, &s);
-		goto out_sig;
+		goto out;
 	}
-
-	if (sigfd < 0 || ctr_container_create(&spec, &proc, &err) < 0) {
-		if (sigfd < 0)
-			ctr_fail(&err, errno, "signalfd");
+	struct ctr_db_container rec;
+	if (ctr_db_get_container(rt->db, s.rec.id, &rec, &err) != CTR_DB_OK) {
 		ctrrun_print_error(&err);
 		undo(rt, &s);
-		goto out_sig;
+		goto out;
 	}
-	struct ctr_db_processes procs = {.monitor_pid = getpid(), .fs_pid = proc.fs_pid,
-					 .fs_start_ticks = proc.fs_ticks};
-	ctr_proc_start_ticks(getpid(), &procs.monitor_start_ticks);
-	if (ctr_db_set_processes(rt->db, s.rec.id, &procs, &err) != CTR_DB_OK ||
-	    ctr_db_set_running(rt->db, s.rec.id, proc.init_pid, proc.init_ticks, ctrrun_now_ns(), &err) !=
-		    CTR_DB_OK) {
-		ctrrun_print_error(&err);
-		ctr_container_abort(&proc);
-		undo(rt, &s);
-		goto out_sig;
-	}
-	ctrrun_container_event(rt, s.rec.id, s.name, "start", NULL);
-	if (proc.pty_master >= 0) {
-		term_copy_size(0, proc.pty_master);
-		/* As docker: raw only when keys go to the container (-i); with -t
-		 * alone, Ctrl-C stays a signal to ctrrun, which forwards it. */
-		if (s.opt.interactive)
-			term_make_raw(0, &term);
-	}
-	int exec_errno;
-	if (ctr_container_start(&proc, &exec_errno, &err) < 0) {
-		term_restore(0, &term);
-		if (exec_errno)
-			fprintf(stderr, "ctrrun: cannot run \"%s\" in the container: %s\n", s.argv[0],
-				exec_errno == ENOENT && !strchr(s.argv[0], '/')
-					? "executable file not found in $PATH"
-					: strerror(exec_errno));
-		else
-			ctrrun_print_error(&err);
-		code = exec_errno == ENOENT || exec_errno == ENOTDIR ? CTRRUN_EXIT_NOT_FOUND
-		       : exec_errno                                  ? CTRRUN_EXIT_NOT_EXECUTABLE
-								     : CTRRUN_EXIT_ERROR;
-		ctr_container_abort(&proc);
-		/* The command never ran: like any other bad input, nothing stays. */
-		undo(rt, &s);
-		goto out_sig;
-	}
-	int status = supervise(&proc, s.opt.interactive, sigfd);
-	term_restore(0, &term);
-	if (proc.pty_master >= 0)
-		close(proc.pty_master);
-	proc.pty_master = -1;
-	ctr_container_wait_daemon(&proc, 10000);
-	code = finish(rt, &s, exit_code_of(status));
-out_sig:
-	if (sigfd >= 0)
-		close(sigfd);
+	struct launch_opts lo = {.detach = s.opt.detach, .stdin_from_us = s.opt.interactive && !s.opt.detach,
+				 .remove_if_never_ran = true, .log_max_bytes = s.opt.log_max_bytes};
+	/* From here the launch owns the container: it removes it if it never
+	 * runs. Only the volume dirs made above are ours to undo. */
+	code = container_launch(rt, &rec, &lo);
+	ctr_db_container_free(&rec);
+	bool started = s.opt.detach ? code == 0 : true;
+	if (s.opt.detach && started)
+		printf("%s\n", s.rec.id);
+	if (!started || (!s.opt.detach && code >= CTRRUN_EXIT_ERROR && code <= CTRRUN_EXIT_NOT_FOUND &&
+			 !container_exists(rt, s.rec.id)))
+		for (size_t i = s.n_made_host_dirs; i-- > 0;)
+			rmdir(s.made_host_dirs[i]);
+out:
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 	run_state_free(&s);
 	return code;

@@ -28,6 +28,7 @@
 
 #include "container_init.h"
 #include "process_creds.h"
+#include "process_exec.h"
 #include "rootfs_mounts.h"
 #include "sync_channel.h"
 
@@ -162,6 +163,23 @@ static int setup_terminal(int sync, uid_t uid, struct ctr_error *err)
 	return 0;
 }
 
+/* Without a terminal: the monitor's pipes, and stdin or /dev/null. */
+static int redirect_stdio(const struct ctr_spec *spec, struct ctr_error *err)
+{
+	int in = spec->stdin_fd >= 0 ? spec->stdin_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return ctr_fail(err, errno, "/dev/null");
+	int want[3] = {in, spec->stdout_fd, spec->stderr_fd};
+	/* Move them out of the way of 0-2 first, so no dup2 clobbers another. */
+	for (int i = 0; i < 3; i++)
+		if (want[i] >= 0 && want[i] < 3 && (want[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 3)) < 0)
+			return ctr_fail(err, errno, "dup");
+	for (int i = 0; i < 3; i++)
+		if (want[i] >= 0 && dup2(want[i], i) < 0)
+			return ctr_fail(err, errno, "dup2");
+	return 0;
+}
+
 static int make_workdir(const char *cwd, struct ctr_error *err)
 {
 	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -173,60 +191,6 @@ static int make_workdir(const char *cwd, struct ctr_error *err)
 		return -1;
 	close(fd);
 	return 0;
-}
-
-/* docker sets HOME from the user's /etc/passwd entry unless -e gives it. */
-static char **env_with_home(char **env, const char *home)
-{
-	size_t n = 0;
-	for (; env[n]; n++)
-		if (strncmp(env[n], "HOME=", 5) == 0)
-			return env;
-	char **out = calloc(n + 2, sizeof *out);
-	if (!out)
-		return env;
-	memcpy(out, env, n * sizeof *out);
-	if (asprintf(&out[n], "HOME=%s", home ? home : "/") < 0)
-		out[n] = NULL;
-	return out;
-}
-
-static void exec_command(const struct ctr_spec *spec, char **env, int exec_err)
-{
-	const char *path = NULL;
-	for (char **e = env; *e; e++)
-		if (strncmp(*e, "PATH=", 5) == 0)
-			path = *e + 5;
-	if (!path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	int saved = ENOENT;
-	if (strchr(spec->argv[0], '/')) {
-		execve(spec->argv[0], spec->argv, env);
-		saved = errno;
-	} else {
-		/* execvp semantics, with the container's PATH rather than ours. */
-		bool denied = false;
-		const char *p = path;
-		while (p) {
-			const char *colon = strchr(p, ':');
-			size_t len = colon ? (size_t)(colon - p) : strlen(p);
-			char file[4096];
-			snprintf(file, sizeof file, "%.*s%s%s", (int)len, p, len ? "/" : "", spec->argv[0]);
-			execve(file, spec->argv, env);
-			if (errno == EACCES)
-				denied = true;
-			else if (errno != ENOENT && errno != ENOTDIR) {
-				saved = errno;
-				break;
-			}
-			p = colon ? colon + 1 : NULL;
-		}
-		if (denied && saved == ENOENT)
-			saved = EACCES;
-	}
-	if (write(exec_err, &saved, sizeof saved) < 0)
-		_exit(127);
-	_exit(saved == ENOENT || saved == ENOTDIR ? 127 : 126);
 }
 
 void container_init(const struct ctr_spec *spec, int sync, int exec_err)
@@ -276,12 +240,8 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 	if (spec->terminal) {
 		if (setup_terminal(sync, creds.uid, &err) < 0)
 			fail(sync, &err);
-	} else if (!spec->interactive) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (null >= 0) {
-			dup2(null, 0);
-			close(null);
-		}
+	} else if (redirect_stdio(spec, &err) < 0) {
+		fail(sync, &err);
 	}
 	if (creds_apply(&creds, can_setgroups, &err) < 0)
 		fail(sync, &err);
@@ -303,6 +263,5 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
-	exec_command(spec, env_with_home(spec->env, creds.home), exec_err);
-	_exit(127);
+	exec_in_container(spec->argv, spec->env, creds.home, exec_err);
 }

@@ -23,6 +23,8 @@ struct ctr_spec {
 	const char *user;      /* "uid[:gid]" or "name[:group]", resolved in the rootfs; NULL = root */
 	bool terminal;         /* a pty from the container's devpts */
 	bool interactive;      /* stdin forwarded (else /dev/null) */
+	int stdin_fd;          /* without a terminal: the container's stdin, or -1 for /dev/null */
+	int stdout_fd, stderr_fd;  /* without a terminal: where its output goes */
 
 	/* namespaces and ids */
 	const char *hostname;

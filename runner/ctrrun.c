@@ -19,6 +19,13 @@ static const struct command commands[] = {
 	{"rmi", cmd_rmi, "remove images"},
 	{"ps", cmd_ps, "list containers"},
 	{"rm", cmd_rm, "remove containers"},
+	{"container", cmd_container, "container prune: remove all stopped containers"},
+	{"logs", cmd_logs, "print a container's output"},
+	{"exec", cmd_exec, "run a command in a running container"},
+	{"stop", cmd_stop, "stop containers (SIGTERM, then SIGKILL)"},
+	{"kill", cmd_kill, "send a signal to containers"},
+	{"start", cmd_start, "start stopped containers again"},
+	{"wait", cmd_wait, "wait for containers to exit, print exit codes"},
 };
 
 static void usage(FILE *out)

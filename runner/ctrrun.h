@@ -60,5 +60,12 @@ int cmd_images(struct ctrrun *rt, int argc, char **argv);
 int cmd_rmi(struct ctrrun *rt, int argc, char **argv);
 int cmd_ps(struct ctrrun *rt, int argc, char **argv);
 int cmd_rm(struct ctrrun *rt, int argc, char **argv);
+int cmd_container(struct ctrrun *rt, int argc, char **argv);
+int cmd_logs(struct ctrrun *rt, int argc, char **argv);
+int cmd_exec(struct ctrrun *rt, int argc, char **argv);
+int cmd_stop(struct ctrrun *rt, int argc, char **argv);
+int cmd_kill(struct ctrrun *rt, int argc, char **argv);
+int cmd_start(struct ctrrun *rt, int argc, char **argv);
+int cmd_wait(struct ctrrun *rt, int argc, char **argv);
 
 #endif

@@ -181,14 +181,13 @@ int ctr_layers_lock(const struct ctrrun *rt, struct ctr_error *err)
 
 /* ---- input ---- */
 
-/* Copies standard input to an unnamed file under layers/ (O_TMPFILE: it
- * vanishes with the process, whatever happens), since hashing and
- * extracting need two passes over it. */
-static int spool(const struct ctrrun *rt, int in, const char *what, struct ctr_error *err)
+/* An unnamed file under layers/ (O_TMPFILE: it vanishes with the process,
+ * whatever happens). */
+int ctr_layers_tmpfile(const struct ctrrun *rt, const char *what, struct ctr_error *err)
 {
 	char *dir = NULL;
 	if (asprintf(&dir, "%s/layers", rt->root) < 0)
-		return ctr_fail(err, ENOMEM, "spool");
+		return ctr_fail(err, ENOMEM, "temporary file");
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {
 		char *name = NULL;
@@ -199,11 +198,19 @@ static int spool(const struct ctrrun *rt, int in, const char *what, struct ctr_e
 			free(name);
 		}
 	}
-	if (fd < 0) {
+	if (fd < 0)
 		ctr_fail(err, errno, "cannot make a temporary file in %s for %s", dir, what);
-		free(dir);
+	free(dir);
+	return fd;
+}
+
+/* Copies standard input to a temporary file, since hashing and extracting
+ * need two passes over it. */
+static int spool(const struct ctrrun *rt, int in, const char *what, struct ctr_error *err)
+{
+	int fd = ctr_layers_tmpfile(rt, what, err);
+	if (fd < 0)
 		return -1;
-	}
 	char buf[128 * 1024];
 	for (;;) {
 		ssize_t n = read(in, buf, sizeof buf);
@@ -220,7 +227,7 @@ static int spool(const struct ctrrun *rt, int in, const char *what, struct ctr_e
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0) {
-				ctr_fail(err, errno, "cannot spool %s to %s", what, dir);
+				ctr_fail(err, errno, "cannot spool %s to %s/layers", what, rt->root);
 				goto fail;
 			}
 			off += w;
@@ -230,10 +237,8 @@ static int spool(const struct ctrrun *rt, int in, const char *what, struct ctr_e
 		ctr_fail(err, errno, "cannot rewind the copy of %s", what);
 		goto fail;
 	}
-	free(dir);
 	return fd;
 fail:
-	free(dir);
 	close(fd);
 	return -1;
 }
@@ -272,8 +277,10 @@ static void hex(const unsigned char *d, size_t n, char *out)
 
 /* sha256 of the decompressed stream: libarchive's raw format hands the
  * decompressed bytes through as one entry. */
-static int hash_tar(int fd, const char *what, char out[CTR_DB_ID_LEN + 1], struct ctr_error *err)
+int ctr_layer_tar_id(int fd, const char *what, char out[CTR_DB_ID_LEN + 1], struct ctr_error *err)
 {
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return ctr_fail(err, errno, "cannot rewind %s", what);
 	struct archive *a = archive_read_new();
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	int rc = -1;
@@ -489,8 +496,7 @@ static int commit(struct ctrrun *rt, char **tmp, const struct ctr_db_layer *laye
 	return 0;
 }
 
-/* Refuses early, with a clear message, a name that is taken. */
-static int check_name_free(struct ctrrun *rt, const char *repo, const char *tag, struct ctr_error *err)
+int ctr_image_check_name_free(struct ctrrun *rt, const char *repo, const char *tag, struct ctr_error *err)
 {
 	char *ref = NULL;
 	if (asprintf(&ref, "%s:%s", repo, tag) < 0)
@@ -501,7 +507,7 @@ static int check_name_free(struct ctrrun *rt, const char *repo, const char *tag,
 		bool taken = strcmp(img.repository, repo) == 0 && strcmp(img.tag, tag) == 0;
 		if (taken)
 			ctr_fail(err, 0, "image name %s is already used by image %.12s: remove that first with "
-					 "`ctrrun rmi %s`, or import under another tag", ref, img.id, ref);
+					 "`ctrrun rmi %s`, or choose another tag", ref, img.id, ref);
 		ctr_db_image_free(&img);
 		free(ref);
 		return taken ? -1 : 0;
@@ -510,42 +516,68 @@ static int check_name_free(struct ctrrun *rt, const char *repo, const char *tag,
 	return rc == CTR_DB_NOT_FOUND || rc == CTR_DB_AMBIGUOUS ? 0 : -1;
 }
 
-int ctr_image_import_msg(struct ctrrun *rt, const char *file, const char *ref, const struct ctr_image_config *config,
-			 const char *message, char *image_id, struct ctr_error *err)
+int ctr_image_add_with_layer(struct ctrrun *rt, int fd, const char *what, struct ctr_db_image *image,
+			     struct ctr_error *err)
 {
-	char *repo = NULL, *tag = NULL, *tmp = NULL, *comment = NULL, *json = NULL, *full_ref = NULL;
-	const char *what = strcmp(file, "-") == 0 ? "standard input" : file;
-	int fd = -1, lock = -1, rc = -1;
-	memset(image_id, 0, CTR_DB_ID_LEN + 1);
+	char *tmp = NULL;
+	int lock = -1, rc = -1;
+	if (!image->config || image->n_layers == 0)
+		return ctr_fail(err, EINVAL, "image %s:%s: no config or no layer", image->repository, image->tag);
+	struct ctr_db_layer layer = {.created_ns = image->created_ns};
+	snprintf(layer.id, sizeof layer.id, "%s", image->layers[image->n_layers - 1]);
+	if (sha256_hex(image->config, image->id, err) < 0)
+		return -1;
 
-	if (ctr_image_ref_parse(ref, &repo, &tag, err) < 0 || ctrrun_open_db(rt, err) < 0 ||
-	    check_name_free(rt, repo, tag, err) < 0)
-		goto out;
-	if ((fd = open_input(rt, file, what, err)) < 0)
-		goto out;
-
-	struct ctr_db_layer layer = {.created_ns = ctrrun_now_ns()};
-	if (hash_tar(fd, what, layer.id, err) < 0)
-		goto out;
 	struct ctr_db_layer existing;
 	struct ctr_error ignored;
 	bool have_layer = ctr_db_get_layer(rt->db, layer.id, &existing, &ignored) == CTR_DB_OK &&
 			  layer_dir_present(rt, layer.id);
 	if (!have_layer && extract_layer(rt, fd, what, &tmp, &layer.size_bytes, err) < 0)
 		goto out;
+	if ((lock = ctr_layers_lock(rt, err)) < 0 || commit(rt, &tmp, &layer, image, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (tmp)
+		remove_made(rt, tmp);
+	if (lock >= 0)
+		close(lock);
+	free(tmp);
+	if (rc < 0)
+		memset(image->id, 0, sizeof image->id);
+	return rc;
+}
 
+int ctr_image_import_msg(struct ctrrun *rt, const char *file, const char *ref, const struct ctr_image_config *config,
+			 const char *message, char *image_id, struct ctr_error *err)
+{
+	char *repo = NULL, *tag = NULL, *comment = NULL, *json = NULL, *full_ref = NULL;
+	const char *what = strcmp(file, "-") == 0 ? "standard input" : file;
+	int fd = -1, rc = -1;
+	memset(image_id, 0, CTR_DB_ID_LEN + 1);
+
+	if (ctr_image_ref_parse(ref, &repo, &tag, err) < 0 || ctrrun_open_db(rt, err) < 0 ||
+	    ctr_image_check_name_free(rt, repo, tag, err) < 0)
+		goto out;
+	if ((fd = open_input(rt, file, what, err)) < 0)
+		goto out;
+
+	char layer_id[CTR_DB_ID_LEN + 1];
+	if (ctr_layer_tar_id(fd, what, layer_id, err) < 0)
+		goto out;
 	char diff_id[7 + CTR_DB_ID_LEN + 1];
-	snprintf(diff_id, sizeof diff_id, "sha256:%s", layer.id);
+	snprintf(diff_id, sizeof diff_id, "sha256:%s", layer_id);
 	char *diff_ids[] = {diff_id};
-	char *layers[] = {layer.id};
+	char *layers[] = {layer_id};
 	if (!message && asprintf(&comment, "Imported from %s", file) < 0) {
+		comment = NULL;
 		ctr_fail(err, ENOMEM, "image config");
 		goto out;
 	}
 	struct ctr_db_image image = {
 		.repository = repo,
 		.tag = tag,
-		.created_ns = layer.created_ns,
+		.created_ns = ctrrun_now_ns(),
 		.layers = layers,
 		.n_layers = 1,
 	};
@@ -555,10 +587,7 @@ int ctr_image_import_msg(struct ctrrun *rt, const char *file, const char *ref, c
 		goto out;
 	}
 	image.config = json;
-	if (sha256_hex(json, image.id, err) < 0)
-		goto out;
-
-	if ((lock = ctr_layers_lock(rt, err)) < 0 || commit(rt, &tmp, &layer, &image, err) < 0)
+	if (ctr_image_add_with_layer(rt, fd, what, &image, err) < 0)
 		goto out;
 	memcpy(image_id, image.id, CTR_DB_ID_LEN + 1);
 	rc = 0;
@@ -570,17 +599,14 @@ int ctr_image_import_msg(struct ctrrun *rt, const char *file, const char *ref, c
 					  .actor_id = image.id, .actor_name = full_ref};
 		if (ctr_db_add_event(rt->db, &ev, &ev_err) != CTR_DB_OK)
 			fprintf(stderr, "ctrrun: warning: %s\n", ev_err.msg);
+	} else {
+		full_ref = NULL;
 	}
 out:
-	if (tmp)
-		remove_made(rt, tmp);
-	if (lock >= 0)
-		close(lock);
 	if (fd >= 0)
 		close(fd);
 	free(repo);
 	free(tag);
-	free(tmp);
 	free(comment);
 	free(json);
 	free(full_ref);

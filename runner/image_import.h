@@ -18,6 +18,27 @@ int ctr_image_import(struct ctrrun *rt, const char *file, const char *ref, const
 int ctr_image_import_msg(struct ctrrun *rt, const char *file, const char *ref, const struct ctr_image_config *config,
 			 const char *message, char *image_id, struct ctr_error *err);
 
+/* The pieces of an import, for other ways of making a layer (commit):
+ *
+ * An unnamed temporary file under layers/ (O_TMPFILE, gone when closed) to
+ * write a layer tar into; WHAT names it in messages. */
+int ctr_layers_tmpfile(const struct ctrrun *rt, const char *what, struct ctr_error *err);
+/* The layer id of the tar in FD: the sha256 (hex) of its uncompressed bytes,
+ * read from offset 0. An empty file is refused. */
+int ctr_layer_tar_id(int fd, const char *what, char id[CTR_DB_ID_LEN + 1], struct ctr_error *err);
+/* Refuses, with a message saying how to free it, a REPO:TAG that an image
+ * has already. The database must be open. */
+int ctr_image_check_name_free(struct ctrrun *rt, const char *repo, const char *tag, struct ctr_error *err);
+/* Records IMAGE (repository, tag, created_ns, config, layers bottom first:
+ * all recorded already but the top one) with the tar in FD as its top layer,
+ * whose id IMAGE->layers[n_layers - 1] must be ctr_layer_tar_id of FD. The
+ * tar is extracted into layers/<id> unless that layer is there already
+ * (rootless: in a user namespace), then the layer and image rows are written
+ * under the layers lock. Fills IMAGE->id, the sha256 of IMAGE->config. On
+ * any error nothing is left behind: no directory, no row. */
+int ctr_image_add_with_layer(struct ctrrun *rt, int fd, const char *what, struct ctr_db_image *image,
+			     struct ctr_error *err);
+
 /* Splits REF into repository and tag ("latest" when none is given) and checks
  * both against docker's rules: [HOST[:PORT]/]path/components[:TAG], path
  * components lowercase letters and digits joined by ".", "_", "__" or "-"s,

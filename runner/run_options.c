@@ -11,6 +11,7 @@ const char run_usage[] =
 	"usage: ctrrun run [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
 	"Run a command in a new container (rootless; its root is a ctrfs union of\n"
 	"the image and a fresh upper dir).\n\n"
+	"  -d, --detach             run in the background and print the container id\n"
 	"  -i, --interactive        keep stdin open and forward it\n"
 	"  -t, --tty                give the container a pseudo-terminal\n"
 	"      --rm                 remove the container when it exits\n"
@@ -21,7 +22,9 @@ const char run_usage[] =
 	"  -w, --workdir DIR        working directory inside the container\n"
 	"  -u, --user UID[:GID]     user (a number or a name from the image's /etc/passwd)\n"
 	"  -h, --hostname NAME      the container's hostname (default: its short id)\n"
-	"      --network none|host  loopback only (default), or the host's network\n\n"
+	"      --network none|host  loopback only (default), or the host's network\n"
+	"      --log-max-size SIZE  keep at most SIZE of output in the log (default 100m;\n"
+	"                           k, m, g suffixes; the oldest output goes first)\n\n"
 	"Exit status: the command's; 125 when ctrrun fails, 126 when the command\n"
 	"cannot be executed, 127 when it is not found, 128+N after signal N.\n";
 
@@ -206,9 +209,33 @@ static bool is_long(const char *arg, const char *name)
 	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
+/* "100m", "1g", "4096": bytes, with binary suffixes as docker reads them. */
+static int parse_size(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || v <= 0)
+		return -1;
+	int64_t mult = 1;
+	switch (tolower((unsigned char)*end)) {
+	case '\0': break;
+	case 'b': mult = 1; break;
+	case 'k': mult = 1LL << 10; break;
+	case 'm': mult = 1LL << 20; break;
+	case 'g': mult = 1LL << 30; break;
+	default: return -1;
+	}
+	if (*end && end[1] && !(tolower((unsigned char)end[1]) == 'b' && end[2] == '\0'))
+		return -1;
+	*out = (int64_t)(v * (double)mult);
+	return *out > 0 ? 0 : -1;
+}
+
 int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_error *err)
 {
 	memset(o, 0, sizeof *o);
+	o->log_max_bytes = 100LL << 20;
 	int i = 1;
 	for (; i < argc; i++) {
 		const char *a = argv[i], *v;
@@ -226,6 +253,13 @@ int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_e
 				o->interactive = true;
 			} else if (strcmp(a, "--tty") == 0) {
 				o->tty = true;
+			} else if (strcmp(a, "--detach") == 0) {
+				o->detach = true;
+			} else if (is_long(a, "--log-max-size")) {
+				if (!(v = flag_value(argc, argv, &i, "--log-max-size", err)))
+					return -1;
+				if (parse_size(v, &o->log_max_bytes) < 0)
+					return ctr_fail(err, 0, "--log-max-size '%s': expected a size like 10m or 1g", v);
 			} else if (strcmp(a, "--rm") == 0) {
 				o->auto_remove = true;
 			} else if (is_long(a, "--name")) {
@@ -280,6 +314,7 @@ int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_e
 				}
 			}
 			switch (*c) {
+			case 'd': o->detach = true; break;
 			case 'i': o->interactive = true; break;
 			case 't': o->tty = true; break;
 			case 'v': if (add_volume(o, value, err) < 0) return -1; break;

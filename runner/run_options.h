@@ -4,12 +4,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "container_spec.h"
 #include "ctr/error.h"
 
 struct run_options {
-	bool interactive, tty, auto_remove, host_network, help;
+	bool interactive, tty, auto_remove, host_network, help, detach;
+	int64_t log_max_bytes;   /* --log-max-size */
 	const char *name, *workdir, *user, *hostname;
 	char **env;              /* -e and --env-file entries, in order, "K=V" */
 	size_t n_env;

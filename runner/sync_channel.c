@@ -7,11 +7,25 @@
 
 #include "sync_channel.h"
 
+static int send_msg(int sock, const struct sync_msg *msg_in, int fd_to_send);
+
 int sync_send(int sock, char tag, const struct ctr_error *err, int fd_to_send)
 {
 	struct sync_msg msg = {.tag = tag};
 	if (err)
 		msg.err = *err;
+	return send_msg(sock, &msg, fd_to_send);
+}
+
+int sync_send_value(int sock, char tag, int value)
+{
+	struct sync_msg msg = {.tag = tag, .value = value};
+	return send_msg(sock, &msg, -1);
+}
+
+static int send_msg(int sock, const struct sync_msg *msg_in, int fd_to_send)
+{
+	struct sync_msg msg = *msg_in;
 	struct iovec iov = {.iov_base = &msg, .iov_len = sizeof msg};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];

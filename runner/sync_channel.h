@@ -12,15 +12,18 @@ enum sync_tag {
 	SYNC_READY = 'r',    /* child -> parent: about to exec, PDEATHSIG armed */
 	SYNC_GO = 'g',       /* parent -> child: recorded as running, exec now */
 	SYNC_ERROR = 'e',    /* child -> parent: setup failed, err says why */
+	SYNC_PID = 'p',      /* exec's joiner -> ctrrun: host pid of the command (value) */
 };
 
 struct sync_msg {
 	char tag;
+	int value;
 	struct ctr_error err;
 };
 
 /* FD_TO_SEND < 0: none. */
 int sync_send(int sock, char tag, const struct ctr_error *err, int fd_to_send);
+int sync_send_value(int sock, char tag, int value);
 /* Returns 0, or -1 with errno (0 at end of stream). *FD_RECEIVED is -1 when
  * no fd came. */
 int sync_recv(int sock, struct sync_msg *msg, int *fd_received);

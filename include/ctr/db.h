@@ -242,6 +242,12 @@ int ctr_db_append_logs(struct ctr_db *db, const char *id, const struct ctr_db_lo
 int ctr_db_read_logs(struct ctr_db *db, const char *id, int64_t after_seq, size_t max,
 		     struct ctr_db_log_chunk **chunks, size_t *n, struct ctr_error *err);
 void ctr_db_log_chunks_free(struct ctr_db_log_chunk *chunks, size_t n);
+/* Total bytes of a container's log. */
+int ctr_db_log_bytes(struct ctr_db *db, const char *id, int64_t *bytes, struct ctr_error *err);
+/* Log retention: drops the oldest chunks, at least AT_LEAST bytes of them
+ * (whole chunks, so possibly a little more; all of them if the log is
+ * smaller), in one short transaction. *DROPPED says how many bytes went. */
+int ctr_db_trim_logs(struct ctr_db *db, const char *id, int64_t at_least, int64_t *dropped, struct ctr_error *err);
 
 /* ---- events ---- */
 

@@ -1359,6 +1359,47 @@ static void test_chunked_delete(void)
 	ctr_db_close(db);
 }
 
+/* Retention: whole chunks, oldest first, at least the bytes asked for. */
+static void test_log_trim(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("trim.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	char x[CTR_DB_ID_LEN + 1], y[CTR_DB_ID_LEN + 1];
+	make_id(x, "30", 1);
+	make_id(y, "31", 1);
+	int rc = add_ct(db, x, "trimmed", 1, &err);
+	rc = rc ? rc : add_ct(db, y, "other", 1, &err);
+	struct ctr_db_log_chunk in[] = {
+		{.stream = CTR_DB_STDOUT, .time_ns = 1, .data = "0123456789", .len = 10},
+		{.stream = CTR_DB_STDERR, .time_ns = 2, .data = "abcde", .len = 5},
+		{.stream = CTR_DB_STDOUT, .time_ns = 3, .data = "last", .len = 4},
+	};
+	rc = rc ? rc : ctr_db_append_logs(db, x, in, 3, &err);
+	rc = rc ? rc : ctr_db_append_logs(db, y, in, 3, &err);
+	int64_t bytes = -1, dropped = -1;
+	rc = rc ? rc : ctr_db_log_bytes(db, x, &bytes, &err);
+	TAP_CHECK(rc == 0 && bytes == 19, "log size is the sum of its chunks (19): %lld", (long long)bytes);
+	rc = rc ? rc : ctr_db_trim_logs(db, x, 12, &dropped, &err);
+	TAP_CHECK(rc == 0 && dropped == 15, "trimming 12 bytes drops the two oldest chunks (15 bytes): %lld",
+		  (long long)dropped);
+	struct ctr_db_log_chunk *out = NULL;
+	size_t n = 0;
+	rc = rc ? rc : ctr_db_read_logs(db, x, 0, 0, &out, &n, &err);
+	TAP_CHECK(rc == 0 && n == 1 && out[0].len == 4 && memcmp(out[0].data, "last", 4) == 0,
+		  "the newest chunk is kept");
+	ctr_db_log_chunks_free(out, n);
+	rc = rc ? rc : ctr_db_log_bytes(db, y, &bytes, &err);
+	TAP_CHECK(rc == 0 && bytes == 19, "another container's log is untouched");
+	rc = rc ? rc : ctr_db_trim_logs(db, x, 1000, &dropped, &err);
+	rc = rc ? rc : ctr_db_log_bytes(db, x, &bytes, &err);
+	TAP_CHECK(rc == 0 && dropped == 4 && bytes == 0, "trimming more than there is empties the log");
+	ctr_db_close(db);
+}
+
 static void test_logs(void)
 {
 	struct ctr_error err = {0};
@@ -1475,5 +1516,6 @@ int main(void)
 	test_busy_wait();
 	test_chunked_delete();
 	test_logs();
+	test_log_trim();
 	return tap_done();
 }

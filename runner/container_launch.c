@@ -1,0 +1,284 @@
+/* Launching a recorded container and seeing it through to its end. The
+ * foreground and the detached case differ only in who does this (ctrrun
+ * itself, or a monitor forked off and detached with setsid) and in whether
+ * output is also copied to the terminal. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container_launch.h"
+#include "container_remove.h"
+#include "container_setup.h"
+#include "log_writer.h"
+#include "monitor.h"
+#include "proc_stat.h"
+#include "remove_tree.h"
+#include "spec_build.h"
+#include "terminal.h"
+
+/* How a detached monitor tells ctrrun that the container runs, or why not. */
+struct launch_report {
+	int code;             /* 0: running; else the exit code for ctrrun */
+	struct ctr_error err;
+};
+
+static int exit_code_of(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return CTRRUN_EXIT_ERROR;
+}
+
+/* A container that never ran goes entirely (a fresh run), or stays as it
+ * was (start of an existing one). */
+static void never_ran(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o,
+		      const char *dir)
+{
+	struct ctr_error err = {0};
+	if (!o->remove_if_never_ran)
+		return;
+	if (ctr_remove_tree_as(&rt->idmap, dir, &err) < 0)
+		ctrrun_print_error(&err);
+	if (ctr_db_delete_container(rt->db, rec->id, &err) != CTR_DB_OK)
+		ctrrun_print_error(&err);
+	else
+		ctrrun_container_event(rt, rec->id, rec->name, "destroy", NULL);
+}
+
+static void record_exit(struct ctrrun *rt, const struct ctr_db_container *rec, int code)
+{
+	struct ctr_error err = {0};
+	char attrs[64];
+	snprintf(attrs, sizeof attrs, "{\"exitCode\":%d}", code);
+	if (ctr_db_set_exited(rt->db, rec->id, code, ctrrun_now_ns(), &err) != CTR_DB_OK)
+		ctrrun_print_error(&err);
+	ctrrun_container_event(rt, rec->id, rec->name, "die", attrs);
+	if (rec->auto_remove) {
+		struct ctr_db_container c;
+		if (ctr_db_get_container(rt->db, rec->id, &c, &err) != CTR_DB_OK ||
+		    ctr_container_remove(rt, &c, false, &err) < 0)
+			ctrrun_print_error(&err);
+		else
+			ctr_db_container_free(&c);
+	}
+}
+
+static void report(int fd, int code, const struct ctr_error *err)
+{
+	if (fd < 0)
+		return;
+	struct launch_report r = {.code = code};
+	if (err)
+		r.err = *err;
+	if (write(fd, &r, sizeof r) < 0) {
+		/* ctrrun is gone; the container runs on regardless */
+	}
+	close(fd);
+}
+
+/* Everything from the clone to the recorded exit. REPORT_FD (detached) gets
+ * the launch result as soon as it is known. */
+static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o,
+			      int report_fd)
+{
+	struct ctr_error err = {0};
+	struct built_spec b;
+	int code = CTRRUN_EXIT_ERROR;
+	int out[2] = {-1, -1}, errp[2] = {-1, -1};
+	struct ctr_container_proc proc = {.pty_master = -1, .sync = -1, .exec_err = -1};
+	struct term_state term = {0};
+	bool ran = false;
+
+	sigset_t mask;
+	sigemptyset(&mask);
+	int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
+	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		sigaddset(&mask, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+
+	if (spec_build(rt, rec, &b, &err) < 0)
+		goto fail;
+	if (sigfd < 0) {
+		ctr_fail(&err, errno, "signalfd");
+		goto fail;
+	}
+	if (!rec->tty) {
+		if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+			ctr_fail(&err, errno, "pipe");
+			goto fail;
+		}
+		/* Bigger pipes: fewer wake-ups for a chatty container. */
+		fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
+		fcntl(errp[0], F_SETPIPE_SZ, 1 << 20);
+		b.spec.stdout_fd = out[1];
+		b.spec.stderr_fd = errp[1];
+		b.spec.stdin_fd = o->stdin_from_us ? 0 : -1;
+	}
+	if (ctr_container_create(&b.spec, &proc, &err) < 0)
+		goto fail;
+	for (int *fd = &out[1]; fd; fd = fd == &out[1] ? &errp[1] : NULL)
+		if (*fd >= 0) {
+			close(*fd);
+			*fd = -1;
+		}
+	struct ctr_db_processes procs = {.monitor_pid = getpid(), .fs_pid = proc.fs_pid, .fs_start_ticks = proc.fs_ticks};
+	ctr_proc_start_ticks(getpid(), &procs.monitor_start_ticks);
+	if (ctr_db_set_processes(rt->db, rec->id, &procs, &err) != CTR_DB_OK ||
+	    ctr_db_set_running(rt->db, rec->id, proc.init_pid, proc.init_ticks, ctrrun_now_ns(), &err) != CTR_DB_OK) {
+		ctr_container_abort(&proc);
+		goto fail;
+	}
+	ctrrun_container_event(rt, rec->id, rec->name, "start", NULL);
+	/* Threads only now: every fork of the setup is done. */
+	struct log_writer *log = NULL;
+	if (log_writer_start(&log, rt->root, rec->id, o->log_max_bytes, &err) < 0) {
+		ctr_container_abort(&proc);
+		record_exit(rt, rec, CTRRUN_EXIT_ERROR);
+		report(report_fd, CTRRUN_EXIT_ERROR, &err);
+		report_fd = -1;
+		ctrrun_print_error(&err);
+		goto out;
+	}
+	if (proc.pty_master >= 0 && !o->detach) {
+		term_copy_size(0, proc.pty_master);
+		/* As docker: raw only when keys go to the container (-i); with -t
+		 * alone, Ctrl-C stays a signal to ctrrun, which forwards it. */
+		if (rec->interactive)
+			term_make_raw(0, &term);
+	}
+	int exec_errno = 0;
+	if (ctr_container_start(&proc, &exec_errno, &err) < 0) {
+		term_restore(0, &term);
+		if (exec_errno)
+			ctr_fail(&err, 0, "cannot run \"%s\" in the container: %s", b.argv[0],
+				 exec_errno == ENOENT && !strchr(b.argv[0], '/') ? "executable file not found in $PATH"
+										 : strerror(exec_errno));
+		code = exec_errno == ENOENT || exec_errno == ENOTDIR ? CTRRUN_EXIT_NOT_FOUND
+		       : exec_errno                                  ? CTRRUN_EXIT_NOT_EXECUTABLE
+								     : CTRRUN_EXIT_ERROR;
+		ctr_container_abort(&proc);
+		struct ctr_error ignored;
+		log_writer_finish(log, &ignored);
+		if (o->remove_if_never_ran) {
+			never_ran(rt, rec, o, b.dir);
+		} else {
+			ctr_db_set_exited(rt->db, rec->id, code, ctrrun_now_ns(), &ignored);
+		}
+		ctrrun_print_error(&err);
+		report(report_fd, code, &err);
+		report_fd = -1;
+		goto out;
+	}
+	ran = true;
+	report(report_fd, 0, NULL);
+	report_fd = -1;
+
+	struct monitor_io io = {.out = out[0], .err = errp[0], .pty_master = proc.pty_master, .attach = !o->detach,
+				.forward_stdin = !o->detach && rec->interactive, .sigfd = sigfd};
+	out[0] = errp[0] = -1;
+	int status = monitor_supervise(&proc, &io, log);
+	term_restore(0, &term);
+	ctr_container_wait_daemon(&proc, 10000);
+	if (log_writer_finish(log, &err) < 0)
+		ctrrun_print_error(&err);
+	code = exit_code_of(status);
+	record_exit(rt, rec, code);
+	goto out;
+
+fail:
+	ctrrun_print_error(&err);
+	if (!ran)
+		never_ran(rt, rec, o, b.dir ? b.dir : "");
+	report(report_fd, CTRRUN_EXIT_ERROR, &err);
+	report_fd = -1;
+	code = CTRRUN_EXIT_ERROR;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0)
+			close(out[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	if (sigfd >= 0)
+		close(sigfd);
+	spec_free(&b);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+	return code;
+}
+
+/* The monitor process: its own session, no terminal, nothing of ctrrun's
+ * stdio; it reports to ctrrun once the container runs, then lives on. */
+static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		struct ctr_error err;
+		ctr_fail(&err, errno, "pipe");
+		ctrrun_print_error(&err);
+		return CTRRUN_EXIT_ERROR;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		struct ctr_error err;
+		ctr_fail(&err, errno, "cannot start the monitor");
+		ctrrun_print_error(&err);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return CTRRUN_EXIT_ERROR;
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		setsid();
+		if (chdir("/") < 0) {
+		}
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		/* SQLite connections must not cross a fork: a fresh one. The
+		 * inherited one is left untouched (closing it could write). */
+		rt->db = NULL;
+		struct ctr_error err = {0};
+		if (ctrrun_open_db(rt, &err) < 0) {
+			report(pipefd[1], CTRRUN_EXIT_ERROR, &err);
+			_exit(CTRRUN_EXIT_ERROR);
+		}
+		int code = launch_and_monitor(rt, rec, o, pipefd[1]);
+		ctrrun_fini(rt);
+		_exit(code);
+	}
+	close(pipefd[1]);
+	struct launch_report r = {.code = CTRRUN_EXIT_ERROR};
+	ssize_t n;
+	while ((n = read(pipefd[0], &r, sizeof r)) < 0 && errno == EINTR)
+		;
+	close(pipefd[0]);
+	if (n != (ssize_t)sizeof r) {
+		fprintf(stderr, "ctrrun: the monitor of container %.12s died while starting it\n", rec->id);
+		return CTRRUN_EXIT_ERROR;
+	}
+	/* The monitor printed nothing (its stderr is /dev/null): say it here. */
+	if (r.code != 0) {
+		r.err.msg[sizeof r.err.msg - 1] = '\0';
+		ctrrun_print_error(&r.err);
+	}
+	return r.code;
+}
+
+int container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o)
+{
+	return o->detach ? launch_detached(rt, rec, o) : launch_and_monitor(rt, rec, o, -1);
+}

@@ -1,0 +1,24 @@
+/* Running a recorded container: in the foreground (this process is its
+ * monitor, attached to the terminal) or detached (a monitor process of its
+ * own that outlives the command). Used by run and start. */
+#ifndef CTRRUN_CONTAINER_LAUNCH_H
+#define CTRRUN_CONTAINER_LAUNCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctrrun.h"
+
+struct launch_opts {
+	bool detach;
+	bool stdin_from_us;      /* foreground -i: our stdin is the container's */
+	bool remove_if_never_ran;/* a fresh `run`: a failure before the exec removes the container */
+	int64_t log_max_bytes;   /* log retention */
+};
+
+/* Foreground: returns the container's exit code (125/126/127 when it could
+ * not start). Detached: returns 0 as soon as the command runs, else the
+ * error's exit code; the error is printed here either way. */
+int container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o);
+
+#endif

@@ -1,0 +1,133 @@
+/* The monitor's loop: one thread reads the container's pipes (or pty) and
+ * the signalfd; the log writer thread does the SQLite work. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctrrun.h"
+#include "monitor.h"
+#include "terminal.h"
+
+#define READ_CHUNK (64 * 1024)
+/* After the init is gone, its last output is read for at most this long
+ * (only an escaped process could keep a pipe open that long). */
+#define DRAIN_MS 2000
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;  /* our reader went away; the log still gets it */
+		buf += w;
+		len -= (size_t)w;
+	}
+}
+
+/* Reads once from *FD; at end of input closes it and sets it to -1. */
+static void pump(int *fd, enum ctr_db_stream stream, int copy_to, struct log_writer *log, char *buf)
+{
+	ssize_t n = read(*fd, buf, READ_CHUNK);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {  /* end of input; EIO from a pty whose every slave closed */
+		close(*fd);
+		*fd = -1;
+		return;
+	}
+	log_writer_push(log, stream, buf, (size_t)n, ctrrun_now_ns());
+	if (copy_to >= 0)
+		write_all(copy_to, buf, (size_t)n);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struct log_writer *log)
+{
+	char *buf = malloc(READ_CHUNK);
+	int status = 0;
+	bool reaped = false, stdin_open = io->forward_stdin && io->pty_master >= 0;
+	int64_t deadline = 0;
+	for (;;) {
+		if (reaped && io->out < 0 && io->err < 0 && io->pty_master < 0)
+			break;
+		int timeout = -1;
+		if (reaped) {
+			timeout = (int)(deadline - now_ms());
+			if (timeout <= 0)
+				break;
+		}
+		struct pollfd fds[5] = {
+			{.fd = reaped ? -1 : io->sigfd, .events = POLLIN},
+			{.fd = io->out, .events = POLLIN},
+			{.fd = io->err, .events = POLLIN},
+			{.fd = io->pty_master, .events = POLLIN},
+			{.fd = stdin_open ? 0 : -1, .events = POLLIN},
+		};
+		int rc = poll(fds, 5, timeout);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0)
+			break;
+		if (buf && fds[1].revents)
+			pump(&io->out, CTR_DB_STDOUT, io->attach ? 1 : -1, log, buf);
+		if (buf && fds[2].revents)
+			pump(&io->err, CTR_DB_STDERR, io->attach ? 2 : -1, log, buf);
+		if (buf && fds[3].revents)
+			pump(&io->pty_master, CTR_DB_STDOUT, io->attach ? 1 : -1, log, buf);
+		if (fds[4].revents) {
+			ssize_t n = buf ? read(0, buf, READ_CHUNK) : -1;
+			if (n > 0 && io->pty_master >= 0) {
+				write_all(io->pty_master, buf, (size_t)n);
+			} else if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+				stdin_open = false;
+				if (io->pty_master >= 0)
+					write_all(io->pty_master, "\x04", 1);  /* end of input, as a terminal sends */
+			}
+		}
+		if (fds[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(io->sigfd, &si, sizeof si) != sizeof si)
+				continue;
+			if (si.ssi_signo == SIGWINCH) {
+				if (io->pty_master >= 0)
+					term_copy_size(0, io->pty_master);
+			} else if (si.ssi_signo != SIGCHLD) {
+				kill(p->init_pid, (int)si.ssi_signo);
+			}
+			if (waitpid(p->init_pid, &status, WNOHANG) == p->init_pid) {
+				reaped = true;
+				deadline = now_ms() + DRAIN_MS;
+				/* The pty stays open on our side: read it without waiting. */
+				if (io->pty_master >= 0)
+					fcntl(io->pty_master, F_SETFL, fcntl(io->pty_master, F_GETFL) | O_NONBLOCK);
+			}
+		}
+	}
+	if (!reaped)
+		while (waitpid(p->init_pid, &status, 0) < 0 && errno == EINTR)
+			;
+	int *fds[] = {&io->out, &io->err, &io->pty_master};
+	for (size_t i = 0; i < 3; i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+	p->pty_master = -1;
+	free(buf);
+	return status;
+}

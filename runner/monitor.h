@@ -1,0 +1,24 @@
+/* Looking after a running container until its init exits: its output goes
+ * into the log (and, attached, to our terminal), signals are forwarded, and
+ * the init is reaped. Used by a foreground `ctrrun run` and by the detached
+ * monitor process alike. */
+#ifndef CTRRUN_MONITOR_H
+#define CTRRUN_MONITOR_H
+
+#include <stdbool.h>
+
+#include "container_setup.h"
+#include "log_writer.h"
+
+struct monitor_io {
+	int out, err;       /* read ends of the container's stdout/stderr pipes; -1 with a tty */
+	int pty_master;     /* -1 without a tty */
+	bool attach;        /* copy output to our stdout/stderr */
+	bool forward_stdin; /* our stdin goes to the pty (run -it) */
+	int sigfd;          /* signalfd of forwarded signals and SIGCHLD */
+};
+
+/* Returns the init's wait status. Closes the fds in IO. */
+int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struct log_writer *log);
+
+#endif

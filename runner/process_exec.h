@@ -1,0 +1,11 @@
+/* The last step of starting a process in a container: exec with the
+ * container's PATH and HOME, reporting failure the way docker exits. */
+#ifndef CTRRUN_PROCESS_EXEC_H
+#define CTRRUN_PROCESS_EXEC_H
+
+/* Execs ARGV with ENV (plus HOME=HOME_DIR when ENV has none). On failure
+ * writes errno to EXEC_ERR (close-on-exec, so a success closes it) and exits
+ * 127 (not found) or 126 (not executable). Never returns. */
+__attribute__((noreturn)) void exec_in_container(char **argv, char **env, const char *home_dir, int exec_err);
+
+#endif

@@ -1,0 +1,128 @@
+/* From a container record (and its image) to the spec the core runs. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec_build.h"
+
+static char **strv_copy(char *const *v, size_t n)
+{
+	char **out = calloc(n + 1, sizeof *out);
+	for (size_t i = 0; out && i < n; i++)
+		if (!(out[i] = strdup(v[i]))) {
+			for (size_t k = 0; k < i; k++)
+				free(out[k]);
+			free(out);
+			return NULL;
+		}
+	return out;
+}
+
+static void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+int spec_lowerdirs(struct ctrrun *rt, const struct ctr_db_image *image, char **out, struct ctr_error *err)
+{
+	*out = NULL;
+	if (image->n_layers == 0)
+		return ctr_fail(err, 0, "image %.12s has no layers", image->id);
+	size_t cap = 1;
+	char **dirs = calloc(image->n_layers, sizeof *dirs);
+	if (!dirs)
+		return ctr_fail(err, ENOMEM, "layers");
+	int rc = 0;
+	for (size_t i = 0; i < image->n_layers && rc == 0; i++) {
+		/* The database lists the base layer first; ctrfs wants the top first. */
+		char *layer = ctrrun_layer_dir(rt, image->layers[image->n_layers - 1 - i]);
+		if (!layer || asprintf(&dirs[i], "%s/diff", layer) < 0)
+			rc = ctr_fail(err, ENOMEM, "layers");
+		free(layer);
+		if (rc == 0 && strpbrk(dirs[i], ":,"))
+			rc = ctr_fail(err, 0, "layer path %s has a ':' or ',', which ctrfs options cannot carry", dirs[i]);
+		if (rc == 0)
+			cap += strlen(dirs[i]) + 1;
+	}
+	if (rc == 0 && !(*out = calloc(1, cap)))
+		rc = ctr_fail(err, ENOMEM, "layers");
+	for (size_t i = 0; rc == 0 && i < image->n_layers; i++) {
+		if (i)
+			strcat(*out, ":");
+		strcat(*out, dirs[i]);
+	}
+	for (size_t i = 0; i < image->n_layers; i++)
+		free(dirs[i]);
+	free(dirs);
+	return rc;
+}
+
+int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct built_spec *b, struct ctr_error *err)
+{
+	memset(b, 0, sizeof *b);
+	if (ctr_db_find_image(rt->db, rec->image_id, &b->image, err) != CTR_DB_OK ||
+	    ctr_image_config_parse(b->image.config, &b->config, err) < 0 || spec_lowerdirs(rt, &b->image, &b->lowerdirs, err) < 0)
+		return -1;
+	b->argv = strv_copy(rec->argv, rec->argc);
+	b->env = strv_copy(rec->env, rec->n_env);
+	b->dir = ctrrun_container_dir(rt, rec->id);
+	if (!b->argv || !b->env || !b->dir || asprintf(&b->upper, "%s/upper", b->dir) < 0 ||
+	    asprintf(&b->work, "%s/work", b->dir) < 0 || asprintf(&b->merged, "%s/merged", b->dir) < 0 ||
+	    asprintf(&b->fs_log, "%s/ctrfs.log", b->dir) < 0)
+		return ctr_fail(err, ENOMEM, "container spec");
+	memcpy(b->hostname, rec->id, CTR_DB_SHORT_ID_LEN);
+	if (rec->n_mounts && !(b->volumes = calloc(rec->n_mounts, sizeof *b->volumes)))
+		return ctr_fail(err, ENOMEM, "volumes");
+	for (size_t i = 0; i < rec->n_mounts; i++) {
+		b->volumes[i] = (struct ctr_volume){strdup(rec->mounts[i].host_path),
+						    strdup(rec->mounts[i].container_path), rec->mounts[i].read_only};
+		b->n_volumes++;
+		if (!b->volumes[i].host_path || !b->volumes[i].container_path)
+			return ctr_fail(err, ENOMEM, "volumes");
+	}
+	b->spec = (struct ctr_spec){
+		.argv = b->argv,
+		.env = b->env,
+		.cwd = rec->workdir ? rec->workdir : b->config.workdir,
+		.user = rec->user ? rec->user : b->config.user,
+		.terminal = rec->tty,
+		.interactive = rec->interactive,
+		.stdin_fd = -1,
+		.stdout_fd = -1,
+		.stderr_fd = -1,
+		.hostname = rec->hostname ? rec->hostname : b->hostname,
+		.host_network = rec->host_network,
+		.idmap = &rt->idmap,
+		.ctrfs = ctrrun_ctrfs_path(rt),
+		.lowerdirs = b->lowerdirs,
+		.upper = b->upper,
+		.work = b->work,
+		.merged = b->merged,
+		.fs_log = b->fs_log,
+		.volumes = b->volumes,
+		.n_volumes = b->n_volumes,
+	};
+	return 0;
+}
+
+void spec_free(struct built_spec *b)
+{
+	ctr_db_image_free(&b->image);
+	ctr_image_config_free(&b->config);
+	strv_free(b->argv);
+	strv_free(b->env);
+	free(b->lowerdirs);
+	free(b->dir);
+	free(b->upper);
+	free(b->work);
+	free(b->merged);
+	free(b->fs_log);
+	for (size_t i = 0; i < b->n_volumes; i++) {
+		free(b->volumes[i].host_path);
+		free(b->volumes[i].container_path);
+	}
+	free(b->volumes);
+	memset(b, 0, sizeof *b);
+}

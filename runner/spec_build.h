@@ -1,0 +1,28 @@
+/* The spec of a recorded container: what `run` recorded plus its image, for
+ * run and for start (which makes the same container again). */
+#ifndef CTRRUN_SPEC_BUILD_H
+#define CTRRUN_SPEC_BUILD_H
+
+#include "container_spec.h"
+#include "ctrrun.h"
+#include "image_config.h"
+
+struct built_spec {
+	struct ctr_spec spec;
+	/* What spec points into. */
+	struct ctr_db_image image;
+	struct ctr_image_config config;
+	char **argv, **env;  /* NULL-terminated copies */
+	char *lowerdirs, *dir, *upper, *work, *merged, *fs_log;
+	char hostname[CTR_DB_SHORT_ID_LEN + 1];
+	struct ctr_volume *volumes;
+	size_t n_volumes;
+};
+
+int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct built_spec *b, struct ctr_error *err);
+void spec_free(struct built_spec *b);
+
+/* "L1:L2:..." (top first) of an image's layer dirs, for ctrfs's lowerdir=. */
+int spec_lowerdirs(struct ctrrun *rt, const struct ctr_db_image *image, char **out, struct ctr_error *err);
+
+#endif
