@@ -3,12 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+#include <time.h>
+
 #include "ctrrun.h"
 #include "human_format.h"
 #include "stale.h"
 
-static const char ps_usage[] = "usage: ctrrun ps [-a|--all] [-q|--quiet] [--no-trunc]\n\n"
-			       "List running containers (with -a, all of them), newest first.\n";
+static const char ps_usage[] = "usage: ctrrun ps [-a|--all] [-q|--quiet] [--no-trunc] [--format json]\n\n"
+			       "List running containers (with -a, all of them), newest first.\n"
+			       "--format json prints one JSON object per line, with docker's keys.\n";
 
 static void status_text(const struct ctr_db_ps_row *r, int64_t now, char *buf, size_t len)
 {
@@ -34,9 +38,44 @@ static void status_text(const struct ctr_db_ps_row *r, int64_t now, char *buf, s
 	}
 }
 
+static void iso_time(int64_t ns, char *buf, size_t len)
+{
+	time_t secs = (time_t)(ns / 1000000000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	char base[32];
+	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%09lldZ", base, (long long)(ns % 1000000000));
+}
+
+/* docker ps --format json: one object per line. */
+static void print_json(const struct ctr_db_ps_row *rows, size_t n, int64_t now, bool no_trunc)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ctr_db_ps_row *r = &rows[i];
+		char created[64], status[96], ago[64];
+		iso_time(r->created_ns, created, sizeof created);
+		ctr_format_ago(r->created_ns, now, ago, sizeof ago);
+		status_text(r, now, status, sizeof status);
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "ID", json_object_new_string(no_trunc ? r->id : r->short_id));
+		json_object_object_add(o, "Image", json_object_new_string(r->image));
+		json_object_object_add(o, "Command", json_object_new_string(r->command));
+		json_object_object_add(o, "CreatedAt", json_object_new_string(created));
+		json_object_object_add(o, "RunningFor", json_object_new_string(ago));
+		json_object_object_add(o, "State", json_object_new_string(ctr_db_state_name(r->state)));
+		json_object_object_add(o, "Status", json_object_new_string(status));
+		json_object_object_add(o, "Names", json_object_new_string(r->name));
+		json_object_object_add(o, "Pid", json_object_new_int(r->pid));
+		json_object_object_add(o, "ExitCode", r->exit_code >= 0 ? json_object_new_int(r->exit_code) : NULL);
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	}
+}
+
 int cmd_ps(struct ctrrun *rt, int argc, char **argv)
 {
-	bool all = false, quiet = false, no_trunc = false;
+	bool all = false, quiet = false, no_trunc = false, json = false;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
 			all = true;
@@ -44,7 +83,12 @@ int cmd_ps(struct ctrrun *rt, int argc, char **argv)
 			quiet = true;
 		else if (strcmp(argv[i], "--no-trunc") == 0)
 			no_trunc = true;
-		else if (strcmp(argv[i], "-aq") == 0 || strcmp(argv[i], "-qa") == 0)
+		else if ((strcmp(argv[i], "--format") == 0 && i + 1 < argc && strcmp(argv[i + 1], "json") == 0) ||
+			 strcmp(argv[i], "--format=json") == 0) {
+			json = true;
+			if (argv[i][8] == '\0')
+				i++;  /* "--format" "json" */
+		} else if (strcmp(argv[i], "-aq") == 0 || strcmp(argv[i], "-qa") == 0)
 			all = quiet = true;
 		else if (strcmp(argv[i], "--help") == 0) {
 			fputs(ps_usage, stdout);
@@ -67,6 +111,11 @@ int cmd_ps(struct ctrrun *rt, int argc, char **argv)
 		return CTRRUN_EXIT_ERROR;
 	}
 	int64_t now = ctrrun_now_ns();
+	if (json) {
+		print_json(rows, n, now, no_trunc);
+		ctr_db_ps_free(rows, n);
+		return 0;
+	}
 	if (quiet) {
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", no_trunc ? rows[i].id : rows[i].short_id);
