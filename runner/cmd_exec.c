@@ -130,7 +130,7 @@ static __attribute__((noreturn)) void join_and_run(int pidfd, const struct exec_
 	struct ctr_error err = {0};
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	int types = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
-		    CLONE_NEWCGROUP;
+		    CLONE_NEWCGROUP | CLONE_NEWTIME;
 	/* With --network host the network namespace is the host's, which a
 	 * user namespace's root may not join: then everything but it. */
 	if (setns(pidfd, types) < 0 && setns(pidfd, types & ~CLONE_NEWNET) < 0) {

@@ -13,6 +13,7 @@
 #include <linux/close_range.h>
 #include <linux/openat2.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "container_init.h"
@@ -104,6 +106,39 @@ static int mount_volumes(const struct ctr_spec *spec, int rootfd, struct ctr_err
 				     err) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+/* A time namespace whose boot time is now: /proc/uptime starts near 0 and
+ * the kernel shifts every process start time (/proc/PID/stat) the same
+ * way, so `ps` stays right. Faking uptime in a file would not. Offsets can
+ * only be written before a process enters the namespace, so: unshare (for
+ * children), write our offsets, then join it ourselves. */
+static int enter_time_namespace(struct ctr_error *err)
+{
+	struct timespec boot;
+	if (clock_gettime(CLOCK_BOOTTIME, &boot) < 0)
+		return ctr_fail(err, errno, "clock_gettime");
+	if (unshare(CLONE_NEWTIME) < 0)
+		return ctr_fail(err, errno, "cannot create a time namespace");
+	char offsets[64];
+	int len = snprintf(offsets, sizeof offsets, "boottime %lld 0\n", -(long long)boot.tv_sec);
+	int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, offsets, (size_t)len) != len) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return ctr_fail(err, e, "cannot set the time namespace's boot time");
+	}
+	close(fd);
+	int ns = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (ns < 0 || setns(ns, CLONE_NEWTIME) < 0) {
+		int e = errno;
+		if (ns >= 0)
+			close(ns);
+		return ctr_fail(err, e, "cannot enter the time namespace");
+	}
+	close(ns);
 	return 0;
 }
 
@@ -226,6 +261,8 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 		fail(sync, &err);
 	}
 	if (!spec->host_network && bring_up_loopback(&err) < 0)
+		fail(sync, &err);
+	if (enter_time_namespace(&err) < 0)
 		fail(sync, &err);
 	if (enter_root(rootfd, &err) < 0)
 		fail(sync, &err);
