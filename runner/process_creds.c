@@ -144,7 +144,8 @@ int creds_apply(const struct creds *c, bool can_setgroups, struct ctr_error *err
 	uint64_t keep = 0;
 	for (size_t i = 0; i < sizeof default_caps / sizeof default_caps[0]; i++)
 		keep |= 1ULL << default_caps[i];
-	for (int cap = 0; cap <= last_cap(); cap++)
+	int last = last_cap();
+	for (int cap = 0; cap <= last; cap++)
 		if (!(keep & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
 			return ctr_fail(err, errno, "cannot drop capability %d from the bounding set", cap);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
