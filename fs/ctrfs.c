@@ -1,14 +1,18 @@
 /* ctrfs: the command line. `ctrfs mount ...` and the fuse-overlayfs and
- * mount.fuse3 forms all end in union_mount_run. */
+ * mount.fuse3 forms all end in union_mount_run; `ctrfs proc ...` in
+ * proc_view_main. */
 #include <fuse_lowlevel.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "mount_options.h"
+#include "proc_view.h"
 #include "union_mount.h"
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "proc") == 0)
+		return proc_view_main(argc - 1, argv + 1);
 	bool mount_form = argc > 1 && strcmp(argv[1], "mount") == 0;
 	int skip = mount_form ? 2 : 1;
 	struct union_config cfg;

@@ -1,0 +1,121 @@
+/* /proc/stat for a CPU-limited container: cpu lines for the CPUs it sees,
+ * numbered from 0, with its own user and system time and the rest of each
+ * host CPU's elapsed time as idle; procs_running and procs_blocked from its
+ * tasks; btime shifted into its time namespace. Lines with no per-cgroup
+ * source (intr, ctxt, processes, softirq) stay the host's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc_render.h"
+
+#define MAX_FIELDS 10   /* user nice system idle iowait irq softirq steal guest guest_nice */
+
+/* A "cpu" or "cpuN" line: its values; returns how many, 0 if not one. */
+static int cpu_line(const char *line, long *cpu, unsigned long long v[MAX_FIELDS])
+{
+	if (strncmp(line, "cpu", 3) != 0)
+		return 0;
+	char *p;
+	if (line[3] == ' ') {
+		*cpu = -1;
+		p = (char *)line + 3;
+	} else {
+		*cpu = strtol(line + 3, &p, 10);
+		if (p == line + 3 || *p != ' ')
+			return 0;
+	}
+	int n = 0;
+	while (n < MAX_FIELDS && *p == ' ') {
+		char *end;
+		v[n] = strtoull(p, &end, 10);
+		if (end == p)
+			break;
+		n++;
+		p = end;
+	}
+	return n;
+}
+
+/* The values of host CPU cpu's line; returns how many, 0 when missing. */
+static int host_cpu_values(const char *host, unsigned cpu, unsigned long long v[MAX_FIELDS])
+{
+	long c;
+	for (const char *p = host; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		int n = cpu_line(p, &c, v);
+		if (n && c == (long)cpu)
+			return n;
+	}
+	return 0;
+}
+
+static void put_cpu(struct proc_buf *out, const char *label, const unsigned long long v[MAX_FIELDS], int n)
+{
+	proc_buf_puts(out, label);
+	for (int i = 0; i < n; i++)
+		proc_buf_printf(out, " %llu", v[i]);
+	proc_buf_puts(out, "\n");
+}
+
+static void put_cpu_lines(struct proc_buf *out, const char *host, const struct proc_stat_view *v)
+{
+	unsigned long long sum[MAX_FIELDS] = {0};
+	int nfields = 4;
+	unsigned long long (*rows)[MAX_FIELDS] = calloc(v->ncpus, sizeof *rows);
+	if (!rows) {
+		out->failed = true;
+		return;
+	}
+	unsigned long long ns_per_tick = 1000000000ULL / (unsigned long long)(v->clk_tck > 0 ? v->clk_tck : 100);
+	for (size_t i = 0; i < v->ncpus; i++) {
+		unsigned long long host_v[MAX_FIELDS] = {0};
+		int n = host_cpu_values(host, v->host_cpu[i], host_v);
+		nfields = n > nfields ? n : nfields;
+		if (!v->user_ns) {
+			memcpy(rows[i], host_v, sizeof host_v);
+		} else {
+			/* elapsed: every field but guest and guest_nice (in user and nice) */
+			unsigned long long elapsed = 0;
+			for (int f = 0; f < n && f < 8; f++)
+				elapsed += host_v[f];
+			unsigned long long user = v->user_ns[i] / ns_per_tick, system = v->system_ns[i] / ns_per_tick;
+			rows[i][0] = user;
+			rows[i][2] = system;
+			rows[i][3] = elapsed > user + system ? elapsed - user - system : 0;
+		}
+		for (int f = 0; f < MAX_FIELDS; f++)
+			sum[f] += rows[i][f];
+	}
+	put_cpu(out, "cpu ", sum, nfields);
+	for (size_t i = 0; i < v->ncpus; i++) {
+		char label[32];
+		snprintf(label, sizeof label, "cpu%zu", i);
+		put_cpu(out, label, rows[i], nfields);
+	}
+	free(rows);
+}
+
+void proc_render_stat(struct proc_buf *out, const char *host, const struct proc_stat_view *v)
+{
+	bool cpus_done = false;
+	for (const char *p = host; *p;) {
+		const char *end = strchr(p, '\n');
+		size_t len = end ? (size_t)(end - p + 1) : strlen(p);
+		unsigned long long vals[MAX_FIELDS];
+		long cpu;
+		if (v->ncpus && cpu_line(p, &cpu, vals)) {
+			if (!cpus_done)
+				put_cpu_lines(out, host, v);
+			cpus_done = true;
+		} else if (v->btime_shift && strncmp(p, "btime ", 6) == 0) {
+			proc_buf_printf(out, "btime %lld\n", strtoll(p + 6, NULL, 10) + v->btime_shift);
+		} else if (v->running >= 0 && strncmp(p, "procs_running ", 14) == 0) {
+			proc_buf_printf(out, "procs_running %ld\n", v->running);
+		} else if (v->blocked >= 0 && strncmp(p, "procs_blocked ", 14) == 0) {
+			proc_buf_printf(out, "procs_blocked %ld\n", v->blocked);
+		} else {
+			proc_buf_append(out, p, len);
+		}
+		p += len;
+	}
+}
