@@ -113,7 +113,10 @@ static void make_stat(struct proc_source *src, const char *host, struct proc_buf
 static void make_loadavg(struct proc_source *src, const char *host, struct proc_buf *out)
 {
 	struct proc_tasks t;
-	if (!src->task_dir || proc_tasks_count(src->task_dir, src->task_v2, true, &t) < 0) {
+	int counted = src->ns_pid > 0 ? proc_tasks_count_pidns(src->ns_pid, true, &t)
+		      : src->task_dir ? proc_tasks_count(src->task_dir, src->task_v2, true, &t)
+				      : -1;
+	if (counted < 0) {
 		proc_buf_puts(out, host);
 		return;
 	}

@@ -27,7 +27,8 @@ struct proc_source {
 	long long btime_shift;      /* seconds: the container's boot time minus the host's */
 	const char *task_dir;       /* where its tasks are listed; NULL: the whole machine */
 	bool task_v2;
-	struct proc_loadavg load;   /* running when task_dir is set */
+	pid_t ns_pid;               /* --pid: its pid namespace holds the container's tasks */
+	struct proc_loadavg load;   /* running when task_dir or ns_pid is set */
 	long clk_tck;
 };
 

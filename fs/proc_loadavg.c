@@ -1,8 +1,10 @@
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "proc_buf.h"
 #include "proc_cgroup.h"
@@ -91,6 +93,51 @@ int proc_tasks_count(const char *dir, bool v2, bool want_last_pid, struct proc_t
 	return r;
 }
 
+/* Every task of the processes in PID's pid namespace: /proc lists the
+ * host's processes; those whose ns/pid link matches are the container's. */
+int proc_tasks_count_pidns(pid_t pid, bool want_last_pid, struct proc_tasks *t)
+{
+	*t = (struct proc_tasks){0};
+	char path[64], want[64], have[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)pid);
+	ssize_t n = readlink(path, want, sizeof want - 1);
+	if (n <= 0)
+		return -1;
+	want[n] = '\0';
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return -1;
+	struct count_ctx c = {.t = t, .want_last_pid = want_last_pid};
+	struct dirent *de;
+	while ((de = readdir(proc))) {
+		char *end;
+		long p = strtol(de->d_name, &end, 10);
+		if (*end || p <= 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/ns/pid", p);
+		n = readlink(path, have, sizeof have - 1);
+		if (n <= 0)
+			continue;  /* gone, or not ours to look at */
+		have[n] = '\0';
+		if (strcmp(have, want) != 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/task", p);
+		DIR *tasks = opendir(path);
+		if (!tasks)
+			continue;
+		struct dirent *te;
+		while ((te = readdir(tasks))) {
+			long tid = strtol(te->d_name, &end, 10);
+			if (!*end && tid > 0)
+				count_one((pid_t)tid, &c);
+		}
+		closedir(tasks);
+	}
+	closedir(proc);
+	proc_buf_free(&c.buf);
+	return 0;
+}
+
 static void *sampler(void *arg)
 {
 	struct proc_loadavg *l = arg;
@@ -100,7 +147,8 @@ static void *sampler(void *arg)
 	while (!l->stop) {
 		pthread_mutex_unlock(&l->lock);
 		struct proc_tasks t;
-		bool ok = proc_tasks_count(l->dir, l->v2, false, &t) == 0;
+		bool ok = (l->ns_pid > 0 ? proc_tasks_count_pidns(l->ns_pid, false, &t)
+					  : proc_tasks_count(l->dir, l->v2, false, &t)) == 0;
 		pthread_mutex_lock(&l->lock);
 		if (ok)
 			proc_loadavg_step(l->avenrun, t.running + t.blocked);
@@ -112,16 +160,16 @@ static void *sampler(void *arg)
 	return NULL;
 }
 
-int proc_loadavg_start(struct proc_loadavg *l, const char *dir, bool v2)
+int proc_loadavg_start(struct proc_loadavg *l, const char *dir, bool v2, pid_t ns_pid)
 {
-	*l = (struct proc_loadavg){.v2 = v2};
+	*l = (struct proc_loadavg){.v2 = v2, .ns_pid = ns_pid};
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&l->wake, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&l->lock, NULL);
-	l->dir = strdup(dir);
+	l->dir = strdup(dir ? dir : "");
 	if (!l->dir)
 		return -1;
 	int e = pthread_create(&l->thread, NULL, sampler, l);

@@ -22,6 +22,10 @@ struct proc_tasks {
  * when asked: it costs a read of each task's status). -1: dir is gone. */
 int proc_tasks_count(const char *dir, bool v2, bool want_last_pid, struct proc_tasks *t);
 
+/* Counts the tasks of PID's pid namespace (a container's, whose cgroup may
+ * be shared with others when it has no limits). -1: PID is gone. */
+int proc_tasks_count_pidns(pid_t pid, bool want_last_pid, struct proc_tasks *t);
+
 /* One 5-second step of the averages, `active` tasks running or waiting. */
 void proc_loadavg_step(unsigned long avenrun[3], unsigned active);
 
@@ -32,11 +36,13 @@ struct proc_loadavg {
 	bool stop, started;
 	char *dir;
 	bool v2;
+	pid_t ns_pid;               /* > 0: count PID's pid namespace, not dir */
 	pthread_t thread;
 };
 
-/* Starts sampling dir's tasks. Returns 0, or -1 with errno set. */
-int proc_loadavg_start(struct proc_loadavg *l, const char *dir, bool v2);
+/* Starts sampling the tasks of NS_PID's pid namespace (when > 0), else of
+ * dir. Returns 0, or -1 with errno set. */
+int proc_loadavg_start(struct proc_loadavg *l, const char *dir, bool v2, pid_t ns_pid);
 void proc_loadavg_get(struct proc_loadavg *l, unsigned long avenrun[3]);
 void proc_loadavg_stop(struct proc_loadavg *l);
 

@@ -420,8 +420,10 @@ static int find_cgroups(struct proc_source *src, const struct proc_options *o, s
 	}
 	int r = proc_cgroup_from_pid_text(&src->cg, PROC_CGROUPFS, proc_buf_str(&text), err);
 	proc_buf_free(&text);
-	if (r == 0 && o->pid)
+	if (r == 0 && o->pid) {
 		src->btime_shift = btime_shift_of(pid);
+		src->ns_pid = o->pid;
+	}
 	return r;
 }
 
@@ -483,8 +485,10 @@ static int view_start_threads(struct proc_view *v)
 {
 	bool v2;
 	const char *dir = proc_cgroup_task_dir(&v->src.cg, &v2);
-	if (dir) {
-		if (proc_loadavg_start(&v->src.load, dir, v2) < 0) {
+	/* With --pid, the pid namespace is exactly the container's tasks; its
+	 * cgroup may be shared (no limits, or rootless without delegation). */
+	if (dir || v->src.ns_pid > 0) {
+		if (proc_loadavg_start(&v->src.load, dir, v2, v->src.ns_pid) < 0) {
 			fprintf(stderr, "ctrfs: cannot start the load average sampler: %s\n", strerror(errno));
 			return -1;
 		}
@@ -509,7 +513,7 @@ static void view_free(struct proc_view *v)
 		pthread_mutex_unlock(&v->bg_lock);
 		pthread_join(v->bg, NULL);
 	}
-	if (v->src.task_dir)
+	if (v->src.task_dir || v->src.ns_pid > 0)
 		proc_loadavg_stop(&v->src.load);
 	for (int i = 0; i < PROC_F_COUNT; i++) {
 		proc_buf_free(&v->files[i].text);

@@ -187,8 +187,8 @@ static int make_dirs(struct ctrrun *rt, struct run_state *s, struct ctr_error *e
 	if (mkdir(s->dir, 0700) < 0)
 		return ctr_fail(err, errno, "cannot create %s", s->dir);
 	s->dir_made = true;
-	static const char *const subs[] = {"upper", "work", "merged"};
-	for (int i = 0; i < 3; i++) {
+	static const char *const subs[] = {"upper", "work", "merged", "proc"};
+	for (int i = 0; i < 4; i++) {
 		char *sub = NULL;
 		if (asprintf(&sub, "%s/%s", s->dir, subs[i]) < 0)
 			return ctr_fail(err, ENOMEM, "path");
@@ -371,7 +371,8 @@ int cmd_run(struct ctrrun *rt, int argc, char **argv)
 		goto out;
 	}
 	struct launch_opts lo = {.detach = s.opt.detach, .stdin_from_us = s.opt.interactive && !s.opt.detach,
-				 .remove_if_never_ran = true, .log_max_bytes = s.opt.log_max_bytes};
+				 .remove_if_never_ran = true, .log_max_bytes = s.opt.log_max_bytes,
+				 .no_proc_view = s.opt.no_proc_view};
 	/* From here the launch owns the container: it removes it if it never
 	 * runs. Only the volume dirs made above are ours to undo. */
 	code = container_launch(rt, &rec, &lo);

@@ -142,6 +142,47 @@ static int enter_time_namespace(struct ctr_error *err)
 	return 0;
 }
 
+/* The /proc view: mounted with fd=N on the staging dir (its daemon, started
+ * by ctrrun, serves it from outside), its files bound over their places,
+ * the staging mount dropped. Done after the time namespace and cgroups are
+ * in place, since the daemon reads them when it starts. */
+static int mount_proc_view(const struct ctr_spec *spec, int rootfd, int sync, struct ctr_error *err)
+{
+	static const char *const files[][2] = {
+		{"meminfo", "/proc/meminfo"}, {"cpuinfo", "/proc/cpuinfo"},     {"stat", "/proc/stat"},
+		{"loadavg", "/proc/loadavg"}, {"swaps", "/proc/swaps"},         {"diskstats", "/proc/diskstats"},
+		{"cpu-online", "/sys/devices/system/cpu/online"},
+	};
+	int fuse = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fuse < 0)
+		return ctr_fail(err, errno, "cannot open /dev/fuse for the /proc view");
+	char opts[128];
+	snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions", fuse);
+	if (mount("ctrfs-proc", spec->proc_staging, "fuse.ctrfs-proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+		  opts) < 0) {
+		int e = errno;
+		close(fuse);
+		return ctr_fail(err, e, "cannot mount the /proc view on %s", spec->proc_staging);
+	}
+	int rc = sync_send(sync, SYNC_PROC_FD, NULL, fuse);
+	close(fuse);
+	if (rc < 0)
+		return ctr_fail(err, errno, "cannot pass the /proc view's fd to ctrrun");
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char source[4096];
+		snprintf(source, sizeof source, "%s/%s", spec->proc_staging, files[i][0]);
+		if (rootfs_bind_over(rootfd, source, files[i][1], err) < 0) {
+			if (err->errnum == EPERM || err->errnum == EACCES)
+				ctr_fail(err, err->errnum, "cannot bind the /proc view over %s (a host whose /proc has "
+							   "locked mounts refuses it; --proc-view=off runs without it)",
+					 files[i][1]);
+			return -1;
+		}
+	}
+	umount2(spec->proc_staging, MNT_DETACH);
+	return 0;
+}
+
 static int enter_root(int rootfd, struct ctr_error *err)
 {
 	if (fchdir(rootfd) < 0)
@@ -263,6 +304,8 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 	if (!spec->host_network && bring_up_loopback(&err) < 0)
 		fail(sync, &err);
 	if (enter_time_namespace(&err) < 0)
+		fail(sync, &err);
+	if (spec->proc_view && mount_proc_view(spec, rootfd, sync, &err) < 0)
 		fail(sync, &err);
 	if (enter_root(rootfd, &err) < 0)
 		fail(sync, &err);

@@ -108,6 +108,12 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 
 	if (spec_build(rt, rec, &b, &err) < 0)
 		goto fail;
+	b.spec.proc_view = !o->no_proc_view;
+	/* The staging dir of the /proc view; containers made before it existed lack it. */
+	if (b.spec.proc_view && mkdir(b.proc_staging, 0755) < 0 && errno != EEXIST) {
+		ctr_fail(&err, errno, "cannot create %s", b.proc_staging);
+		goto fail;
+	}
 	if (sigfd < 0) {
 		ctr_fail(&err, errno, "signalfd");
 		goto fail;

@@ -14,6 +14,7 @@ struct launch_opts {
 	bool stdin_from_us;      /* foreground -i: our stdin is the container's */
 	bool remove_if_never_ran;/* a fresh `run`: a failure before the exec removes the container */
 	int64_t log_max_bytes;   /* log retention */
+	bool no_proc_view;       /* --proc-view=off */
 };
 
 /* Foreground: returns the container's exit code (125/126/127 when it could

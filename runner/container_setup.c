@@ -57,7 +57,9 @@ static bool wait_child(pid_t pid, int timeout_ms)
 	return true;
 }
 
-static void exec_daemon(const struct ctr_spec *spec, int userns, int fuse)
+enum daemon_kind { DAEMON_UNION, DAEMON_PROC };
+
+static void exec_daemon(const struct ctr_spec *spec, enum daemon_kind kind, pid_t init, int userns, int fuse)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -87,18 +89,25 @@ static void exec_daemon(const struct ctr_spec *spec, int userns, int fuse)
 	int log = spec->fs_log ? open(spec->fs_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
 	if (log >= 0)
 		dup2(log, 2);
-	char *opts = NULL, mnt[32];
-	if (asprintf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", spec->lowerdirs, spec->upper,
-		     spec->work) < 0)
-		_exit(1);
+	char *opts = NULL, mnt[32], pid[32];
 	snprintf(mnt, sizeof mnt, "/dev/fd/%d", fuse);
-	char *argv[] = {"ctrfs", "-f", "-o", opts, mnt, NULL};
-	execvp(spec->ctrfs, argv);  /* a bare name is looked up in PATH */
+	snprintf(pid, sizeof pid, "%d", (int)init);
+	if (kind == DAEMON_PROC) {
+		char *argv[] = {"ctrfs", "proc", "-f", "--pid", pid, mnt, NULL};
+		execvp(spec->ctrfs, argv);
+	} else {
+		if (asprintf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", spec->lowerdirs, spec->upper,
+			     spec->work) < 0)
+			_exit(1);
+		char *argv[] = {"ctrfs", "-f", "-o", opts, mnt, NULL};
+		execvp(spec->ctrfs, argv);  /* a bare name is looked up in PATH */
+	}
 	fprintf(stderr, "ctrrun: cannot run the ctrfs daemon %s: %s\n", spec->ctrfs, strerror(errno));
 	_exit(127);
 }
 
-static int start_daemon(const struct ctr_spec *spec, struct ctr_container_proc *p, int fuse, struct ctr_error *err)
+static int start_daemon(const struct ctr_spec *spec, enum daemon_kind kind, struct ctr_container_proc *p, int fuse,
+			struct ctr_error *err)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)p->init_pid);
@@ -113,10 +122,14 @@ static int start_daemon(const struct ctr_spec *spec, struct ctr_container_proc *
 		return ctr_fail(err, e, "fork");
 	}
 	if (pid == 0)
-		exec_daemon(spec, userns, fuse);
+		exec_daemon(spec, kind, p->init_pid, userns, fuse);
 	close(userns);
-	p->fs_pid = pid;
-	ctr_proc_start_ticks(pid, &p->fs_ticks);
+	if (kind == DAEMON_PROC) {
+		p->proc_pid = pid;
+	} else {
+		p->fs_pid = pid;
+		ctr_proc_start_ticks(pid, &p->fs_ticks);
+	}
 	return 0;
 }
 
@@ -224,12 +237,20 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 		ctr_fail(err, EPROTO, "container setup: expected the fuse fd");
 		goto fail;
 	}
-	int rc = start_daemon(spec, p, fd, err);
+	int rc = start_daemon(spec, DAEMON_UNION, p, fd, err);
 	close_fd(&fd);
 	if (rc < 0)
 		goto fail;
 	if (next_message(p, &msg, &fd, err) < 0)
 		goto fail;
+	if (msg.tag == SYNC_PROC_FD) {
+		/* The init has its cgroups and time namespace by now: the view's
+		 * daemon reads both when it starts. */
+		rc = start_daemon(spec, DAEMON_PROC, p, fd, err);
+		close_fd(&fd);
+		if (rc < 0 || next_message(p, &msg, &fd, err) < 0)
+			goto fail;
+	}
 	if (msg.tag == SYNC_PTY_FD) {
 		p->pty_master = fd;
 		fd = -1;
@@ -283,6 +304,12 @@ void ctr_container_abort(struct ctr_container_proc *p)
 
 void ctr_container_wait_daemon(struct ctr_container_proc *p, int timeout_ms)
 {
+	/* The /proc view's daemon ends with the namespace too. */
+	if (p->proc_pid > 0 && !wait_child(p->proc_pid, timeout_ms)) {
+		kill(p->proc_pid, SIGKILL);
+		wait_child(p->proc_pid, -1);
+	}
+	p->proc_pid = 0;
 	if (p->fs_pid <= 0)
 		return;
 	if (!wait_child(p->fs_pid, timeout_ms)) {

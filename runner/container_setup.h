@@ -15,6 +15,7 @@ struct ctr_container_proc {
 	uint64_t init_ticks;
 	pid_t fs_pid;            /* the ctrfs daemon (our child) */
 	uint64_t fs_ticks;
+	pid_t proc_pid;          /* the /proc view's daemon (our child), or 0 */
 	int pty_master;          /* -1 without a terminal */
 	int sync;                /* handshake socket, until started */
 	int exec_err;            /* carries errno if the command cannot be executed */

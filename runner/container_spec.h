@@ -37,6 +37,11 @@ struct ctr_spec {
 	const char *upper, *work, *merged;
 	const char *fs_log;    /* the daemon's stderr: its errors, read back if it fails */
 
+	/* The /proc view: a `ctrfs proc` mount on PROC_STAGING (an empty host
+	 * dir) whose files are bound over /proc/meminfo and friends. */
+	bool proc_view;
+	const char *proc_staging;
+
 	struct ctr_volume *volumes;
 	size_t n_volumes;
 };

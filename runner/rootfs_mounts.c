@@ -225,6 +225,20 @@ int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir,
 	return rc;
 }
 
+int rootfs_bind_over(int rootfd, const char *source, const char *path, struct ctr_error *err)
+{
+	int target = open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+	if (target < 0)
+		return errno == ENOENT ? 0 : ctr_fail(err, errno, "%s in the container", path);
+	int tree = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	int rc = tree < 0 ? -1 : move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	int e = errno;
+	if (tree >= 0)
+		close(tree);
+	close(target);
+	return rc < 0 ? ctr_fail(err, e, "cannot bind %s over %s in the container", source, path) : 0;
+}
+
 int rootfs_mount_proc(int rootfd, struct ctr_error *err)
 {
 	return mount_fresh(rootfd, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);

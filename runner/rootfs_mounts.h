@@ -23,6 +23,10 @@ int rootfs_attach(int rootfd, int mntfd, const char *path, bool dir, struct ctr_
  * read-only (recursively) when RO. */
 int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir, bool ro, struct ctr_error *err);
 
+/* Binds host file SOURCE over the existing file PATH inside the root; a
+ * PATH this kernel does not have is skipped. */
+int rootfs_bind_over(int rootfd, const char *source, const char *path, struct ctr_error *err);
+
 int rootfs_mount_proc(int rootfd, struct ctr_error *err);
 int rootfs_mount_dev(int rootfd, bool gid5_mapped, struct ctr_error *err);
 int rootfs_mount_sys(int rootfd, bool own_netns, struct ctr_error *err);

@@ -23,6 +23,7 @@ const char run_usage[] =
 	"  -u, --user UID[:GID]     user (a number or a name from the image's /etc/passwd)\n"
 	"  -h, --hostname NAME      the container's hostname (default: its short id)\n"
 	"      --network none|host  loopback only (default), or the host's network\n"
+	"      --proc-view on|off   the container's own meminfo, cpuinfo, stat, ... (default on)\n"
 	"      --log-max-size SIZE  keep at most SIZE of output in the log (default 100m;\n"
 	"                           k, m, g suffixes; the oldest output goes first)\n\n"
 	"Exit status: the command's; 125 when ctrrun fails, 126 when the command\n"
@@ -253,6 +254,12 @@ int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_e
 				o->interactive = true;
 			} else if (strcmp(a, "--tty") == 0) {
 				o->tty = true;
+			} else if (is_long(a, "--proc-view")) {
+				if (!(v = flag_value(argc, argv, &i, "--proc-view", err)))
+					return -1;
+				if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+					return ctr_fail(err, 0, "--proc-view '%s': on or off", v);
+				o->no_proc_view = strcmp(v, "off") == 0;
 			} else if (strcmp(a, "--detach") == 0) {
 				o->detach = true;
 			} else if (is_long(a, "--log-max-size")) {

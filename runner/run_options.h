@@ -10,7 +10,7 @@
 #include "ctr/error.h"
 
 struct run_options {
-	bool interactive, tty, auto_remove, host_network, help, detach;
+	bool interactive, tty, auto_remove, host_network, help, detach, no_proc_view;
 	int64_t log_max_bytes;   /* --log-max-size */
 	const char *name, *workdir, *user, *hostname;
 	char **env;              /* -e and --env-file entries, in order, "K=V" */

@@ -70,7 +70,7 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 	b->dir = ctrrun_container_dir(rt, rec->id);
 	if (!b->argv || !b->env || !b->dir || asprintf(&b->upper, "%s/upper", b->dir) < 0 ||
 	    asprintf(&b->work, "%s/work", b->dir) < 0 || asprintf(&b->merged, "%s/merged", b->dir) < 0 ||
-	    asprintf(&b->fs_log, "%s/ctrfs.log", b->dir) < 0)
+	    asprintf(&b->fs_log, "%s/ctrfs.log", b->dir) < 0 || asprintf(&b->proc_staging, "%s/proc", b->dir) < 0)
 		return ctr_fail(err, ENOMEM, "container spec");
 	memcpy(b->hostname, rec->id, CTR_DB_SHORT_ID_LEN);
 	if (rec->n_mounts && !(b->volumes = calloc(rec->n_mounts, sizeof *b->volumes)))
@@ -101,6 +101,8 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 		.work = b->work,
 		.merged = b->merged,
 		.fs_log = b->fs_log,
+		.proc_view = true,
+		.proc_staging = b->proc_staging,
 		.volumes = b->volumes,
 		.n_volumes = b->n_volumes,
 	};
@@ -119,6 +121,7 @@ void spec_free(struct built_spec *b)
 	free(b->work);
 	free(b->merged);
 	free(b->fs_log);
+	free(b->proc_staging);
 	for (size_t i = 0; i < b->n_volumes; i++) {
 		free(b->volumes[i].host_path);
 		free(b->volumes[i].container_path);

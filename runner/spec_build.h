@@ -13,7 +13,7 @@ struct built_spec {
 	struct ctr_db_image image;
 	struct ctr_image_config config;
 	char **argv, **env;  /* NULL-terminated copies */
-	char *lowerdirs, *dir, *upper, *work, *merged, *fs_log;
+	char *lowerdirs, *dir, *upper, *work, *merged, *fs_log, *proc_staging;
 	char hostname[CTR_DB_SHORT_ID_LEN + 1];
 	struct ctr_volume *volumes;
 	size_t n_volumes;
