@@ -26,6 +26,9 @@ static const struct command commands[] = {
 	{"kill", cmd_kill, "send a signal to containers"},
 	{"start", cmd_start, "start stopped containers again"},
 	{"wait", cmd_wait, "wait for containers to exit, print exit codes"},
+	{"commit", cmd_commit, "create an image from a container's changes"},
+	{"export", cmd_export, "write a container's root file system as a tar"},
+	{"inspect", cmd_inspect, "print containers and images as JSON"},
 };
 
 static void usage(FILE *out)

@@ -67,5 +67,8 @@ int cmd_stop(struct ctrrun *rt, int argc, char **argv);
 int cmd_kill(struct ctrrun *rt, int argc, char **argv);
 int cmd_start(struct ctrrun *rt, int argc, char **argv);
 int cmd_wait(struct ctrrun *rt, int argc, char **argv);
+int cmd_commit(struct ctrrun *rt, int argc, char **argv);
+int cmd_export(struct ctrrun *rt, int argc, char **argv);
+int cmd_inspect(struct ctrrun *rt, int argc, char **argv);
 
 #endif

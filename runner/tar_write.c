@@ -37,9 +37,13 @@ struct ctr_tar_writer *ctr_tar_writer_new(int fd, const char *what, struct ctr_e
 		return NULL;
 	}
 	w->what = what;
-	/* No padding to a 10 KiB record: the stream ends with tar's two zero
-	 * blocks, as most tar writers (Go's too) end it. */
+	/* Attributes only as SCHILY.xattr records, which GNU tar, Go (docker)
+	 * and libarchive all read (libarchive's own extra records make GNU tar
+	 * warn about every entry). No padding to a 10 KiB record: the stream
+	 * ends with tar's two zero blocks, as Go's writer ends it, so an empty
+	 * layer has docker's empty-layer id. */
 	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
+	    archive_write_set_format_option(w->a, "pax", "xattrheader", "SCHILY") != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
 	    archive_write_open_fd(w->a, fd) != ARCHIVE_OK) {
 		ctr_fail(err, 0, "cannot write %s: %s", what, archive_error_string(w->a));

@@ -202,6 +202,37 @@ int ctr_db_get_processes(struct ctr_db *db, const char *id, struct ctr_db_proces
  * ctr_db_strv_free. */
 int ctr_db_list_running(struct ctr_db *db, char ***ids, size_t *n, struct ctr_error *err);
 
+/* ---- resource limits ---- */
+
+/* A container's resource limits as its command line gave them, the cgroups
+ * made for them, and the OOM verdict (table container_resources). 0 / NULL:
+ * not set. */
+struct ctr_db_resources {
+	int64_t memory_bytes;       /* -m/--memory */
+	int64_t memory_swap_bytes;  /* --memory-swap: memory plus swap; -1 = unlimited swap */
+	int64_t nano_cpus;          /* --cpus in billionths of a CPU (docker's NanoCpus) */
+	char *cpuset_cpus;          /* --cpuset-cpus, e.g. "0-2,4" */
+	int64_t pids_limit;         /* --pids-limit */
+	char *cgroup;               /* JSON object controller -> absolute cgroup directory */
+	bool oom_killed;            /* filled by get; written by ctr_db_set_oom_killed only */
+};
+/* Records (replaces) the limits and cgroup directories of a container in any
+ * state; oom_killed is kept. Everything unset (and no OOM kill recorded)
+ * leaves no row. Refused: negative values (but -1 swap), a swap limit below
+ * the memory limit or without one, an empty cpuset, a cgroup that is not a
+ * JSON object. CTR_DB_NOT_FOUND when no such container. */
+int ctr_db_set_resources(struct ctr_db *db, const char *id, const struct ctr_db_resources *r,
+			 struct ctr_error *err);
+/* All zero / NULL when none recorded. CTR_DB_NOT_FOUND when no such
+ * container. Free the strings with ctr_db_resources_free. */
+int ctr_db_get_resources(struct ctr_db *db, const char *id, struct ctr_db_resources *out,
+			 struct ctr_error *err);
+/* Records whether the OOM killer killed a process of the container in its
+ * last run (docker's State.OOMKilled; a start clears it). The limits stay.
+ * CTR_DB_NOT_FOUND when no such container. */
+int ctr_db_set_oom_killed(struct ctr_db *db, const char *id, bool oom_killed, struct ctr_error *err);
+void ctr_db_resources_free(struct ctr_db_resources *r);
+
 /* One row of the ps view. */
 struct ctr_db_ps_row {
 	char id[CTR_DB_ID_LEN + 1];

@@ -239,8 +239,8 @@ static void test_fresh_open(void)
 	TAP_CHECK(q_int(db->conn, "PRAGMA foreign_keys") == 1, "foreign keys enforced");
 	TAP_CHECK(q_int(db->conn, "PRAGMA busy_timeout") == DB_BUSY_TIMEOUT_MS, "busy timeout set");
 	TAP_CHECK(q_int(db->conn, "PRAGMA application_id") == DB_APPLICATION_ID, "application id marks it ctrrun's");
-	const char *want[] = {"images", "layers", "image_layers", "containers", "container_processes", "mounts",
-			      "env", "logs", "events", "ps", "log_lines"};
+	const char *want[] = {"images", "layers", "image_layers", "containers", "container_processes",
+			      "container_resources", "mounts", "env", "logs", "events", "ps", "log_lines"};
 	int found = 0;
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
 		char sql[128];
@@ -331,6 +331,12 @@ static void test_migrate_from_each_version(void)
 			snprintf(sql, sizeof sql, "INSERT INTO container_processes VALUES ('%s', 11, 12, 13, 14)", cid);
 			raw_exec(path, sql);
 		}
+		if (k >= 3) {  /* container_resources exists from version 3 on */
+			char sql[256];
+			snprintf(sql, sizeof sql, "INSERT INTO container_resources (container_id, memory_bytes, oom_killed) "
+				 "VALUES ('%s', 67108864, 1)", cid);
+			raw_exec(path, sql);
+		}
 		struct ctr_db *db = NULL;
 		rc = ctr_db_open(&db, path, &err);
 		TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA user_version") == n,
@@ -358,6 +364,15 @@ static void test_migrate_from_each_version(void)
 			else
 				TAP_CHECK(rc == 0 && p.monitor_pid == 0 && p.fs_pid == 0 && p.monitor_start_ticks == 0,
 					  "from version %d it has no processes recorded: %s", k, rc ? err.msg : "ok");
+			struct ctr_db_resources r;
+			rc = ctr_db_get_resources(db, cid, &r, &err);
+			if (k >= 3)
+				TAP_CHECK(rc == 0 && r.memory_bytes == 67108864 && r.oom_killed && r.pids_limit == 0,
+					  "its resources written at version %d survive: %s", k, rc ? err.msg : "ok");
+			else
+				TAP_CHECK(rc == 0 && r.memory_bytes == 0 && !r.oom_killed && !r.cgroup,
+					  "from version %d it has no resources recorded: %s", k, rc ? err.msg : "ok");
+			ctr_db_resources_free(&r);
 		}
 		sqlite3 *mem = NULL;
 		sqlite3_open(":memory:", &mem);
@@ -404,6 +419,7 @@ static void test_migration_ladder(void)
 		int rc = build_version(path, migs, k, &err);
 		bool with_rows = k >= 1;  /* version 1 has the container tables */
 		bool with_processes = k >= 2;  /* version 2 adds container_processes */
+		bool with_resources = k >= 3;  /* version 3 adds container_resources */
 		if (rc == 0 && with_rows) {
 			char sql[1024], cid[CTR_DB_ID_LEN + 1], iid[CTR_DB_ID_LEN + 1];
 			make_id(cid, "c", 1);
@@ -418,6 +434,11 @@ static void test_migration_ladder(void)
 			rc = raw_exec(path, sql);
 			if (rc == 0 && with_processes) {
 				snprintf(sql, sizeof sql, "INSERT INTO container_processes VALUES ('%s', 2, 3, 4, 5)", cid);
+				rc = raw_exec(path, sql);
+			}
+			if (rc == 0 && with_resources) {
+				snprintf(sql, sizeof sql, "INSERT INTO container_resources (container_id, pids_limit) "
+					 "VALUES ('%s', 20)", cid);
 				rc = raw_exec(path, sql);
 			}
 		}
@@ -441,6 +462,12 @@ static void test_migration_ladder(void)
 		else if (with_rows)
 			TAP_CHECK(q_int(conn, "SELECT count(*) FROM container_processes") == 0,
 				  "migrating version %d adds an empty container_processes table", k);
+		if (with_resources)
+			TAP_CHECK(q_int(conn, "SELECT pids_limit FROM container_resources") == 20,
+				  "its container_resources row survives too (from version %d)", k);
+		else if (with_rows)
+			TAP_CHECK(q_int(conn, "SELECT count(*) FROM container_resources") == 0,
+				  "migrating version %d adds an empty container_resources table", k);
 		TAP_CHECK(q_int(conn, "PRAGMA foreign_keys") == 1, "foreign keys are on again after migrating");
 		sqlite3_close(conn);
 	}
@@ -1100,6 +1127,153 @@ static void test_processes(void)
 	ctr_db_close(db);
 }
 
+/* ---- resource limits ---- */
+
+static int64_t resources_rows(struct ctr_db *db)
+{
+	return q_int(db->conn, "SELECT count(*) FROM container_resources");
+}
+
+static void test_resources(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("resources.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	const char *path = ctr_db_path(db);
+	char a[CTR_DB_ID_LEN + 1], b[CTR_DB_ID_LEN + 1], nobody[CTR_DB_ID_LEN + 1];
+	make_id(a, "6a", 1);
+	make_id(b, "6b", 2);
+	make_id(nobody, "6f", 9);
+	int rc = add_ct(db, a, "limited", 1, &err);
+	rc = rc ? rc : add_ct(db, b, "free", 2, &err);
+	TAP_CHECK(rc == 0, "two containers: %s", rc ? err.msg : "ok");
+
+	struct ctr_db_resources got = {.memory_bytes = 99, .oom_killed = true};
+	rc = ctr_db_get_resources(db, a, &got, &err);
+	TAP_CHECK(rc == 0 && got.memory_bytes == 0 && got.memory_swap_bytes == 0 && got.nano_cpus == 0 &&
+			  !got.cpuset_cpus && got.pids_limit == 0 && !got.cgroup && !got.oom_killed,
+		  "none recorded: all zero and NULL: %s", rc ? err.msg : "ok");
+
+	/* 5 GiB does not fit 32 bits: values must travel as 64-bit integers. */
+	const char *json = "{\"memory\":\"/sys/fs/cgroup/memory/ctrrun-6a\",\"pids\":\"/sys/fs/cgroup/pids/ctrrun-6a\"}";
+	struct ctr_db_resources set = {.memory_bytes = 5LL << 30, .memory_swap_bytes = 6LL << 30,
+				       .nano_cpus = 500000000, .cpuset_cpus = "0-1", .pids_limit = 20,
+				       .cgroup = (char *)json};
+	rc = ctr_db_set_resources(db, a, &set, &err);
+	rc = rc ? rc : ctr_db_get_resources(db, a, &got, &err);
+	TAP_CHECK(rc == 0 && got.memory_bytes == 5LL << 30 && got.memory_swap_bytes == 6LL << 30 &&
+			  got.nano_cpus == 500000000 && got.cpuset_cpus && strcmp(got.cpuset_cpus, "0-1") == 0 &&
+			  got.pids_limit == 20 && got.cgroup && strcmp(got.cgroup, json) == 0 && !got.oom_killed,
+		  "set then get: every limit and the cgroup record: %s", rc ? err.msg : "ok");
+	ctr_db_resources_free(&got);
+	TAP_CHECK(got.cpuset_cpus == NULL && got.cgroup == NULL && got.memory_bytes == 0, "free clears the struct");
+	TAP_CHECK(q_int(db->conn, "SELECT memory_bytes FROM container_resources") == 5LL << 30 &&
+			  q_int(db->conn, "SELECT nano_cpus FROM container_resources") == 500000000 &&
+			  strcmp(q_text(db->conn, "SELECT cgroup ->> '$.pids' FROM container_resources"),
+				 "/sys/fs/cgroup/pids/ctrrun-6a") == 0,
+		  "stored in the documented columns, the cgroup as JSON sqlite3 can read");
+	rc = ctr_db_get_resources(db, b, &got, &err);
+	TAP_CHECK(rc == 0 && got.memory_bytes == 0 && !got.cgroup, "another container's resources stay none");
+
+	/* OOM verdict: kept by a later set_resources, and the limits by it. */
+	rc = ctr_db_set_oom_killed(db, a, true, &err);
+	rc = rc ? rc : ctr_db_get_resources(db, a, &got, &err);
+	TAP_CHECK(rc == 0 && got.oom_killed && got.pids_limit == 20 && got.cgroup,
+		  "set_oom_killed records the verdict and keeps the limits: %s", rc ? err.msg : "ok");
+	ctr_db_resources_free(&got);
+	struct ctr_db_resources fewer = {.memory_bytes = 64LL << 20, .memory_swap_bytes = -1};
+	rc = ctr_db_set_resources(db, a, &fewer, &err);
+	rc = rc ? rc : ctr_db_get_resources(db, a, &got, &err);
+	TAP_CHECK(rc == 0 && got.memory_bytes == 64LL << 20 && got.memory_swap_bytes == -1 && got.nano_cpus == 0 &&
+			  !got.cpuset_cpus && got.pids_limit == 0 && !got.cgroup && got.oom_killed &&
+			  resources_rows(db) == 1,
+		  "set again replaces the limits (unset ones become NULL), keeps the OOM verdict: %s",
+		  rc ? err.msg : "ok");
+	ctr_db_resources_free(&got);
+	TAP_CHECK(q_int(db->conn, "SELECT nano_cpus IS NULL AND cgroup IS NULL FROM container_resources") == 1,
+		  "not set is stored as NULL");
+
+	/* A row that says nothing goes. */
+	struct ctr_db_resources none = {0};
+	rc = ctr_db_set_resources(db, a, &none, &err);
+	TAP_CHECK(rc == 0 && resources_rows(db) == 1, "no limits but an OOM kill recorded: the row stays: %s",
+		  rc ? err.msg : "ok");
+	rc = ctr_db_set_oom_killed(db, a, false, &err);
+	TAP_CHECK(rc == 0 && resources_rows(db) == 0, "and without the OOM kill it goes: %s", rc ? err.msg : "ok");
+	rc = ctr_db_set_oom_killed(db, b, false, &err);
+	TAP_CHECK(rc == 0 && resources_rows(db) == 0, "clearing an OOM kill never recorded writes no row");
+	rc = ctr_db_set_oom_killed(db, b, true, &err);
+	rc = rc ? rc : ctr_db_get_resources(db, b, &got, &err);
+	TAP_CHECK(rc == 0 && got.oom_killed && got.memory_bytes == 0 && resources_rows(db) == 1,
+		  "an OOM kill of a container without limits is recorded: %s", rc ? err.msg : "ok");
+	ctr_db_set_oom_killed(db, b, false, &err);
+
+	/* Refusals, nothing written. */
+	rc = ctr_db_set_resources(db, nobody, &set, &err);
+	TAP_CHECK(rc == CTR_DB_NOT_FOUND && strstr(err.msg, nobody) && strstr(err.msg, path) && resources_rows(db) == 0,
+		  "set for an unknown container: NOT_FOUND naming it: %s", err.msg);
+	got.memory_bytes = 7;
+	rc = ctr_db_get_resources(db, nobody, &got, &err);
+	TAP_CHECK(rc == CTR_DB_NOT_FOUND && strstr(err.msg, nobody) && got.memory_bytes == 0,
+		  "get for an unknown container: NOT_FOUND, all zero: %s", err.msg);
+	TAP_CHECK(ctr_db_set_oom_killed(db, nobody, true, &err) == CTR_DB_NOT_FOUND && resources_rows(db) == 0,
+		  "set_oom_killed for an unknown container: NOT_FOUND");
+	struct ctr_db_resources bad[] = {
+		{.memory_bytes = -5},
+		{.memory_bytes = 64LL << 20, .memory_swap_bytes = -2},
+		{.nano_cpus = -1},
+		{.pids_limit = -1},
+		{.memory_bytes = 64LL << 20, .memory_swap_bytes = 32LL << 20},
+		{.memory_swap_bytes = 32LL << 20},
+		{.cpuset_cpus = ""},
+		{.cgroup = "[\"/sys/fs/cgroup/memory/x\"]"},
+		{.cgroup = "{\"memory\":"},
+	};
+	const char *why[] = {"negative memory", "swap -2", "negative CPUs", "pids -1 (the API takes 0 for unlimited)",
+			     "swap below memory", "swap without memory", "empty cpuset", "cgroup not an object",
+			     "cgroup not JSON"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		rc = ctr_db_set_resources(db, a, &bad[i], &err);
+		TAP_CHECK(rc == CTR_DB_ERROR && resources_rows(db) == 0, "refused: %s: %s", why[i], err.msg);
+	}
+
+	/* The table's own CHECKs, for whoever writes it with sqlite3. */
+	char sql[512];
+	const char *rows[] = {"memory_bytes) VALUES ('%s', 0)", "memory_swap_bytes) VALUES ('%s', 5)",
+			      "pids_limit) VALUES ('%s', 0)", "oom_killed) VALUES ('%s', 2)",
+			      "cgroup) VALUES ('%s', 'nope')", "nano_cpus) VALUES ('%s', 'one')"};
+	const char *what[] = {"memory 0", "swap without memory", "pids 0", "oom_killed 2", "cgroup not JSON",
+			      "text in an integer column (STRICT)"};
+	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+		char fmt[256];
+		snprintf(fmt, sizeof fmt, "INSERT INTO container_resources (container_id, %s", rows[i]);
+		snprintf(sql, sizeof sql, fmt, a);
+		TAP_CHECK(refused_by_constraint(db, sql), "schema: %s refused", what[i]);
+	}
+	snprintf(sql, sizeof sql, "INSERT INTO container_resources (container_id, pids_limit) VALUES ('%s', 5)", nobody);
+	TAP_CHECK(refused_by_constraint(db, sql) && sqlite3_extended_errcode(db->conn) == SQLITE_CONSTRAINT_FOREIGNKEY,
+		  "schema: a row for an unknown container refused (foreign keys are on)");
+	TAP_CHECK(resources_rows(db) == 0, "none of those got in");
+
+	/* Exit keeps them (inspect reports limits and OOMKilled afterwards);
+	 * delete takes them. */
+	rc = ctr_db_set_resources(db, a, &set, &err);
+	rc = rc ? rc : ctr_db_set_running(db, a, 700, 7000, 10, &err);
+	rc = rc ? rc : ctr_db_set_oom_killed(db, a, true, &err);
+	rc = rc ? rc : ctr_db_set_exited(db, a, 137, 20, &err);
+	rc = rc ? rc : ctr_db_get_resources(db, a, &got, &err);
+	TAP_CHECK(rc == 0 && got.oom_killed && got.pids_limit == 20, "an exited container keeps its resources: %s",
+		  rc ? err.msg : "ok");
+	ctr_db_resources_free(&got);
+	rc = ctr_db_delete_container(db, a, &err);
+	TAP_CHECK(rc == 0 && resources_rows(db) == 0, "deleting the container deletes its resources: %s",
+		  rc ? err.msg : "ok");
+	ctr_db_close(db);
+}
+
 static void test_list_running(void)
 {
 	struct ctr_error err = {0};
@@ -1511,6 +1685,7 @@ int main(void)
 	test_ps();
 	test_prefixes();
 	test_processes();
+	test_resources();
 	test_list_running();
 	test_name_race();
 	test_busy_wait();
