@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "container_remove.h"
+#include "cgroups.h"
 #include "container_launch.h"
 #include "ctrrun.h"
 #include "image_config.h"
@@ -325,6 +326,12 @@ static int prepare(struct ctrrun *rt, struct run_state *s, struct ctr_error *err
 		return -1;
 	if (record(rt, s, err) < 0 || make_volume_dirs(s, err) < 0 || make_dirs(rt, s, err) < 0)
 		return -1;
+	const struct ctr_limits *l = &s->opt.limits;
+	struct ctr_db_resources res = {.memory_bytes = l->memory, .memory_swap_bytes = l->memory_swap,
+				       .nano_cpus = ctr_limits_nano_cpus(l), .cpuset_cpus = l->cpuset_cpus,
+				       .pids_limit = l->pids_limit};
+	if (ctr_limits_any(l) && ctr_db_set_resources(rt->db, s->rec.id, &res, err) != CTR_DB_OK)
+		return -1;
 	return 0;
 }
 
@@ -359,6 +366,11 @@ int cmd_run(struct ctrrun *rt, int argc, char **argv)
 		goto out;
 	}
 	ctr_reap_stale(rt);
+	/* A limit that cannot be applied fails the run before anything exists. */
+	if (ctr_limits_any(&s.opt.limits) && ctr_cgroup_check(NULL, &s.opt.limits, &err) < 0) {
+		ctrrun_print_error(&err);
+		goto out;
+	}
 	if (prepare(rt, &s, &err) < 0) {
 		ctrrun_print_error(&err);
 		undo(rt, &s);

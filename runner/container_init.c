@@ -278,6 +278,11 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 		ctr_fail(&err, errno, "cannot become root in the container's user namespace");
 		fail(sync, &err);
 	}
+	/* ctrrun has put us in our cgroups by now: they become our view's root. */
+	if (unshare(CLONE_NEWCGROUP) < 0) {
+		ctr_fail(&err, errno, "cannot create a cgroup namespace");
+		fail(sync, &err);
+	}
 	bool can_setgroups = !spec->idmap->single;
 	if (can_setgroups)
 		setgroups(0, NULL);

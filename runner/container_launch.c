@@ -72,6 +72,25 @@ static void record_exit(struct ctrrun *rt, const struct ctr_db_container *rec, i
 	}
 }
 
+/* The cgroup directories in state.db (exec joins them, rm and crash cleanup
+ * remove them), with the limits as they were recorded; NULL: gone. */
+static void record_cgroup(struct ctrrun *rt, const struct ctr_db_container *rec, struct ctr_cgroup *cg)
+{
+	struct ctr_error err = {0};
+	struct ctr_db_resources r = {0};
+	if (ctr_db_get_resources(rt->db, rec->id, &r, &err) != CTR_DB_OK) {
+		ctrrun_print_error(&err);
+		return;
+	}
+	free(r.cgroup);
+	r.cgroup = cg ? ctr_cgroup_to_json(cg) : NULL;
+	if ((cg && !r.cgroup) || ctr_db_set_resources(rt->db, rec->id, &r, &err) != CTR_DB_OK)
+		ctrrun_print_error(&err);
+	if (cg && ctr_db_set_oom_killed(rt->db, rec->id, false, &err) != CTR_DB_OK)
+		ctrrun_print_error(&err);
+	ctr_db_resources_free(&r);
+}
+
 static void report(int fd, int code, const struct ctr_error *err)
 {
 	if (fd < 0)
@@ -145,6 +164,7 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 		goto fail;
 	}
 	ctrrun_container_event(rt, rec->id, rec->name, "start", NULL);
+	record_cgroup(rt, rec, proc.cgroup);
 	/* Threads only now: every fork of the setup is done. */
 	struct log_writer *log = NULL;
 	if (log_writer_start(&log, rt->root, rec->id, o->log_max_bytes, &err) < 0) {
@@ -195,6 +215,14 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	int status = monitor_supervise(&proc, &io, log);
 	term_restore(0, &term);
 	ctr_container_wait_daemon(&proc, 10000);
+	if (proc.cgroup) {
+		/* Before the cgroups go: did the OOM killer end it? (docker: 137 + OOMKilled) */
+		if (ctr_cgroup_oom_killed(proc.cgroup) &&
+		    ctr_db_set_oom_killed(rt->db, rec->id, true, &err) != CTR_DB_OK)
+			ctrrun_print_error(&err);
+		ctr_container_release_cgroup(&proc);
+		record_cgroup(rt, rec, NULL);
+	}
 	if (log_writer_finish(log, &err) < 0)
 		ctrrun_print_error(&err);
 	code = exit_code_of(status);

@@ -197,8 +197,10 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 		close(sv[1]);
 		return ctr_fail(err, e, "pipe");
 	}
+	/* No CLONE_NEWCGROUP here: the init unshares it once it is in its own
+	 * cgroups, so that those are the root of its view. */
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
-			      CLONE_NEWCGROUP | (spec->host_network ? 0 : CLONE_NEWNET);
+			      (spec->host_network ? 0 : CLONE_NEWNET);
 	fflush(NULL);
 	/* clone without CLONE_VM and without a stack behaves as fork: the child
 	 * runs on a copy of this stack. */
@@ -226,6 +228,12 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 	struct sync_msg msg;
 	int fd = -1;
 	if (ctr_idmap_write(spec->idmap, pid, err) < 0)
+		goto fail;
+	/* Only the init: the daemons and this monitor stay outside, so they
+	 * never count against its limits nor die by its OOM killer. */
+	if (spec->limits && ctr_limits_any(spec->limits) &&
+	    (ctr_cgroup_create(NULL, spec->cgroup_name, spec->limits, &p->cgroup, err) < 0 ||
+	     ctr_cgroup_add_pid(p->cgroup, pid, err) < 0))
 		goto fail;
 	if (sync_send(p->sync, SYNC_MAPPED, NULL, -1) < 0) {
 		ctr_fail(err, errno, "the container's setup process died");
@@ -300,6 +308,18 @@ void ctr_container_abort(struct ctr_container_proc *p)
 		p->init_pid = 0;
 	}
 	ctr_container_wait_daemon(p, 10000);
+	ctr_container_release_cgroup(p);
+}
+
+void ctr_container_release_cgroup(struct ctr_container_proc *p)
+{
+	if (!p->cgroup)
+		return;
+	struct ctr_error err = {0};
+	if (ctr_cgroup_remove(p->cgroup, true, &err) < 0)
+		fprintf(stderr, "ctrrun: %s\n", err.msg);
+	ctr_cgroup_free(p->cgroup);
+	p->cgroup = NULL;
 }
 
 void ctr_container_wait_daemon(struct ctr_container_proc *p, int timeout_ms)

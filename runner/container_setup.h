@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroups.h"
 #include "container_spec.h"
 #include "ctr/error.h"
 
@@ -16,6 +17,7 @@ struct ctr_container_proc {
 	pid_t fs_pid;            /* the ctrfs daemon (our child) */
 	uint64_t fs_ticks;
 	pid_t proc_pid;          /* the /proc view's daemon (our child), or 0 */
+	struct ctr_cgroup *cgroup; /* the container's cgroups, or NULL without limits */
 	int pty_master;          /* -1 without a terminal */
 	int sync;                /* handshake socket, until started */
 	int exec_err;            /* carries errno if the command cannot be executed */
@@ -33,6 +35,9 @@ int ctr_container_start(struct ctr_container_proc *p, int *exec_errno, struct ct
 
 /* After a failed create/start: SIGKILL the init, reap it, wait for the daemon. */
 void ctr_container_abort(struct ctr_container_proc *p);
+
+/* The init is gone: removes its cgroups (killing what is left in them). */
+void ctr_container_release_cgroup(struct ctr_container_proc *p);
 
 /* The init is gone: the mount namespace goes with it, and so the daemon
  * ends by itself; wait for that (SIGKILL after TIMEOUT_MS). */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "idmap_config.h"
+#include "resource_limits.h"
 
 struct ctr_volume {
 	char *host_path;       /* absolute, exists (created by cmd_run when missing) */
@@ -44,6 +45,11 @@ struct ctr_spec {
 
 	struct ctr_volume *volumes;
 	size_t n_volumes;
+
+	/* Resource limits; when any is set, cgroups named CGROUP_NAME are made
+	 * below ctrrun's own and the init is put in them before it runs. */
+	const struct ctr_limits *limits;
+	const char *cgroup_name;
 };
 
 #endif

@@ -23,6 +23,11 @@ const char run_usage[] =
 	"  -u, --user UID[:GID]     user (a number or a name from the image's /etc/passwd)\n"
 	"  -h, --hostname NAME      the container's hostname (default: its short id)\n"
 	"      --network none|host  loopback only (default), or the host's network\n"
+	"  -m, --memory SIZE        memory limit (b, k, m, g; at least 6m)\n"
+	"      --memory-swap SIZE   memory plus swap limit (-1: unlimited swap)\n"
+	"      --cpus N.N           CPU time limit, in CPUs\n"
+	"      --cpuset-cpus LIST   CPUs the container may run on (0-2,4)\n"
+	"      --pids-limit N       most processes and threads at once\n"
 	"      --proc-view on|off   the container's own meminfo, cpuinfo, stat, ... (default on)\n"
 	"      --log-max-size SIZE  keep at most SIZE of output in the log (default 100m;\n"
 	"                           k, m, g suffixes; the oldest output goes first)\n\n"
@@ -254,6 +259,13 @@ int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_e
 				o->interactive = true;
 			} else if (strcmp(a, "--tty") == 0) {
 				o->tty = true;
+			} else if (is_long(a, "--memory") || is_long(a, "--memory-swap") || is_long(a, "--cpus") ||
+				   is_long(a, "--cpuset-cpus") || is_long(a, "--pids-limit")) {
+				char flag[32];
+				snprintf(flag, sizeof flag, "%.*s", (int)strcspn(a, "="), a);
+				if (!(v = flag_value(argc, argv, &i, flag, err)) ||
+				    ctr_limits_set_flag(&o->limits, flag, v, err) < 0)
+					return -1;
 			} else if (is_long(a, "--proc-view")) {
 				if (!(v = flag_value(argc, argv, &i, "--proc-view", err)))
 					return -1;
@@ -311,7 +323,7 @@ int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_e
 		/* Short flags, bundled as in -it. */
 		for (const char *c = a + 1; *c; c++) {
 			const char *value = NULL;
-			if (strchr("vewuh", *c)) {
+			if (strchr("vewuhm", *c)) {
 				if (c[1]) {
 					value = c + 1;
 				} else if (i + 1 < argc) {
@@ -329,6 +341,7 @@ int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_e
 			case 'w': o->workdir = value; break;
 			case 'u': o->user = value; break;
 			case 'h': o->hostname = value; break;
+			case 'm': if (ctr_limits_set_flag(&o->limits, "-m", value, err) < 0) return -1; break;
 			default: return ctr_fail(err, 0, "unknown option -%c (see ctrrun run --help)", *c);
 			}
 			if (value)
@@ -340,6 +353,8 @@ int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_e
 	o->image = argv[i++];
 	o->command = argv + i;
 	o->n_command = argc - i;
+	if (ctr_limits_finish(&o->limits, err) < 0)
+		return -1;
 	if (o->workdir && !clean_absolute(o->workdir))
 		return ctr_fail(err, 0, "-w '%s': the working directory must be an absolute path", o->workdir);
 	if (o->hostname && !valid_hostname(o->hostname))
@@ -359,5 +374,6 @@ void run_options_free(struct run_options *o)
 		free(o->volumes[i].container_path);
 	}
 	free(o->volumes);
+	ctr_limits_free(&o->limits);
 	memset(o, 0, sizeof *o);
 }

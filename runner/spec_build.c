@@ -73,6 +73,21 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 	    asprintf(&b->fs_log, "%s/ctrfs.log", b->dir) < 0 || asprintf(&b->proc_staging, "%s/proc", b->dir) < 0)
 		return ctr_fail(err, ENOMEM, "container spec");
 	memcpy(b->hostname, rec->id, CTR_DB_SHORT_ID_LEN);
+	snprintf(b->cgroup_name, sizeof b->cgroup_name, "ctrrun-%.12s", rec->id);
+	struct ctr_db_resources res = {0};
+	if (ctr_db_get_resources(rt->db, rec->id, &res, err) != CTR_DB_OK)
+		return -1;
+	b->limits = (struct ctr_limits){.memory = res.memory_bytes, .memory_swap = res.memory_swap_bytes,
+					.pids_limit = res.pids_limit};
+	if (res.nano_cpus > 0) {
+		b->limits.cpu_period_us = 100000;
+		b->limits.cpu_quota_us = res.nano_cpus / 10000;
+	}
+	if (res.cpuset_cpus && !(b->limits.cpuset_cpus = strdup(res.cpuset_cpus))) {
+		ctr_db_resources_free(&res);
+		return ctr_fail(err, ENOMEM, "limits");
+	}
+	ctr_db_resources_free(&res);
 	if (rec->n_mounts && !(b->volumes = calloc(rec->n_mounts, sizeof *b->volumes)))
 		return ctr_fail(err, ENOMEM, "volumes");
 	for (size_t i = 0; i < rec->n_mounts; i++) {
@@ -105,6 +120,8 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 		.proc_staging = b->proc_staging,
 		.volumes = b->volumes,
 		.n_volumes = b->n_volumes,
+		.limits = &b->limits,
+		.cgroup_name = b->cgroup_name,
 	};
 	return 0;
 }
@@ -127,5 +144,6 @@ void spec_free(struct built_spec *b)
 		free(b->volumes[i].container_path);
 	}
 	free(b->volumes);
+	ctr_limits_free(&b->limits);
 	memset(b, 0, sizeof *b);
 }

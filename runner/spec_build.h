@@ -17,6 +17,8 @@ struct built_spec {
 	char hostname[CTR_DB_SHORT_ID_LEN + 1];
 	struct ctr_volume *volumes;
 	size_t n_volumes;
+	struct ctr_limits limits;  /* from container_resources */
+	char cgroup_name[32];
 };
 
 int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct built_spec *b, struct ctr_error *err);
