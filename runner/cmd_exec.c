@@ -22,6 +22,7 @@
 #include <grp.h>
 #include <linux/close_range.h>
 
+#include "cgroups.h"
 #include "ctrrun.h"
 #include "image_config.h"
 #include "process_creds.h"
@@ -125,10 +126,14 @@ fail:
 /* The joiner: enters the namespaces, forks the command (which lands in the
  * container's PID namespace), passes on its pid, its pty and its fate. */
 static __attribute__((noreturn)) void join_and_run(int pidfd, const struct exec_opts *o, int sync, int exec_err,
-						   bool can_setgroups)
+						   bool can_setgroups, struct ctr_cgroup *cg)
 {
 	struct ctr_error err = {0};
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Into the container's cgroups first, while still the host's root (its
+	 * limits then hold for the command too, which inherits them). */
+	if (cg && ctr_cgroup_add_pid(cg, getpid(), &err) < 0)
+		goto fail;
 	int types = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
 		    CLONE_NEWCGROUP | CLONE_NEWTIME;
 	/* With --network host the network namespace is the host's, which a
@@ -321,6 +326,7 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 	int code = CTRRUN_EXIT_ERROR, pidfd = -1, sigfd = -1, master = -1;
 	int sv[2] = {-1, -1}, ep[2] = {-1, -1};
 	struct term_state term = {0};
+	struct ctr_cgroup *cg = NULL;
 	sigset_t mask;
 	sigemptyset(&mask);
 
@@ -343,6 +349,13 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 	}
 	if (ctr_db_find_image(rt->db, c.image_id, &image, &err) != CTR_DB_OK ||
 	    ctr_image_config_parse(image.config, &config, &err) < 0)
+		goto fail;
+	struct ctr_db_resources res = {0};
+	if (ctr_db_get_resources(rt->db, c.id, &res, &err) != CTR_DB_OK)
+		goto fail;
+	int cg_rc = res.cgroup ? ctr_cgroup_from_json(res.cgroup, &cg, &err) : 0;
+	ctr_db_resources_free(&res);
+	if (cg_rc < 0)
 		goto fail;
 	for (size_t i = 0; i < c.n_env; i++)
 		if (env_set(&o, c.env[i]) < 0)
@@ -375,7 +388,7 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 	if (joiner == 0) {
 		close(sv[0]);
 		close(ep[0]);
-		join_and_run(pidfd, &o, sv[1], ep[1], !rt->idmap.single);
+		join_and_run(pidfd, &o, sv[1], ep[1], !rt->idmap.single, cg);
 	}
 	close(sv[1]);
 	close(ep[1]);
@@ -447,6 +460,8 @@ out:
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 	free(o.env);
 	free(extra);
+	if (cg)
+		ctr_cgroup_free(cg);
 	ctr_image_config_free(&config);
 	ctr_db_image_free(&image);
 	ctr_db_container_free(&c);
