@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +7,7 @@
 #include "proc_options.h"
 
 const char proc_usage[] =
-	"usage: ctrfs proc [--pid PID | --cgroup PATH] [-f] [-d] MNT\n"
+	"usage: ctrfs proc [--pid PID | --cgroup PATH] [--sysinfo-fd FD] [-f] [-d] MNT\n"
 	"\n"
 	"Mounts a directory of /proc files that describe one container: meminfo,\n"
 	"cpuinfo, stat, loadavg, swaps, diskstats and cpu-online (for\n"
@@ -17,6 +18,9 @@ const char proc_usage[] =
 	"  --cgroup PATH    a cgroup directory under /sys/fs/cgroup (on cgroup v1,\n"
 	"                   the same path below every controller's hierarchy)\n"
 	"                   without either: the cgroups of ctrfs itself\n"
+	"  --sysinfo-fd FD  a seccomp listener (SECCOMP_RET_USER_NOTIF) for sysinfo(2)\n"
+	"                   calls: answered with these files' memory, swap and load\n"
+	"                   (ctrrun passes it; busybox free and uptime use sysinfo)\n"
 	"  -f               stay in the foreground\n"
 	"  -d               debug: log every request (implies -f)\n"
 	"  --help\n";
@@ -41,7 +45,7 @@ static const char *option_value(int argc, char **argv, int *i, const char *name,
 
 int proc_options_parse(struct proc_options *o, int argc, char **argv, struct ctr_error *err)
 {
-	*o = (struct proc_options){0};
+	*o = (struct proc_options){.sysinfo_fd = -1};
 	err->msg[0] = '\0';
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
@@ -58,6 +62,13 @@ int proc_options_parse(struct proc_options *o, int argc, char **argv, struct ctr
 			if (errno || *end || end == v || pid <= 0 || pid > INT_MAX)
 				return ctr_fail(err, 0, "--pid %s: not a process id", v);
 			o->pid = (pid_t)pid;
+		} else if ((v = option_value(argc, argv, &i, "--sysinfo-fd", err))) {
+			char *end;
+			errno = 0;
+			long fd = strtol(v, &end, 10);
+			if (errno || *end || end == v || fd < 0 || fd > INT_MAX || fcntl((int)fd, F_GETFD) < 0)
+				return ctr_fail(err, 0, "--sysinfo-fd %s: not an open file descriptor", v);
+			o->sysinfo_fd = (int)fd;
 		} else if ((v = option_value(argc, argv, &i, "--cgroup", err))) {
 			if (!*v)
 				return ctr_fail(err, 0, "--cgroup needs a path");

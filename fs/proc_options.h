@@ -10,6 +10,7 @@
 struct proc_options {
 	pid_t pid;               /* --pid; 0 when not given */
 	const char *cgroup;      /* --cgroup; NULL when not given */
+	int sysinfo_fd;          /* --sysinfo-fd: a seccomp listener whose sysinfo calls to answer; -1 */
 	const char *mountpoint;
 	bool foreground, debug, show_help;
 };

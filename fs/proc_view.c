@@ -26,6 +26,7 @@
 
 #include "proc_content.h"
 #include "proc_options.h"
+#include "proc_sysinfo.h"
 #include "proc_view.h"
 
 #define STALE_NS (100 * 1000000ULL)   /* the documented maximum staleness */
@@ -571,6 +572,9 @@ int proc_view_main(int argc, char **argv)
 	}
 	if (view_start_threads(&v) < 0)
 		goto out_unmount;
+	struct proc_sysinfo *sysinfo = NULL;
+	if (o.sysinfo_fd >= 0 && !(sysinfo = proc_sysinfo_start(o.sysinfo_fd, &v.src)))
+		fprintf(stderr, "ctrfs proc: cannot answer sysinfo calls; the container sees the host's\n");
 	struct fuse_loop_config *loop = fuse_loop_cfg_create();
 	if (!loop) {
 		fprintf(stderr, "ctrfs proc: out of memory\n");
@@ -579,6 +583,7 @@ int proc_view_main(int argc, char **argv)
 	fuse_loop_cfg_set_max_threads(loop, 4);
 	rc = fuse_session_loop_mt(se, loop) == 0 ? PROC_EXIT_OK : PROC_EXIT_MOUNT;
 	fuse_loop_cfg_destroy(loop);
+	proc_sysinfo_stop(sysinfo);
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:

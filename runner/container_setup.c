@@ -59,7 +59,8 @@ static bool wait_child(pid_t pid, int timeout_ms)
 
 enum daemon_kind { DAEMON_UNION, DAEMON_PROC };
 
-static void exec_daemon(const struct ctr_spec *spec, enum daemon_kind kind, pid_t init, int userns, int fuse)
+static void exec_daemon(const struct ctr_spec *spec, enum daemon_kind kind, pid_t init, int userns, int fuse,
+			int spec_listener)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -93,7 +94,19 @@ static void exec_daemon(const struct ctr_spec *spec, enum daemon_kind kind, pid_
 	snprintf(mnt, sizeof mnt, "/dev/fd/%d", fuse);
 	snprintf(pid, sizeof pid, "%d", (int)init);
 	if (kind == DAEMON_PROC) {
-		char *argv[] = {"ctrfs", "proc", "-f", "--pid", pid, mnt, NULL};
+		char sysinfo_fd[32];
+		int listener = spec_listener;
+		snprintf(sysinfo_fd, sizeof sysinfo_fd, "%d", listener);
+		if (listener >= 0)
+			fcntl(listener, F_SETFD, 0);
+		char *argv[9] = {"ctrfs", "proc", "-f", "--pid", pid};
+		int n = 5;
+		if (listener >= 0) {
+			argv[n++] = "--sysinfo-fd";
+			argv[n++] = sysinfo_fd;
+		}
+		argv[n++] = mnt;
+		argv[n] = NULL;
 		execvp(spec->ctrfs, argv);
 	} else {
 		if (asprintf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", spec->lowerdirs, spec->upper,
@@ -122,7 +135,7 @@ static int start_daemon(const struct ctr_spec *spec, enum daemon_kind kind, stru
 		return ctr_fail(err, e, "fork");
 	}
 	if (pid == 0)
-		exec_daemon(spec, kind, p->init_pid, userns, fuse);
+		exec_daemon(spec, kind, p->init_pid, userns, fuse, kind == DAEMON_PROC ? p->seccomp_listener : -1);
 	close(userns);
 	if (kind == DAEMON_PROC) {
 		p->proc_pid = pid;
@@ -186,7 +199,7 @@ static int next_message(struct ctr_container_proc *p, struct sync_msg *msg, int 
 int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc *p, struct ctr_error *err)
 {
 	memset(p, 0, sizeof *p);
-	p->pty_master = p->sync = p->exec_err = -1;
+	p->pty_master = p->sync = p->exec_err = p->seccomp_listener = -1;
 	p->fs_log = spec->fs_log;
 	int sv[2], ep[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -249,27 +262,32 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 	close_fd(&fd);
 	if (rc < 0)
 		goto fail;
-	if (next_message(p, &msg, &fd, err) < 0)
-		goto fail;
-	if (msg.tag == SYNC_PROC_FD) {
-		/* The init has its cgroups and time namespace by now: the view's
-		 * daemon reads both when it starts. */
-		rc = start_daemon(spec, DAEMON_PROC, p, fd, err);
-		close_fd(&fd);
-		if (rc < 0 || next_message(p, &msg, &fd, err) < 0)
-			goto fail;
-	}
-	if (msg.tag == SYNC_PTY_FD) {
-		p->pty_master = fd;
-		fd = -1;
+	/* Then, in the order the init gets to them, until it is ready. */
+	for (;;) {
 		if (next_message(p, &msg, &fd, err) < 0)
 			goto fail;
+		if (msg.tag == SYNC_READY)
+			break;
+		if (msg.tag == SYNC_PROC_FD) {
+			/* The init has its cgroups and time namespace by now: the
+			 * view's daemon reads both when it starts. */
+			rc = start_daemon(spec, DAEMON_PROC, p, fd, err);
+			close_fd(&fd);
+			close_fd(&p->seccomp_listener);  /* the daemon has it now */
+			if (rc < 0)
+				goto fail;
+		} else if (msg.tag == SYNC_PTY_FD && fd >= 0) {
+			p->pty_master = fd;
+			fd = -1;
+		} else if (msg.tag == SYNC_SECCOMP_FD && fd >= 0) {
+			p->seccomp_listener = fd;
+			fd = -1;
+		} else {
+			ctr_fail(err, EPROTO, "container setup: unexpected message '%c'", msg.tag);
+			goto fail;
+		}
 	}
 	close_fd(&fd);
-	if (msg.tag != SYNC_READY) {
-		ctr_fail(err, EPROTO, "container setup: unexpected message '%c'", msg.tag);
-		goto fail;
-	}
 	return 0;
 fail:
 	close_fd(&fd);
@@ -301,6 +319,7 @@ void ctr_container_abort(struct ctr_container_proc *p)
 	close_fd(&p->sync);
 	close_fd(&p->exec_err);
 	close_fd(&p->pty_master);
+	close_fd(&p->seccomp_listener);
 	if (p->init_pid > 0) {
 		kill(p->init_pid, SIGKILL);
 		while (waitpid(p->init_pid, NULL, 0) < 0 && errno == EINTR)
