@@ -93,43 +93,48 @@ int proc_tasks_count(const char *dir, bool v2, bool want_last_pid, struct proc_t
 	return r;
 }
 
-/* Every task of the processes in PID's pid namespace: /proc lists the
- * host's processes; those whose ns/pid link matches are the container's. */
+/* Every task of PID's pid namespace. The procfs mounted at PID's /proc
+ * (reached through /proc/PID/root) lists exactly them, numbered as the
+ * container sees them: no need to look at every process of the host. */
 int proc_tasks_count_pidns(pid_t pid, bool want_last_pid, struct proc_tasks *t)
 {
 	*t = (struct proc_tasks){0};
-	char path[64], want[64], have[64];
-	snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)pid);
-	ssize_t n = readlink(path, want, sizeof want - 1);
-	if (n <= 0)
-		return -1;
-	want[n] = '\0';
-	DIR *proc = opendir("/proc");
+	char dir[64], path[128];
+	snprintf(dir, sizeof dir, "/proc/%d/root/proc", (int)pid);
+	DIR *proc = opendir(dir);
 	if (!proc)
 		return -1;
-	struct count_ctx c = {.t = t, .want_last_pid = want_last_pid};
+	struct count_ctx c = {.t = t};
 	struct dirent *de;
 	while ((de = readdir(proc))) {
 		char *end;
 		long p = strtol(de->d_name, &end, 10);
 		if (*end || p <= 0)
 			continue;
-		snprintf(path, sizeof path, "/proc/%ld/ns/pid", p);
-		n = readlink(path, have, sizeof have - 1);
-		if (n <= 0)
-			continue;  /* gone, or not ours to look at */
-		have[n] = '\0';
-		if (strcmp(have, want) != 0)
-			continue;
-		snprintf(path, sizeof path, "/proc/%ld/task", p);
+		if (want_last_pid && p > t->last_pid)
+			t->last_pid = (int)p;
+		snprintf(path, sizeof path, "%s/%ld/task", dir, p);
 		DIR *tasks = opendir(path);
 		if (!tasks)
-			continue;
+			continue;  /* exited since the listing */
 		struct dirent *te;
 		while ((te = readdir(tasks))) {
 			long tid = strtol(te->d_name, &end, 10);
-			if (!*end && tid > 0)
-				count_one((pid_t)tid, &c);
+			if (*end || tid <= 0)
+				continue;
+			snprintf(path, sizeof path, "%s/%ld/task/%ld/stat", dir, p, tid);
+			proc_buf_reset(&c.buf);
+			if (proc_buf_read_file(&c.buf, path) < 0)
+				continue;
+			const char *paren = strrchr(proc_buf_str(&c.buf), ')');
+			char state = paren && paren[1] == ' ' ? paren[2] : 0;
+			if (!state)
+				continue;
+			t->total++;
+			if (state == 'R')
+				t->running++;
+			else if (state == 'D')
+				t->blocked++;
 		}
 		closedir(tasks);
 	}
