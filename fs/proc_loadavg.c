@@ -46,11 +46,20 @@ static char task_state(struct count_ctx *c, pid_t tid)
 	return paren && paren[1] == ' ' ? paren[2] : 0;
 }
 
+static int innermost_pid_at(struct count_ctx *c, const char *proc_dir);
+
 /* The last NSpid field: the task's pid in its own pid namespace. */
 static int innermost_pid(struct count_ctx *c, pid_t tid)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+	char dir[64];
+	snprintf(dir, sizeof dir, "/proc/%d", (int)tid);
+	return innermost_pid_at(c, dir);
+}
+
+static int innermost_pid_at(struct count_ctx *c, const char *proc_dir)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/status", proc_dir);
 	proc_buf_reset(&c->buf);
 	if (proc_buf_read_file(&c->buf, path) < 0)
 		return 0;
@@ -93,13 +102,19 @@ int proc_tasks_count(const char *dir, bool v2, bool want_last_pid, struct proc_t
 	return r;
 }
 
-/* Every task of PID's pid namespace. The procfs mounted at PID's /proc
- * (reached through /proc/PID/root) lists exactly them, numbered as the
- * container sees them: no need to look at every process of the host. */
+/* Every task of PID's pid namespace. The procfs at PID's /proc (through
+ * /proc/PID/root) lists just them once the container has its own root and
+ * procfs; before that (while its root is still the host's) the listing is
+ * the host's, so each entry's pid namespace is checked either way. */
 int proc_tasks_count_pidns(pid_t pid, bool want_last_pid, struct proc_tasks *t)
 {
 	*t = (struct proc_tasks){0};
-	char dir[64], path[128];
+	char dir[64], path[128], want[64], have[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)pid);
+	ssize_t n = readlink(path, want, sizeof want - 1);
+	if (n <= 0)
+		return -1;
+	want[n] = '\0';
 	snprintf(dir, sizeof dir, "/proc/%d/root/proc", (int)pid);
 	DIR *proc = opendir(dir);
 	if (!proc)
@@ -111,8 +126,19 @@ int proc_tasks_count_pidns(pid_t pid, bool want_last_pid, struct proc_tasks *t)
 		long p = strtol(de->d_name, &end, 10);
 		if (*end || p <= 0)
 			continue;
-		if (want_last_pid && p > t->last_pid)
-			t->last_pid = (int)p;
+		snprintf(path, sizeof path, "%s/%ld/ns/pid", dir, p);
+		n = readlink(path, have, sizeof have - 1);
+		if (n <= 0)
+			continue;
+		have[n] = '\0';
+		if (strcmp(have, want) != 0)
+			continue;
+		if (want_last_pid) {
+			snprintf(path, sizeof path, "%s/%ld", dir, p);
+			int inner = innermost_pid_at(&c, path);
+			if (inner > t->last_pid)
+				t->last_pid = inner;
+		}
 		snprintf(path, sizeof path, "%s/%ld/task", dir, p);
 		DIR *tasks = opendir(path);
 		if (!tasks)
