@@ -24,6 +24,7 @@
 
 #include "cgroups.h"
 #include "ctrrun.h"
+#include "monitor.h"
 #include "image_config.h"
 #include "process_creds.h"
 #include "process_exec.h"
@@ -332,9 +333,8 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 
 	if (!extra || parse(&o, argc, argv, &ref, &extra, &n_extra) < 0)
 		goto out;
-	if (ctrrun_open_db(rt, &err) < 0)
-		goto fail;
-	ctr_reap_stale(rt);
+	if (ctrrun_open_state(rt) < 0)
+		goto out;
 	if (ctr_db_find_container(rt->db, ref, &c, &err) != CTR_DB_OK)
 		goto fail;
 	if ((c.state != CTR_DB_RUNNING && c.state != CTR_DB_PAUSED) || !ctr_proc_alive(c.pid, c.pid_start_ticks)) {
@@ -370,10 +370,7 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 	if (!o.user)
 		o.user = c.user ? c.user : config.user;
 
-	int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
-	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-		sigaddset(&mask, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	monitor_block_signals(&mask);
 	if ((sigfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
 		ctr_fail(&err, errno, "exec setup");

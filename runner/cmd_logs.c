@@ -238,11 +238,8 @@ int cmd_logs(struct ctrrun *rt, int argc, char **argv)
 	}
 	struct ctr_error err = {0};
 	struct ctr_db_container c;
-	if (ctrrun_open_db(rt, &err) < 0) {
-		ctrrun_print_error(&err);
+	if (ctrrun_open_state(rt) < 0)
 		return CTRRUN_EXIT_ERROR;
-	}
-	ctr_reap_stale(rt);
 	if (ctr_db_find_container(rt->db, ref, &c, &err) != CTR_DB_OK) {
 		ctrrun_print_error(&err);
 		return CTRRUN_EXIT_ERROR;

@@ -99,11 +99,8 @@ int cmd_ps(struct ctrrun *rt, int argc, char **argv)
 		}
 	}
 	struct ctr_error err = {0};
-	if (ctrrun_open_db(rt, &err) < 0) {
-		ctrrun_print_error(&err);
+	if (ctrrun_open_state(rt) < 0)
 		return CTRRUN_EXIT_ERROR;
-	}
-	ctr_reap_stale(rt);
 	struct ctr_db_ps_row *rows = NULL;
 	size_t n = 0;
 	if (ctr_db_list_ps(rt->db, all, &rows, &n, &err) != CTR_DB_OK) {

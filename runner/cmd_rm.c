@@ -30,11 +30,8 @@ int cmd_rm(struct ctrrun *rt, int argc, char **argv)
 		return CTRRUN_EXIT_ERROR;
 	}
 	struct ctr_error err = {0};
-	if (ctrrun_open_db(rt, &err) < 0) {
-		ctrrun_print_error(&err);
+	if (ctrrun_open_state(rt) < 0)
 		return CTRRUN_EXIT_ERROR;
-	}
-	ctr_reap_stale(rt);
 	int rc = 0;
 	for (; i < argc; i++) {
 		struct ctr_db_container c;
@@ -65,11 +62,8 @@ int cmd_container(struct ctrrun *rt, int argc, char **argv)
 		return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : CTRRUN_EXIT_ERROR;
 	}
 	struct ctr_error err = {0};
-	if (ctrrun_open_db(rt, &err) < 0) {
-		ctrrun_print_error(&err);
+	if (ctrrun_open_state(rt) < 0)
 		return CTRRUN_EXIT_ERROR;
-	}
-	ctr_reap_stale(rt);
 	struct ctr_db_ps_row *rows = NULL;
 	size_t n = 0;
 	if (ctr_db_list_ps(rt->db, true, &rows, &n, &err) != CTR_DB_OK) {

@@ -17,6 +17,7 @@
 #include "cgroups.h"
 #include "container_launch.h"
 #include "ctrrun.h"
+#include "monitor.h"
 #include "image_config.h"
 #include "proc_stat.h"
 #include "remove_tree.h"
@@ -344,11 +345,7 @@ int cmd_run(struct ctrrun *rt, int argc, char **argv)
 	/* Blocked from the start, so that a Ctrl-C while the container is being
 	 * made cannot leave half of it behind; the launch forwards them. */
 	sigset_t mask;
-	sigemptyset(&mask);
-	int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
-	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-		sigaddset(&mask, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	monitor_block_signals(&mask);
 
 	if (run_options_parse(&s.opt, argc, argv, &err) < 0) {
 		ctrrun_print_error(&err);
@@ -361,11 +358,8 @@ int cmd_run(struct ctrrun *rt, int argc, char **argv)
 	}
 	if (rt->idmap.note)
 		fprintf(stderr, "ctrrun: note: %s\n", rt->idmap.note);
-	if (ctrrun_open_db(rt, &err) < 0) {
-		ctrrun_print_error(&err);
+	if (ctrrun_open_state(rt) < 0)
 		goto out;
-	}
-	ctr_reap_stale(rt);
 	/* A limit that cannot be applied fails the run before anything exists. */
 	if (ctr_limits_any(&s.opt.limits) && ctr_cgroup_check(NULL, &s.opt.limits, &err) < 0) {
 		ctrrun_print_error(&err);

@@ -15,17 +15,6 @@ static const char stop_usage[] =
 static const char kill_usage[] = "usage: ctrrun kill [-s SIGNAL] CONTAINER...\n\n"
 				 "Send SIGNAL (default KILL; a name like TERM or a number) to each container.\n";
 
-static int open_state(struct ctrrun *rt)
-{
-	struct ctr_error err = {0};
-	if (ctrrun_open_db(rt, &err) < 0) {
-		ctrrun_print_error(&err);
-		return -1;
-	}
-	ctr_reap_stale(rt);
-	return 0;
-}
-
 int cmd_stop(struct ctrrun *rt, int argc, char **argv)
 {
 	long timeout = 10;
@@ -50,7 +39,7 @@ int cmd_stop(struct ctrrun *rt, int argc, char **argv)
 		fprintf(stderr, "ctrrun: stop needs at least one container\n%s", stop_usage);
 		return CTRRUN_EXIT_ERROR;
 	}
-	if (open_state(rt) < 0)
+	if (ctrrun_open_state(rt) < 0)
 		return CTRRUN_EXIT_ERROR;
 	int rc = 0;
 	for (; i < argc; i++) {
@@ -99,7 +88,7 @@ int cmd_kill(struct ctrrun *rt, int argc, char **argv)
 		fprintf(stderr, "ctrrun: kill needs at least one container\n%s", kill_usage);
 		return CTRRUN_EXIT_ERROR;
 	}
-	if (open_state(rt) < 0)
+	if (ctrrun_open_state(rt) < 0)
 		return CTRRUN_EXIT_ERROR;
 	int rc = 0;
 	for (; i < argc; i++) {

@@ -20,11 +20,8 @@ int cmd_wait(struct ctrrun *rt, int argc, char **argv)
 		return CTRRUN_EXIT_ERROR;
 	}
 	struct ctr_error err = {0};
-	if (ctrrun_open_db(rt, &err) < 0) {
-		ctrrun_print_error(&err);
+	if (ctrrun_open_state(rt) < 0)
 		return CTRRUN_EXIT_ERROR;
-	}
-	ctr_reap_stale(rt);
 	int rc = 0;
 	for (int i = 1; i < argc; i++) {
 		struct ctr_db_container c = {0};

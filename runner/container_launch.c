@@ -118,11 +118,7 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	bool ran = false;
 
 	sigset_t mask;
-	sigemptyset(&mask);
-	int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
-	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
-		sigaddset(&mask, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	monitor_block_signals(&mask);
 	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
 	if (spec_build(rt, rec, &b, &err) < 0)

@@ -56,6 +56,15 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void monitor_block_signals(sigset_t *mask)
+{
+	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
+	sigemptyset(mask);
+	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		sigaddset(mask, forwarded[i]);
+	sigprocmask(SIG_BLOCK, mask, NULL);
+}
+
 int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struct log_writer *log)
 {
 	char *buf = malloc(READ_CHUNK);

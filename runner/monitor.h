@@ -5,6 +5,7 @@
 #ifndef CTRRUN_MONITOR_H
 #define CTRRUN_MONITOR_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "container_setup.h"
@@ -17,6 +18,10 @@ struct monitor_io {
 	bool forward_stdin; /* our stdin goes to the pty (run -it) */
 	int sigfd;          /* signalfd of forwarded signals and SIGCHLD */
 };
+
+/* Blocks (and puts in MASK) the signals a monitor forwards to the
+ * container, and SIGCHLD: they are read from a signalfd instead. */
+void monitor_block_signals(sigset_t *mask);
 
 /* Returns the init's wait status. Closes the fds in IO. */
 int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struct log_writer *log);

@@ -119,3 +119,14 @@ void ctr_reap_stale(struct ctrrun *rt)
 	}
 	ctr_db_strv_free(ids, n);
 }
+
+int ctrrun_open_state(struct ctrrun *rt)
+{
+	struct ctr_error err = {0};
+	if (ctrrun_open_db(rt, &err) < 0) {
+		ctrrun_print_error(&err);
+		return -1;
+	}
+	ctr_reap_stale(rt);
+	return 0;
+}

@@ -15,4 +15,9 @@ int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_cod
  * Problems are reported on stderr and do not stop the caller. */
 void ctr_reap_stale(struct ctrrun *rt);
 
+/* What every command that reads containers does first: opens state.db and
+ * settles containers whose monitor died. On failure the error is printed
+ * and -1 returned (the command exits 125). */
+int ctrrun_open_state(struct ctrrun *rt);
+
 #endif
