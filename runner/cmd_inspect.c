@@ -89,7 +89,7 @@ static char *lower_dirs(struct ctrrun *rt, const struct ctr_db_image *image)
 	return s;
 }
 
-static struct json_object *state_json(const struct ctr_db_container *c)
+static struct json_object *state_json(const struct ctr_db_container *c, const struct ctr_db_resources *res)
 {
 	struct json_object *s = json_object_new_object();
 	if (!s)
@@ -99,8 +99,7 @@ static struct json_object *state_json(const struct ctr_db_container *c)
 	json_object_object_add(s, "Running", json_object_new_boolean(running));
 	json_object_object_add(s, "Paused", json_object_new_boolean(c->state == CTR_DB_PAUSED));
 	json_object_object_add(s, "Restarting", json_object_new_boolean(false));
-	/* No memory limits yet (issue 5), so nothing is OOM-killed by one. */
-	json_object_object_add(s, "OOMKilled", json_object_new_boolean(false));
+	json_object_object_add(s, "OOMKilled", json_object_new_boolean(res->oom_killed));
 	json_object_object_add(s, "Dead", json_object_new_boolean(c->state == CTR_DB_DEAD));
 	json_object_object_add(s, "Pid", json_object_new_int64(running ? c->pid : 0));
 	json_object_object_add(s, "ExitCode", json_object_new_int(c->exit_code >= 0 ? c->exit_code : 0));
@@ -155,7 +154,7 @@ static struct json_object *mounts_json(const struct ctr_db_container *c)
 	return arr;
 }
 
-static struct json_object *host_config_json(const struct ctr_db_container *c)
+static struct json_object *host_config_json(const struct ctr_db_container *c, const struct ctr_db_resources *res)
 {
 	struct json_object *h = json_object_new_object();
 	if (!h)
@@ -172,6 +171,12 @@ static struct json_object *host_config_json(const struct ctr_db_container *c)
 	json_object_object_add(h, "Binds", binds);
 	json_object_object_add(h, "NetworkMode", str(c->host_network ? "host" : "none"));
 	json_object_object_add(h, "AutoRemove", json_object_new_boolean(c->auto_remove));
+	/* docker's resource keys; 0 / "" = not set. */
+	json_object_object_add(h, "Memory", json_object_new_int64(res->memory_bytes));
+	json_object_object_add(h, "MemorySwap", json_object_new_int64(res->memory_swap_bytes));
+	json_object_object_add(h, "NanoCpus", json_object_new_int64(res->nano_cpus));
+	json_object_object_add(h, "CpusetCpus", str(res->cpuset_cpus ? res->cpuset_cpus : ""));
+	json_object_object_add(h, "PidsLimit", json_object_new_int64(res->pids_limit));
 	return h;
 }
 
@@ -221,6 +226,11 @@ static struct json_object *container_json(struct ctrrun *rt, const struct ctr_db
 		ctr_db_image_free(&image);
 		return NULL;
 	}
+	struct ctr_db_resources res = {0};
+	if (ctr_db_get_resources(rt->db, c->id, &res, err) != CTR_DB_OK) {
+		ctr_db_image_free(&image);
+		return NULL;
+	}
 	struct json_object *o = json_object_new_object();
 	char name[300];
 	/* docker's names carry a leading slash (the container's path in its
@@ -231,13 +241,13 @@ static struct json_object *container_json(struct ctrrun *rt, const struct ctr_db
 		json_object_object_add(o, "Created", time_json(c->created_ns));
 		json_object_object_add(o, "Path", str(c->argc ? c->argv[0] : ""));
 		json_object_object_add(o, "Args", strv(c->argc ? c->argv + 1 : NULL, c->argc ? c->argc - 1 : 0));
-		json_object_object_add(o, "State", state_json(c));
+		json_object_object_add(o, "State", state_json(c, &res));
 		json_object_object_add(o, "Image", sha256_json(c->image_id));
 		json_object_object_add(o, "Name", str(name));
 		json_object_object_add(o, "RestartCount", json_object_new_int(0));
 		json_object_object_add(o, "Driver", str("ctrfs"));
 		json_object_object_add(o, "Platform", str("linux"));
-		json_object_object_add(o, "HostConfig", host_config_json(c));
+		json_object_object_add(o, "HostConfig", host_config_json(c, &res));
 		json_object_object_add(o, "GraphDriver", graph_driver_json(rt, c, &image));
 		json_object_object_add(o, "Mounts", mounts_json(c));
 		json_object_object_add(o, "Config", config_json(c, &image, &run));
@@ -246,6 +256,7 @@ static struct json_object *container_json(struct ctrrun *rt, const struct ctr_db
 	}
 	ctr_image_config_free(&run);
 	ctr_db_image_free(&image);
+	ctr_db_resources_free(&res);
 	return o;
 }
 

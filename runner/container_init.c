@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "container_init.h"
+#include "proc_stat.h"
 #include "process_creds.h"
 #include "process_exec.h"
 #include "rootfs_mounts.h"
@@ -117,13 +118,21 @@ static int mount_volumes(const struct ctr_spec *spec, int rootfd, struct ctr_err
  * children), write our offsets, then join it ourselves. */
 static int enter_time_namespace(struct ctr_error *err)
 {
-	struct timespec boot;
-	if (clock_gettime(CLOCK_BOOTTIME, &boot) < 0)
-		return ctr_fail(err, errno, "clock_gettime");
+	/* The namespace boots when this process started, to the clock tick:
+	 * its own start time (and so every later one) is then >= 0, which `ps`
+	 * needs, and uptime reads a few hundredths of a second at the exec. */
+	uint64_t ticks;
+	if (ctr_proc_self_start_ticks(&ticks) < 0)
+		return ctr_fail(err, errno, "cannot read this process's start time");
+	long hz = sysconf(_SC_CLK_TCK);
+	long long sec = (long long)(ticks / (uint64_t)hz);
+	long nsec = (long)(ticks % (uint64_t)hz) * (1000000000L / hz);
 	if (unshare(CLONE_NEWTIME) < 0)
 		return ctr_fail(err, errno, "cannot create a time namespace");
 	char offsets[64];
-	int len = snprintf(offsets, sizeof offsets, "boottime %lld 0\n", -(long long)boot.tv_sec);
+	/* -(sec.nsec) as the kernel takes it: whole seconds down, nanoseconds up. */
+	int len = nsec ? snprintf(offsets, sizeof offsets, "boottime %lld %ld\n", -sec - 1, 1000000000L - nsec)
+		       : snprintf(offsets, sizeof offsets, "boottime %lld 0\n", -sec);
 	int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, offsets, (size_t)len) != len) {
 		int e = errno;

@@ -10,10 +10,18 @@
 
 /* Field 3 is the state and field 22 the start time; field 2 (comm) may hold
  * spaces and parentheses, so parsing starts after its last ')'. */
+static int read_stat_file(const char *path, char *state, uint64_t *ticks);
+
 static int read_stat(pid_t pid, char *state, uint64_t *ticks)
 {
-	char path[64], buf[1024];
+	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	return read_stat_file(path, state, ticks);
+}
+
+static int read_stat_file(const char *path, char *state, uint64_t *ticks)
+{
+	char buf[1024];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -55,4 +63,10 @@ bool ctr_proc_alive(pid_t pid, uint64_t ticks)
 	if (pid <= 0 || read_stat(pid, &state, &now) < 0)
 		return false;
 	return now == ticks && state != 'Z' && state != 'X';
+}
+
+int ctr_proc_self_start_ticks(uint64_t *ticks)
+{
+	char state;
+	return read_stat_file("/proc/self/stat", &state, ticks);
 }
