@@ -104,6 +104,8 @@ static void *serve(void *arg)
 		memset(&req, 0, sizeof req);
 		if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_RECV, &req) == 0)
 			answer(s, &req);
+		else if (errno != ENOENT && errno != EINTR)
+			break;  /* not a seccomp listener: nothing will ever come */
 	}
 	return NULL;
 }

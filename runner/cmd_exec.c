@@ -108,6 +108,7 @@ static __attribute__((noreturn)) void run_command(const struct exec_opts *o, int
 	}
 	if (creds_apply(&creds, can_setgroups, &err) < 0)
 		goto fail;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);  /* again: a credential change clears it */
 	if (chdir(o->workdir ? o->workdir : "/") < 0) {
 		ctr_fail(&err, errno, "cannot change to the working directory %s", o->workdir);
 		goto fail;

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroups.h"
 #include "container_launch.h"
 #include "container_remove.h"
 #include "container_setup.h"
@@ -107,7 +108,7 @@ static void report(int fd, int code, const struct ctr_error *err)
 /* Everything from the clone to the recorded exit. REPORT_FD (detached) gets
  * the launch result as soon as it is known. */
 static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o,
-			      int report_fd)
+			      int report_fd, struct ctr_cgroup *cg)
 {
 	struct ctr_error err = {0};
 	struct built_spec b;
@@ -124,6 +125,7 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	if (spec_build(rt, rec, &b, &err) < 0)
 		goto fail;
 	b.spec.proc_view = !o->no_proc_view;
+	b.spec.cgroup = cg;
 	/* The staging dir of the /proc view; containers made before it existed lack it. */
 	if (b.spec.proc_view && mkdir(b.proc_staging, 0755) < 0 && errno != EEXIST) {
 		ctr_fail(&err, errno, "cannot create %s", b.proc_staging);
@@ -227,6 +229,11 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 
 fail:
 	ctrrun_print_error(&err);
+	if (cg && !proc.cgroup) {
+		/* Failed before the setup took it over. */
+		proc.cgroup = cg;
+		ctr_container_release_cgroup(&proc);
+	}
 	if (!ran)
 		never_ran(rt, rec, o, b.dir ? b.dir : "");
 	report(report_fd, CTRRUN_EXIT_ERROR, &err);
@@ -248,7 +255,8 @@ out:
 
 /* The monitor process: its own session, no terminal, nothing of ctrrun's
  * stdio; it reports to ctrrun once the container runs, then lives on. */
-static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o)
+static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o,
+			   struct ctr_cgroup *cg)
 {
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -265,6 +273,10 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 		ctrrun_print_error(&err);
 		close(pipefd[0]);
 		close(pipefd[1]);
+		if (cg && ctr_cgroup_remove(cg, true, &err) < 0)
+			ctrrun_print_error(&err);
+		if (cg)
+			ctr_cgroup_free(cg);
 		return CTRRUN_EXIT_ERROR;
 	}
 	if (pid == 0) {
@@ -286,11 +298,13 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 			report(pipefd[1], CTRRUN_EXIT_ERROR, &err);
 			_exit(CTRRUN_EXIT_ERROR);
 		}
-		int code = launch_and_monitor(rt, rec, o, pipefd[1]);
+		int code = launch_and_monitor(rt, rec, o, pipefd[1], cg);
 		ctrrun_fini(rt);
 		_exit(code);
 	}
 	close(pipefd[1]);
+	if (cg)
+		ctr_cgroup_free(cg);  /* the monitor has it; this copy is only memory */
 	struct launch_report r = {.code = CTRRUN_EXIT_ERROR};
 	ssize_t n;
 	while ((n = read(pipefd[0], &r, sizeof r)) < 0 && errno == EINTR)
@@ -310,5 +324,25 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 
 int container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o)
 {
-	return o->detach ? launch_detached(rt, rec, o) : launch_and_monitor(rt, rec, o, -1);
+	/* The cgroups are made here, before any fork: on cgroup v2 ctrrun may
+	 * have to move itself to a leaf first, which the kernel allows only
+	 * while it is the only process in its cgroup. */
+	struct ctr_error err = {0};
+	struct ctr_limits limits;
+	struct ctr_cgroup *cg = NULL;
+	int rc = spec_limits(rt, rec->id, &limits, &err);
+	if (rc == 0 && ctr_limits_any(&limits)) {
+		char name[32];
+		snprintf(name, sizeof name, "ctrrun-%.12s", rec->id);
+		rc = ctr_cgroup_create(NULL, name, &limits, &cg, &err);
+	}
+	ctr_limits_free(&limits);
+	if (rc < 0) {
+		ctrrun_print_error(&err);
+		char *dir = ctrrun_container_dir(rt, rec->id);
+		never_ran(rt, rec, o, dir ? dir : "");
+		free(dir);
+		return CTRRUN_EXIT_ERROR;
+	}
+	return o->detach ? launch_detached(rt, rec, o, cg) : launch_and_monitor(rt, rec, o, -1, cg);
 }

@@ -27,6 +27,7 @@ int ctr_container_remove(struct ctrrun *rt, const struct ctr_db_container *c, bo
 			ctrrun_container_event(rt, c->id, c->name, "die", attrs);
 		}
 	}
+	ctr_container_release_cgroups(rt, c->id);
 	char *dir = ctrrun_container_dir(rt, c->id);
 	if (!dir)
 		return ctr_fail(err, ENOMEM, "path");

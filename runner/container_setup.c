@@ -201,6 +201,7 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 	memset(p, 0, sizeof *p);
 	p->pty_master = p->sync = p->exec_err = p->seccomp_listener = -1;
 	p->fs_log = spec->fs_log;
+	p->cgroup = spec->cgroup;  /* ours from here: abort removes it */
 	int sv[2], ep[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return ctr_fail(err, errno, "socketpair");
@@ -244,9 +245,7 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 		goto fail;
 	/* Only the init: the daemons and this monitor stay outside, so they
 	 * never count against its limits nor die by its OOM killer. */
-	if (spec->limits && ctr_limits_any(spec->limits) &&
-	    (ctr_cgroup_create(NULL, spec->cgroup_name, spec->limits, &p->cgroup, err) < 0 ||
-	     ctr_cgroup_add_pid(p->cgroup, pid, err) < 0))
+	if (p->cgroup && ctr_cgroup_add_pid(p->cgroup, pid, err) < 0)
 		goto fail;
 	if (sync_send(p->sync, SYNC_MAPPED, NULL, -1) < 0) {
 		ctr_fail(err, errno, "the container's setup process died");

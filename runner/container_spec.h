@@ -10,6 +10,8 @@
 #include "idmap_config.h"
 #include "resource_limits.h"
 
+struct ctr_cgroup;
+
 struct ctr_volume {
 	char *host_path;       /* absolute, exists (created by cmd_run when missing) */
 	char *container_path;  /* absolute, inside the rootfs */
@@ -50,6 +52,7 @@ struct ctr_spec {
 	 * below ctrrun's own and the init is put in them before it runs. */
 	const struct ctr_limits *limits;
 	const char *cgroup_name;
+	struct ctr_cgroup *cgroup;  /* made by the launcher before any fork; the init goes in it */
 };
 
 #endif

@@ -19,7 +19,7 @@ static const struct command commands[] = {
 	{"rmi", cmd_rmi, "remove images"},
 	{"ps", cmd_ps, "list containers"},
 	{"rm", cmd_rm, "remove containers"},
-	{"container", cmd_container, "container prune: remove all stopped containers"},
+	{"container", cmd_container, "`container prune`: remove all stopped containers"},
 	{"logs", cmd_logs, "print a container's output"},
 	{"exec", cmd_exec, "run a command in a running container"},
 	{"stop", cmd_stop, "stop containers (SIGTERM, then SIGKILL)"},

@@ -59,6 +59,25 @@ int spec_lowerdirs(struct ctrrun *rt, const struct ctr_db_image *image, char **o
 	return rc;
 }
 
+int spec_limits(struct ctrrun *rt, const char *id, struct ctr_limits *out, struct ctr_error *err)
+{
+	struct ctr_db_resources res = {0};
+	*out = (struct ctr_limits){0};
+	if (ctr_db_get_resources(rt->db, id, &res, err) != CTR_DB_OK)
+		return -1;
+	*out = (struct ctr_limits){.memory = res.memory_bytes, .memory_swap = res.memory_swap_bytes,
+				   .pids_limit = res.pids_limit};
+	if (res.nano_cpus > 0) {  /* docker's NanoCpus back to a CFS quota */
+		out->cpu_period_us = 100000;
+		out->cpu_quota_us = res.nano_cpus / 10000;
+	}
+	int rc = 0;
+	if (res.cpuset_cpus && !(out->cpuset_cpus = strdup(res.cpuset_cpus)))
+		rc = ctr_fail(err, ENOMEM, "limits");
+	ctr_db_resources_free(&res);
+	return rc;
+}
+
 int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct built_spec *b, struct ctr_error *err)
 {
 	memset(b, 0, sizeof *b);
@@ -74,20 +93,8 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 		return ctr_fail(err, ENOMEM, "container spec");
 	memcpy(b->hostname, rec->id, CTR_DB_SHORT_ID_LEN);
 	snprintf(b->cgroup_name, sizeof b->cgroup_name, "ctrrun-%.12s", rec->id);
-	struct ctr_db_resources res = {0};
-	if (ctr_db_get_resources(rt->db, rec->id, &res, err) != CTR_DB_OK)
+	if (spec_limits(rt, rec->id, &b->limits, err) < 0)
 		return -1;
-	b->limits = (struct ctr_limits){.memory = res.memory_bytes, .memory_swap = res.memory_swap_bytes,
-					.pids_limit = res.pids_limit};
-	if (res.nano_cpus > 0) {
-		b->limits.cpu_period_us = 100000;
-		b->limits.cpu_quota_us = res.nano_cpus / 10000;
-	}
-	if (res.cpuset_cpus && !(b->limits.cpuset_cpus = strdup(res.cpuset_cpus))) {
-		ctr_db_resources_free(&res);
-		return ctr_fail(err, ENOMEM, "limits");
-	}
-	ctr_db_resources_free(&res);
 	if (rec->n_mounts && !(b->volumes = calloc(rec->n_mounts, sizeof *b->volumes)))
 		return ctr_fail(err, ENOMEM, "volumes");
 	for (size_t i = 0; i < rec->n_mounts; i++) {

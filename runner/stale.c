@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "cgroups.h"
 #include "container_remove.h"
 #include "proc_stat.h"
 #include "stale.h"
@@ -21,6 +22,33 @@ static bool wait_gone(pid_t pid, uint64_t ticks, int timeout_ms)
 		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
 	}
 	return true;
+}
+
+void ctr_container_release_cgroups(struct ctrrun *rt, const char *id)
+{
+	struct ctr_error err = {0};
+	struct ctr_db_resources r = {0};
+	if (ctr_db_get_resources(rt->db, id, &r, &err) != CTR_DB_OK || !r.cgroup) {
+		ctr_db_resources_free(&r);
+		return;
+	}
+	struct ctr_cgroup *cg = NULL;
+	if (ctr_cgroup_from_json(r.cgroup, &cg, &err) == 0) {
+		if (ctr_cgroup_oom_killed(cg) && ctr_db_set_oom_killed(rt->db, id, true, &err) != CTR_DB_OK)
+			ctrrun_print_error(&err);
+		if (ctr_cgroup_remove(cg, true, &err) < 0) {
+			ctrrun_print_error(&err);
+		} else {
+			free(r.cgroup);
+			r.cgroup = NULL;
+			if (ctr_db_set_resources(rt->db, id, &r, &err) != CTR_DB_OK)
+				ctrrun_print_error(&err);
+		}
+		ctr_cgroup_free(cg);
+	} else {
+		ctrrun_print_error(&err);
+	}
+	ctr_db_resources_free(&r);
 }
 
 int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_code, struct ctr_error *err)
@@ -50,6 +78,7 @@ int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_cod
 			return ctr_fail(err, 0, "container %.12s: its ctrfs daemon (pid %d) does not exit", id,
 					(int)procs.fs_pid);
 	}
+	ctr_container_release_cgroups(rt, id);
 	return 0;
 }
 

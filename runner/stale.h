@@ -9,6 +9,11 @@
  * and returns the exit code to record: 137 when it had to be killed. */
 int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_code, struct ctr_error *err);
 
+/* Removes the cgroups recorded for container ID, if any are left (a monitor
+ * that died could not): notes an OOM kill first, kills what is still in
+ * them. Problems are reported, not fatal. */
+void ctr_container_release_cgroups(struct ctrrun *rt, const char *id);
+
 /* For every container recorded as running whose monitor (the foreground
  * ctrrun, or the detached monitor) is gone: kill a leftover init, wait for
  * the daemon, mark it exited, remove it when it was started with --rm.

@@ -9,8 +9,8 @@ enum sync_tag {
 	SYNC_MAPPED = 'm',   /* parent -> child: id maps written */
 	SYNC_FUSE_FD = 'f',  /* child -> parent: /dev/fuse fd, mounted at the rootfs */
 	SYNC_PROC_FD = 'v',  /* child -> parent: /dev/fuse fd of the /proc view, mounted at the staging dir */
-	SYNC_PTY_FD = 't',
-	SYNC_SECCOMP_FD = 's',  /* child -> parent: listener of the sysinfo filter */   /* child -> parent: the pty master from the container's devpts */
+	SYNC_PTY_FD = 't',   /* child -> parent: the pty master from the container's devpts */
+	SYNC_SECCOMP_FD = 's',  /* child -> parent: listener of the sysinfo filter */
 	SYNC_READY = 'r',    /* child -> parent: about to exec, PDEATHSIG armed */
 	SYNC_GO = 'g',       /* parent -> child: recorded as running, exec now */
 	SYNC_ERROR = 'e',    /* child -> parent: setup failed, err says why */

@@ -14,7 +14,7 @@
 
 int sysinfo_filter_install(struct ctr_error *err)
 {
-	/* A = arch; x86_64 and i386 sysinfo go to the monitor, all else runs. */
+	/* A = arch; x86_64 and i386 sysinfo go to the listener, all else runs. */
 	struct sock_filter code[] = {
 		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
 		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 2),    /* -> 2, else 4 */

@@ -10,7 +10,8 @@
 
 #include "ctr/error.h"
 
-/* Installs the filter on the calling process (after no_new_privs) and
+/* Installs the filter on the calling process (root of its user namespace,
+ * or after no_new_privs) and
  * returns its listener fd, or -1 with *err. */
 int sysinfo_filter_install(struct ctr_error *err);
 
