@@ -274,7 +274,10 @@ int cmd_logs(struct ctrrun *rt, int argc, char **argv)
 			continue;
 		if (first_pass) {
 			/* Everything there is, read: the tail goes out, then new lines
-			 * as they come. */
+			 * as they come. Not following, an unfinished last line is a
+			 * line of the tail too. */
+			if (!follow)
+				flush_partials(&lc);
 			print_ring(&lc);
 			first_pass = false;
 		}

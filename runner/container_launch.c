@@ -265,8 +265,19 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 		ctrrun_print_error(&err);
 		return CTRRUN_EXIT_ERROR;
 	}
+	/* No SQLite connection may cross a fork: the child's own connections
+	 * would share the inherited one's lock bookkeeping and take no locks of
+	 * their own, and other processes would then truncate the shared memory
+	 * or delete the WAL under it. Closed here, reopened on both sides. */
+	ctr_db_close(rt->db);
+	rt->db = NULL;
 	fflush(NULL);
 	pid_t pid = fork();
+	if (pid > 0) {
+		struct ctr_error err = {0};
+		if (ctrrun_open_db(rt, &err) < 0)
+			ctrrun_print_error(&err);
+	}
 	if (pid < 0) {
 		struct ctr_error err;
 		ctr_fail(&err, errno, "cannot start the monitor");
@@ -290,9 +301,6 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 			dup2(null, 1);
 			dup2(null, 2);
 		}
-		/* SQLite connections must not cross a fork: a fresh one. The
-		 * inherited one is left untouched (closing it could write). */
-		rt->db = NULL;
 		struct ctr_error err = {0};
 		if (ctrrun_open_db(rt, &err) < 0) {
 			report(pipefd[1], CTRRUN_EXIT_ERROR, &err);

@@ -9,7 +9,10 @@
 
 #include "log_writer.h"
 
-#define LOG_WRITER_QUEUE_MAX (8u * 1024 * 1024)
+/* What may wait in memory for SQLite, headers included: a chatty container
+ * writing tiny chunks costs more in headers than in data. */
+#define LOG_WRITER_QUEUE_MAX (2u * 1024 * 1024)
+#define CHUNK_COST(len) ((len) + sizeof(struct queued_chunk) + 16)
 
 struct queued_chunk {
 	struct queued_chunk *next;
@@ -149,7 +152,7 @@ void log_writer_push(struct log_writer *w, enum ctr_db_stream stream, const void
 	else
 		w->head = c;
 	w->tail = c;
-	w->queued_bytes += len;
+	w->queued_bytes += CHUNK_COST(len);
 	pthread_cond_signal(&w->has_data);
 	pthread_mutex_unlock(&w->lock);
 }

@@ -104,7 +104,9 @@ static void remove_orphaned_created(struct ctrrun *rt)
 		struct ctr_db_container c;
 		if (ctr_db_get_container(rt->db, rows[i].id, &c, &err) != CTR_DB_OK)
 			continue;
-		if (ctr_container_remove(rt, &c, false, &err) < 0)
+		/* The listing may be old news: only a container still never
+		 * started goes (its ctrrun may have run and ended it meanwhile). */
+		if (c.state == CTR_DB_CREATED && ctr_container_remove(rt, &c, false, &err) < 0)
 			ctrrun_print_error(&err);
 		ctr_db_container_free(&c);
 	}
@@ -131,8 +133,14 @@ void ctr_reap_stale(struct ctrrun *rt)
 		if (procs.monitor_pid == 0)
 			continue;  /* no monitor ever recorded: nothing to judge by */
 		int code;
-		if (ctr_container_kill_and_wait(rt, ids[i], &code, &err) < 0 ||
-		    ctr_db_set_exited(rt->db, ids[i], code, ctrrun_now_ns(), &err) != CTR_DB_OK) {
+		if (ctr_container_kill_and_wait(rt, ids[i], &code, &err) < 0) {
+			ctrrun_print_error(&err);
+			continue;
+		}
+		int rc = ctr_db_set_exited(rt->db, ids[i], code, ctrrun_now_ns(), &err);
+		if (rc == CTR_DB_BAD_STATE)
+			continue;  /* its monitor recorded the exit just before it ended */
+		if (rc != CTR_DB_OK) {
 			ctrrun_print_error(&err);
 			continue;
 		}
