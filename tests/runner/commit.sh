@@ -10,17 +10,12 @@
 # never from the output under test.
 set -uo pipefail
 
-builddir=${CTR_BUILDDIR:-$(dirname "$0")/../../build}
-srcdir=${CTR_SRCDIR:-$(dirname "$0")/../..}
-ctrrun=$(readlink -f "${CTRRUN:-$builddir/runner/ctrrun}")
-ctrfs=${CTRFS:-}
-[[ -n $ctrfs ]] && ctrfs=$(readlink -f "$ctrfs")
-user=${CTR_TEST_USER:-ctrtest}
-# Upper bound for one ctrrun command; a hang must fail a case, not the suite.
-tmo=60
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # The cases of one mode, in order; each prints exactly one TAP line. Later
 # cases use the containers and images of earlier ones (chg, chg:v1, own).
+# shellcheck disable=SC2034 # read by run_all (lib.sh)
 cases=(
 	case_commit_changes case_commit_layer_whiteouts case_commit_ownership
 	case_commit_config case_commit_change_flag case_images_lists
@@ -30,87 +25,19 @@ cases=(
 	case_bad_name case_bad_name_upper case_bad_unknown_container case_bad_name_taken
 	case_bad_no_name case_bad_export_unknown case_nothing_left
 )
-# CTR_COMMIT_MODES="root" (or "rootless") runs one half, for debugging.
-read -ra modes <<<"${CTR_COMMIT_MODES:-root rootless}"
-
-n=0
-echo "1..$((${#cases[@]} * ${#modes[@]} + ${#modes[@]}))"
-
-# ---------------------------------------------------------------- TAP output
-why=() skip_reason=""
-fail() { why+=("$*"); }
-report() {
-	n=$((n + 1))
-	if [[ -n $skip_reason ]]; then
-		echo "ok $n - $1 # SKIP $skip_reason"
-	elif ((${#why[@]} == 0)); then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		printf '%s\n' "${why[@]}" | sed 's/^/# /'
+# CTR_COMMIT_MODES: this test's older name for CTR_RUN_MODES.
+if [[ -n ${CTR_COMMIT_MODES:-} ]]; then read -ra modes <<<"$CTR_COMMIT_MODES"; fi
+import_case="import test image"
+extra_skip_reason() {
+	if ! command -v python3 >/dev/null || ! command -v sqlite3 >/dev/null; then
+		echo "python3 and sqlite3 are needed"
 	fi
-	why=() skip_reason=""
 }
 
-# ---------------------------------------------------------------- temp dirs
-tmp=$(mktemp -d /tmp/ctrrun-commit-test.XXXXXX)
-chmod 0755 "$tmp"
-
-mounts_under_tmp() { awk -v t="$tmp" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo; }
-cleanup() {
-	local m
-	# A failed case may leave containers running: rm -f ends them and their
-	# ctrfs daemons before the dirs go.
-	for m in root rootless; do
-		[[ -f $tmp/$m/state/state.db ]] || continue
-		mode=$m setup_mode_vars
-		timeout 30 "${CTR[@]}" ps -a -q --no-trunc 2>/dev/null |
-			xargs -r timeout 30 "${CTR[@]}" rm -f >/dev/null 2>&1
-	done
-	for m in $(mounts_under_tmp | sort -r); do umount "$m" 2>/dev/null || umount -l "$m"; done
-	rm -rf --one-file-system -- "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# ---------------------------------------------------------------- per mode
-# setup_mode_vars: M (mode dir), R (state root), V (volume dir, writable by
-# the mode's user), CTR (argv prefix for ctrrun), AS (argv prefix running a
-# command as the mode's user).
-setup_mode_vars() {
-	M=$tmp/$mode R=$tmp/$mode/state V=$tmp/$mode/vol
-	local envs=(env)
-	[[ -n $ctrfs ]] && envs+=("CTRFS=$ctrfs")
-	if [[ $mode == root ]]; then
-		AS=(env)
-	else
-		AS=(runuser -u "$user" --)
-		envs+=("XDG_RUNTIME_DIR=$M/run")
-	fi
-	CTR=("${AS[@]}" "${envs[@]}" "$ctrrun" --root "$R")
-}
-
-db() { "${AS[@]}" sqlite3 -cmd '.timeout 5000' "$R/state.db" "$@"; }
-container_id() { db "select id from containers where name='$1'"; }
+# ---------------------------------------------------------------- helpers
 image_id() { db "select id from images where repository='$1' and tag='$2'"; }
 # Layer ids of an image, bottom first.
 image_layers() { db "select layer_id from image_layers where image_id='$1' order by position"; }
-
-# capture ARGV...: runs ctrrun with the args (cwd $V, stdin /dev/null) and
-# sets out, err, rc, last.
-capture() {
-	last="ctrrun $*"
-	out=$(cd "$V" && timeout -k 5 "$tmo" "${CTR[@]}" "$@" 2>"$tmp/err" </dev/null)
-	rc=$?
-	err=$(<"$tmp/err")
-}
-show_last() {
-	((${#why[@]} == 0)) && return
-	why+=("command: $last" "exit: $rc" "stdout: $(head -c 2000 <<<"$out")" "stderr: $(head -c 2000 <<<"$err")")
-}
-expect_rc() { [[ $rc == "$1" ]] || fail "exit status $rc, expected $1"; }
-expect_out() { [[ $out == "$1" ]] || fail "stdout $(printf %q "$out"), expected $(printf %q "$1")"; }
-expect_err_has() { [[ $err == *"$1"* ]] || fail "stderr does not mention '$1'"; }
 
 # What a refused commit must leave unchanged: layer dirs (and temporary
 # ones), layer and image rows.
@@ -120,34 +47,12 @@ snapshot() {
 	echo "images:"; db "select id || ' ' || repository || ':' || tag from images order by id"
 	echo "image_layers:"; db 'select count(*) from image_layers'
 }
-# expect_refusal NEEDLE ARGS...: exit 125, NEEDLE on stderr, nothing changed.
-expect_refusal() {
-	local needle=$1 before after
-	shift
-	before=$(snapshot)
-	capture "$@"
-	after=$(snapshot)
-	expect_rc 125
-	expect_err_has "$needle"
-	[[ $before == "$after" ]] || fail "state changed: $(diff <(echo "$before") <(echo "$after") | grep '^[<>]' | tr '\n' ' ')"
-	show_last
-}
-
-sub_start() { awk -F: -v u="$user" -v i="$(id -u "$user")" '$1 == u || $1 == i { print $2; exit }' "$1"; }
-# Host uid:gid that container ids UID:GID land on.
-host_ids() {
-	if [[ $mode == root ]]; then
-		echo "$1:$2"
-	else
-		echo "$(($(sub_start /etc/subuid) + $1 - 1)):$(($(sub_start /etc/subgid) + $2 - 1))"
-	fi
-}
 
 # ---------------------------------------------------------------- image
 # busybox plus /srv: files and dirs that the test container deletes,
 # replaces, modifies or keeps.
-make_tarball() {
-	"$srcdir/tools/mkbusybox-rootfs" "$tmp/rootfs" >/dev/null || return 1
+make_images() {
+	make_rootfs "$tmp/rootfs" || return 1
 	local s=$tmp/rootfs/srv
 	mkdir -p "$s/keep" "$s/olddir/y" "$s/replaced/old2"
 	echo a >"$s/keep/a.txt"
@@ -158,9 +63,9 @@ make_tarball() {
 	echo old1 >"$s/replaced/old1"
 	echo sub >"$s/replaced/old2/sub"
 	echo before >"$s/modify.txt"
-	tar --numeric-owner -C "$tmp/rootfs" -cf "$tmp/image.tar" . || return 1
-	chmod 0644 "$tmp/image.tar"
+	pack "$tmp/rootfs" "$tmp/image.tar"
 }
+import_images() { import_image "$tmp/image.tar" busybox; }
 
 # The changes the chg container makes, and what a container of the committed
 # image must then show (each check prints one line, or nothing).
@@ -368,11 +273,11 @@ EOF
 
 case_export_stdout() {
 	last="ctrrun export chg > file"
-	(cd "$V" && timeout -k 5 "$tmo" "${CTR[@]}" export chg >"$M/stdout.tar" 2>"$tmp/err" </dev/null)
+	ctr export chg >"$M/stdout.tar" 2>"$tmp/err" </dev/null
 	rc=$? out="" err=$(<"$tmp/err")
 	expect_rc 0
 	[[ $(tar_list "$M/stdout.tar") == "$(expected_export_list)" ]] || fail "export to stdout lists other paths"
-	(cd "$V" && timeout -k 5 "$tmo" "${CTR[@]}" export -o - chg >"$M/dash.tar" 2>"$tmp/err" </dev/null)
+	ctr export -o - chg >"$M/dash.tar" 2>"$tmp/err" </dev/null
 	rc=$? err=$(<"$tmp/err")
 	expect_rc 0
 	[[ $(tar_list "$M/dash.tar") == "$(expected_export_list)" ]] || fail "export -o - lists other paths"
@@ -411,7 +316,7 @@ case_export_terminal() {
 
 case_inspect_container() {
 	mkdir -p "$V/ivol"
-	[[ $mode == root ]] || chown "$user:" "$V/ivol"
+	own "$V/ivol"
 	capture run --name insp -e INSPECT_VAR=forty-two -v "$V/ivol:/data" busybox sh -c 'exit 3'
 	expect_rc 3
 	local cid
@@ -479,11 +384,7 @@ EOF
 case_inspect_running() {
 	capture run -d --name live busybox sh -c 'echo during >/live; exec sleep 60'
 	expect_rc 0
-	local i
-	for ((i = 0; i < 200; i++)); do
-		[[ $(db "select state from containers where name='live'" 2>/dev/null) == running ]] && break
-		sleep 0.05
-	done
+	wait_running live
 	capture inspect live
 	expect_rc 0
 	local pid
@@ -516,7 +417,7 @@ case_commit_running() {
 	expect_rc 0
 	expect_out during
 	show_last
-	timeout "$tmo" "${CTR[@]}" rm -f live >/dev/null 2>&1
+	rm_quiet live
 }
 
 case_inspect_unknown() {
@@ -558,7 +459,7 @@ case_inspect_ambiguous() {
 	for ((i = 0; i < 17; i++)); do
 		p=$(db "select substr(id, 1, 1) from containers group by 1 having count(*) > 1 limit 1")
 		[[ -n $p ]] && break
-		timeout "$tmo" "${CTR[@]}" run busybox true >/dev/null 2>&1
+		ctr run busybox true >/dev/null 2>&1
 	done
 	if [[ -z $p ]]; then fail "no two containers share a first id digit after 17 runs"; return; fi
 	local ids
@@ -595,12 +496,7 @@ case_nothing_left() {
 	local now
 	now=$(mounts_under_tmp)
 	[[ -z $now ]] || fail "mounts left under $tmp: $now"
-	local p left=()
-	for p in /proc/[0-9]*; do
-		[[ ${p#/proc/} == "$$" || ${p#/proc/} == "$BASHPID" ]] && continue
-		{ tr '\0' ' ' <"$p/cmdline" | grep -qF -- "$R" && left+=("${p#/proc/}: $(tr '\0' ' ' <"$p/cmdline")"); } 2>/dev/null
-	done
-	((${#left[@]} == 0)) || fail "processes still using $R: ${left[*]}"
+	expect_no_process_using "$R"
 	local tmps
 	tmps=$(find "$R/layers" -maxdepth 1 \( -name '.tmp-*' -o -name '.spool-*' \))
 	[[ -z $tmps ]] || fail "temporary layer files left: $tmps"
@@ -614,49 +510,4 @@ case_nothing_left() {
 	[[ $check == ok ]] || fail "integrity_check: $check"
 }
 
-# ---------------------------------------------------------------- main
-skip_mode() { # REASON
-	local c
-	skip_reason=$1; report "$mode: import test image"
-	for c in "${cases[@]}"; do skip_reason=$1; report "$mode: ${c#case_}"; done
-}
-
-run_mode() {
-	setup_mode_vars
-	if [[ $(id -u) != 0 ]]; then skip_mode "must run as root (it also switches to $user)"; return; fi
-	if [[ $mode == rootless ]] && ! id -u "$user" >/dev/null 2>&1; then
-		skip_mode "no user $user (tools/setup creates it)"; return
-	fi
-	if [[ ! -x $ctrrun ]]; then skip_mode "no ctrrun at $ctrrun"; return; fi
-	if ! command -v python3 >/dev/null || ! command -v sqlite3 >/dev/null; then
-		skip_mode "python3 and sqlite3 are needed"; return
-	fi
-	mkdir -p "$M" "$V"
-	mkdir -m 0700 "$M/run"
-	[[ $mode == rootless ]] && chown "$user:" "$M" "$V" "$M/run"
-	if ! "${AS[@]}" test -x "$ctrrun"; then skip_mode "$user cannot run $ctrrun"; return; fi
-
-	capture import --change 'CMD ["sh"]' "$tmp/image.tar" busybox
-	if [[ $rc == 0 ]]; then
-		report "$mode: import test image"
-	else
-		fail "import failed"; show_last
-		report "$mode: import test image"
-		local c
-		for c in "${cases[@]}"; do fail "no image"; report "$mode: ${c#case_}"; done
-		return
-	fi
-	local c
-	for c in "${cases[@]}"; do
-		"$c"
-		report "$mode: ${c#case_}"
-	done
-}
-
-if ! make_tarball; then
-	for mode in "${modes[@]}"; do
-		for ((i = 0; i <= ${#cases[@]}; i++)); do fail "could not build the test rootfs"; report "$mode: setup"; done
-	done
-	exit 1
-fi
-for mode in "${modes[@]}"; do run_mode; done
+run_all commit

@@ -8,16 +8,11 @@
 # the output under test.
 set -uo pipefail
 
-builddir=${CTR_BUILDDIR:-$(dirname "$0")/../../build}
-srcdir=${CTR_SRCDIR:-$(dirname "$0")/../..}
-ctrrun=$(readlink -f "${CTRRUN:-$builddir/runner/ctrrun}")
-ctrfs=${CTRFS:-}
-[[ -n $ctrfs ]] && ctrfs=$(readlink -f "$ctrfs")
-user=${CTR_TEST_USER:-ctrtest}
-# Upper bound for one ctrrun command; a hang must fail a case, not the suite.
-tmo=60
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # The cases of one mode, in order; each prints exactly one TAP line.
+# shellcheck disable=SC2034 # read by run_all (lib.sh)
 cases=(
 	case_detach_returns_at_once case_detach_survives_shell case_detach_survives_hangup
 	case_detach_rm
@@ -35,130 +30,36 @@ cases=(
 	case_concurrent
 	case_nothing_left
 )
-# For debugging: CTR_RUN_MODES="root" (or "rootless") runs one half,
-# CTR_CASES="case_a case_b" only those cases, CTR_KEEP_TMP=1 keeps the temp
-# dir (state.db and all) after the containers were removed.
-read -ra modes <<<"${CTR_RUN_MODES:-root rootless}"
-[[ -n ${CTR_CASES:-} ]] && read -ra cases <<<"$CTR_CASES"
 
-n=0
-echo "1..$((${#cases[@]} * ${#modes[@]} + ${#modes[@]}))"
-
-# ---------------------------------------------------------------- TAP output
-why=() skip_reason=""
-fail() { why+=("$*"); }
-report() {
-	n=$((n + 1))
-	if [[ -n $skip_reason ]]; then
-		echo "ok $n - $1 # SKIP $skip_reason"
-	elif ((${#why[@]} == 0)); then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		printf '%s\n' "${why[@]}" | sed 's/^/# /'
-	fi
-	why=() skip_reason=""
-}
-
-# ---------------------------------------------------------------- temp dirs
-tmp=$(mktemp -d /tmp/ctrrun-lifecycle-test.XXXXXX)
-chmod 0755 "$tmp"
-bg_pids=()
+# ---------------------------------------------------------------- helpers
 # "pid ticks" of every monitor, init and ctrfs daemon seen, so that the end
 # of a mode (and the cleanup) can tell whether one is left.
 recorded=()
+begin_mode() { recorded=(); }
 
-mounts_under_tmp() { awk -v t="$tmp" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo; }
-cleanup() {
-	local p m
-	for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	# A failed case may leave containers behind: ctrrun rm -f ends them
-	# and their ctrfs daemons before the dirs go.
-	for m in root rootless; do
-		[[ -f $tmp/$m/state/state.db ]] || continue
-		mode=$m setup_mode_vars
-		timeout 30 "${CTR[@]}" ps -a -q --no-trunc 2>/dev/null |
-			xargs -r timeout 30 "${CTR[@]}" rm -f >/dev/null 2>&1
-	done
-	# Processes this test's ctrrun commands started (by pid and start time,
-	# so a reused pid is never hit).
+# The processes this test's ctrrun commands started (by pid and start time,
+# so a reused pid is never hit).
+cleanup_extra() {
+	local p
 	for p in "${recorded[@]}"; do
 		# shellcheck disable=SC2086 # "pid ticks"
 		alive $p && kill -9 "${p%% *}" 2>/dev/null
 	done
-	for m in $(mounts_under_tmp | sort -r); do umount "$m" 2>/dev/null || umount -l "$m"; done
-	[[ -n ${CTR_KEEP_TMP:-} ]] || rm -rf --one-file-system -- "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# ---------------------------------------------------------------- per mode
-# setup_mode_vars: M (mode dir), R (state root), V (volume dir, writable by
-# the mode's user, also the cwd of ctrrun), CTR (argv prefix for ctrrun), AS
-# (argv prefix running a command as the mode's user).
-setup_mode_vars() {
-	M=$tmp/$mode R=$tmp/$mode/state V=$tmp/$mode/vol
-	local envs=(env)
-	[[ -n $ctrfs ]] && envs+=("CTRFS=$ctrfs")
-	if [[ $mode == root ]]; then
-		AS=(env)
-	else
-		AS=(runuser -u "$user" --)
-		# runuser sets no XDG_RUNTIME_DIR; without one ctrrun would leave
-		# /tmp/ctrrun-UID behind.
-		envs+=("XDG_RUNTIME_DIR=$M/run")
-	fi
-	CTR=("${AS[@]}" "${envs[@]}" "$ctrrun" --root "$R")
+# expect_recorded_gone: none of the recorded processes is alive.
+expect_recorded_gone() {
+	local p left=()
+	for p in "${recorded[@]}"; do
+		# shellcheck disable=SC2086 # "pid ticks"
+		alive $p && left+=("${p%% *}")
+	done
+	((${#left[@]} == 0)) || fail "recorded processes left: ${left[*]}"
 }
-
-# Read-only, as docs/ctrrun.1 suggests: a read-write connection that thinks
-# it is the last one checkpoints and deletes the WAL when it closes.
-db() { "${AS[@]}" sqlite3 -readonly -cmd '.timeout 5000' "$R/state.db" "$@"; }
-db_write() { "${AS[@]}" sqlite3 -cmd '.timeout 5000' "$R/state.db" "$@"; }
-container_id() { db "select id from containers where name='$1'"; }
-
-# ctr ARGS...: ctrrun in $V with a timeout, output left alone.
-ctr() { (cd "$V" && exec timeout -k 5 "$tmo" "${CTR[@]}" "$@"); }
-
-# capture ARGV...: runs ctrrun with the args (stdin from $stdin_file or
-# /dev/null) and sets out, err, rc, last.
-stdin_file=/dev/null
-capture() {
-	last="ctrrun $*"
-	out=$(ctr "$@" 2>"$tmp/err" <"$stdin_file")
-	rc=$?
-	err=$(<"$tmp/err")
-}
-# Diagnostics of the last command, added when a case failed.
-show_last() {
-	((${#why[@]} == 0)) && return
-	why+=("command: $last" "exit: $rc" "stdout: $(head -c 2000 <<<"$out")" "stderr: $(head -c 2000 <<<"$err")")
-}
-
-expect_rc() { [[ $rc == "$1" ]] || fail "exit status $rc, expected $1"; }
-expect_out() { [[ $out == "$1" ]] || fail "stdout $(printf %q "$out"), expected $(printf %q "$1")"; }
-expect_err_has() { [[ $err == *"$1"* ]] || fail "stderr does not mention '$1'"; }
 
 now_ns() { date +%s%N; }
 # Milliseconds from ns A to ns B.
 ms_between() { echo $((($2 - $1) / 1000000)); }
 
-# Field N (>= 3) of /proc/PID/stat; fields after the ")" of comm start at 3.
-stat_field() {
-	local stat i=$(($2 - 2))
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-	local rest=${stat##*) }
-	# shellcheck disable=SC2086 # split into fields on purpose
-	set -- $rest
-	echo "${!i}"
-}
-start_ticks() { stat_field "$1" 22; }
-# alive PID TICKS: the process that had those start ticks still exists and
-# is not a zombie.
-alive() {
-	[[ -n $1 && -n $2 && $(start_ticks "$1") == "$2" ]] || return 1
-	[[ $(stat_field "$1" 3) != Z ]]
-}
 # gone_within SECONDS PID TICKS
 gone_within() {
 	local i
@@ -182,35 +83,14 @@ procs_of() {
 	return 0
 }
 
-# state_of NAME, status_of NAME (the STATUS column of ps -a).
-state_of() { db "select state from containers where name='$1'"; }
+# ps_line NAME: the container's line of ps -a.
 ps_line() { ctr ps -a 2>/dev/null | awk -v n="$1" '$NF == n'; }
 
-# wait_state NAME STATE [SECONDS]
-wait_state() {
-	local i
-	for ((i = 0; i < ${3:-10} * 20; i++)); do
-		[[ $(state_of "$1" 2>/dev/null) == "$2" ]] && return 0
-		sleep 0.05
-	done
-	return 1
-}
 # wait_log NAME TEXT: until the container's stored output holds TEXT (10 s).
 wait_log() {
 	local i
 	for ((i = 0; i < 200; i++)); do
 		[[ $(ctr logs "$1" 2>&1) == *"$2"* ]] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-# wait_sig PID FIELD SIGNO: until SigCgt/SigIgn of PID has the signal's bit,
-# so a signal is not sent before the shell's trap is in place.
-wait_sig() {
-	local i mask
-	for ((i = 0; i < 200; i++)); do
-		mask=$(awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null)
-		[[ -n $mask ]] && (((16#$mask >> ($3 - 1)) & 1)) && return 0
 		sleep 0.05
 	done
 	return 1
@@ -230,35 +110,9 @@ detach() {
 	procs_of "$id"
 	return 0
 }
-rm_quiet() { ctr rm -f "$@" >/dev/null 2>&1; }
 
-# own PATH...: files the test makes for a volume belong to the mode's user.
-own() { [[ $mode == root ]] || chown -hR "$user:" "$@"; }
-short() { echo "${1:0:12}"; }
-
-# in_pty SCRIPT [INPUT-WRITER...]: runs SCRIPT (bash) under script(1) so it
-# has a pty; sets out (CRs removed) and rc. No timeout(1) inside the pty: it
-# would put ctrrun in a background process group (SIGTTOU on tcsetattr).
-ctr_line() { printf '%q ' "${CTR[@]}"; }
-in_pty() {
-	local cmd=$1
-	shift
-	last="script -qec '$cmd'"
-	(set +o pipefail; cd "$V" && "$@" | timeout -k 5 "$tmo" script -qec "$cmd" /dev/null >"$tmp/out" 2>"$tmp/err")
-	rc=$?
-	out=$(tr -d '\r' <"$tmp/out")
-	err=$(<"$tmp/err")
-}
-feed() { printf '%s' "$1"; sleep "${2:-0}"; }
-
-host_mounts() { awk -v r="$tmp" 'index($0, r) { print $5 }' /proc/self/mountinfo | sort; }
-
-# ---------------------------------------------------------------- images
-make_tarball() {
-	"$srcdir/tools/mkbusybox-rootfs" "$tmp/rootfs" >/dev/null || return 1
-	tar --numeric-owner -C "$tmp/rootfs" -cf "$tmp/busybox.tar" . || return 1
-	chmod 0644 "$tmp/busybox.tar"
-}
+# Mounts that name this test's temp dir anywhere (source, target, options).
+mounts_naming_tmp() { awk -v r="$tmp" 'index($0, r) { print $5 }' /proc/self/mountinfo | sort; }
 
 # ---------------------------------------------------------------- detach
 case_detach_returns_at_once() {
@@ -1113,13 +967,8 @@ case_concurrent() {
 	for i in "${ids[@]}"; do
 		[[ -e $R/containers/$i ]] && fail "$R/containers/$i is left"
 	done
-	[[ -n $(host_mounts) ]] && fail "mounts under $tmp: $(host_mounts | tr '\n' ' ')"
-	local p left=()
-	for p in "${recorded[@]}"; do
-		# shellcheck disable=SC2086 # "pid ticks"
-		alive $p && left+=("${p%% *}")
-	done
-	((${#left[@]} == 0)) || fail "processes left: ${left[*]}"
+	[[ -n $(mounts_naming_tmp) ]] && fail "mounts under $tmp: $(mounts_naming_tmp | tr '\n' ' ')"
+	expect_recorded_gone
 	last="20 x run -d, then 20 x (ps -a, logs, stop), then 20 x rm, all at once" rc="" out="" err=""
 	show_last
 }
@@ -1136,62 +985,9 @@ case_nothing_left() {
 		[[ $(db "select count(*) from $t where container_id not in (select id from containers)") == 0 ]] ||
 			fail "orphan rows in $t"
 	done
-	[[ -n $(host_mounts) ]] && fail "mounts under $tmp: $(host_mounts | tr '\n' ' ')"
-	local p left=()
-	for p in "${recorded[@]}"; do
-		# shellcheck disable=SC2086 # "pid ticks"
-		alive $p && left+=("${p%% *}")
-	done
-	((${#left[@]} == 0)) || fail "recorded processes left: ${left[*]}"
-	left=()
-	for p in /proc/[0-9]*; do
-		[[ ${p#/proc/} == "$$" || ${p#/proc/} == "$BASHPID" ]] && continue
-		{ tr '\0' ' ' <"$p/cmdline" | grep -qF -- "$R" && left+=("${p#/proc/}: $(tr '\0' ' ' <"$p/cmdline")"); } 2>/dev/null
-	done
-	((${#left[@]} == 0)) || fail "processes still using $R: ${left[*]}"
+	[[ -n $(mounts_naming_tmp) ]] && fail "mounts under $tmp: $(mounts_naming_tmp | tr '\n' ' ')"
+	expect_recorded_gone
+	expect_no_process_using "$R"
 }
 
-# ---------------------------------------------------------------- main
-skip_mode() { # REASON
-	local c
-	skip_reason=$1; report "$mode: import busybox image"
-	for c in "${cases[@]}"; do skip_reason=$1; report "$mode: ${c#case_}"; done
-}
-
-run_mode() {
-	setup_mode_vars
-	recorded=()
-	if [[ $(id -u) != 0 ]]; then skip_mode "must run as root (it also switches to $user)"; return; fi
-	if [[ $mode == rootless ]] && ! id -u "$user" >/dev/null 2>&1; then
-		skip_mode "no user $user (tools/setup creates it)"; return
-	fi
-	if [[ ! -x $ctrrun ]]; then skip_mode "no ctrrun at $ctrrun"; return; fi
-	mkdir -p "$M" "$V"
-	mkdir -m 0700 "$M/run"
-	[[ $mode == rootless ]] && chown "$user:" "$M" "$V" "$M/run"
-	if ! "${AS[@]}" test -x "$ctrrun"; then skip_mode "$user cannot run $ctrrun"; return; fi
-
-	capture import --change 'CMD ["sh"]' "$tmp/busybox.tar" busybox
-	if [[ $rc == 0 ]]; then
-		report "$mode: import busybox image"
-	else
-		fail "import failed"; show_last
-		report "$mode: import busybox image"
-		local c
-		for c in "${cases[@]}"; do fail "no image"; report "$mode: ${c#case_}"; done
-		return
-	fi
-	local c
-	for c in "${cases[@]}"; do
-		"$c"
-		report "$mode: ${c#case_}"
-	done
-}
-
-if ! make_tarball; then
-	for mode in "${modes[@]}"; do
-		for ((i = 0; i <= ${#cases[@]}; i++)); do fail "could not build the busybox rootfs"; report "$mode: setup"; done
-	done
-	exit 1
-fi
-for mode in "${modes[@]}"; do run_mode; done
+run_all lifecycle

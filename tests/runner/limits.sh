@@ -12,17 +12,23 @@
 # shellcheck disable=SC2016
 set -uo pipefail
 
-builddir=${CTR_BUILDDIR:-$(dirname "$0")/../../build}
-srcdir=${CTR_SRCDIR:-$(dirname "$0")/../..}
-ctrrun=$(readlink -f "${CTRRUN:-$builddir/runner/ctrrun}")
-ctrfs=${CTRFS:-}
-[[ -n $ctrfs ]] && ctrfs=$(readlink -f "$ctrfs")
-user=${CTR_TEST_USER:-ctrtest}
-# Upper bound for one ctrrun command; a hang must fail a case, not the suite.
-tmo=60
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+show_out_bytes=3000
+# Refusals name flags and reasons in any case ("Cgroup", "delegation").
+refusal_ignore_case=1
 
 # Real cgroups are only writable by root here, so the limit cases run as
-# root; rootless gets the refusals instead. (Read through declare -n.)
+# root; rootless gets the refusals instead. Both then run the cases of the
+# /proc view without limits and of bad input. (run_all reads cases_MODE.)
+cases_both=(
+	case_host_values_without_limits case_uptime_starts_near_zero
+	case_uptime_advances case_loadavg_own case_proc_view_off
+	case_bad_memory_too_small case_bad_memory_not_a_size case_bad_cpus_negative
+	case_bad_cpus_too_many case_bad_cpuset_offline case_bad_pids_not_a_number
+	case_bad_swap_without_memory
+	case_nothing_left
+)
 # shellcheck disable=SC2034
 cases_root=(
 	case_meminfo_limit case_free_shows_limit case_cpuset_one_cpu
@@ -30,77 +36,28 @@ cases_root=(
 	case_oom_not_killed case_pids_fork_bomb case_cpu_quota_enforced
 	case_cgroups_nested_and_removed case_cgroup_gone_after_exit
 	case_daemons_outside_cgroup case_exec_joins_cgroup
-	case_host_values_without_limits case_uptime_starts_near_zero
-	case_uptime_advances case_loadavg_own case_proc_view_off
-	case_bad_memory_too_small case_bad_memory_not_a_size case_bad_cpus_negative
-	case_bad_cpus_too_many case_bad_cpuset_offline case_bad_pids_not_a_number
-	case_bad_swap_without_memory
-	case_nothing_left
+	"${cases_both[@]}"
 )
 # shellcheck disable=SC2034
 cases_rootless=(
 	case_rootless_refuses_memory case_rootless_refuses_memory_swap
 	case_rootless_refuses_cpus case_rootless_refuses_cpuset
 	case_rootless_refuses_pids
-	case_host_values_without_limits case_uptime_starts_near_zero
-	case_uptime_advances case_loadavg_own case_proc_view_off
-	case_bad_memory_too_small case_bad_memory_not_a_size case_bad_cpus_negative
-	case_bad_cpus_too_many case_bad_cpuset_offline case_bad_pids_not_a_number
-	case_bad_swap_without_memory
-	case_nothing_left
+	"${cases_both[@]}"
 )
-# CTR_RUN_MODES="root" (or "rootless") runs one half, for debugging.
-read -ra modes <<<"${CTR_RUN_MODES:-root rootless}"
 
-n=0 total=0
-for mode in "${modes[@]}"; do
-	declare -n list="cases_$mode"
-	total=$((total + ${#list[@]} + 1))
-	unset -n list
-done
-echo "1..$total"
-
-# ---------------------------------------------------------------- TAP output
-why=() skip_reason=""
-fail() { why+=("$*"); }
-report() {
-	n=$((n + 1))
-	if [[ -n $skip_reason ]]; then
-		echo "ok $n - $1 # SKIP $skip_reason"
-	elif ((${#why[@]} == 0)); then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		printf '%s\n' "${why[@]}" | sed 's/^/# /'
-	fi
-	why=() skip_reason=""
-}
-
-# ---------------------------------------------------------------- temp dirs
-tmp=$(mktemp -d /tmp/ctrrun-limits-test.XXXXXX)
-chmod 0755 "$tmp"
-bg_pids=()
+# ---------------------------------------------------------------- helpers
 # Ids of the containers this test made, so that leftover cgroups can be told
 # from those of other ctrrun users on the host.
 ours=()
 
-mounts_under_tmp() { awk -v t="$tmp" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo; }
 # cgroup dirs of one container (ctrrun names them ctrrun-<short id>).
 cgroup_dirs_of() { find /sys/fs/cgroup -maxdepth 8 -type d -name "ctrrun-${1:0:12}" 2>/dev/null; }
 all_ctrrun_cgroups() { find /sys/fs/cgroup -maxdepth 8 -type d -name 'ctrrun-*' 2>/dev/null | sort; }
-cleanup() {
-	local p m id d
-	for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	# A failed case may leave containers behind: ctrrun rm -f ends them,
-	# their daemons and their cgroups before the dirs go.
-	for m in "${modes[@]}"; do
-		[[ -f $tmp/$m/state/state.db ]] || continue
-		mode=$m setup_mode_vars
-		timeout 30 "${CTR[@]}" ps -a -q --no-trunc 2>/dev/null |
-			xargs -r timeout 30 "${CTR[@]}" rm -f >/dev/null 2>&1
-	done
-	# Whatever cgroup of ours is still there: end its processes (they are
-	# ours) and remove it, deepest first.
+# Whatever cgroup of ours is still there after ctrrun rm -f: end its
+# processes (they are ours) and remove it, deepest first.
+cleanup_extra() {
+	local id d
 	for id in "${ours[@]}"; do
 		for d in $(cgroup_dirs_of "$id" | sort -r); do
 			xargs -r kill -9 <"$d/cgroup.procs" 2>/dev/null
@@ -108,42 +65,8 @@ cleanup() {
 			rmdir "$d" 2>/dev/null
 		done
 	done
-	for m in $(mounts_under_tmp | sort -r); do umount "$m" 2>/dev/null || umount -l "$m"; done
-	rm -rf --one-file-system -- "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# ---------------------------------------------------------------- per mode
-# setup_mode_vars: M (mode dir), R (state root), V (volume dir, writable by
-# the mode's user), CTR (argv prefix for ctrrun), AS (argv prefix running a
-# command as the mode's user).
-setup_mode_vars() {
-	M=$tmp/$mode R=$tmp/$mode/state V=$tmp/$mode/vol
-	local envs=(env)
-	[[ -n $ctrfs ]] && envs+=("CTRFS=$ctrfs")
-	if [[ $mode == root ]]; then
-		AS=(env)
-	else
-		AS=(runuser -u "$user" --)
-		# runuser sets no XDG_RUNTIME_DIR; without one ctrrun would leave
-		# /tmp/ctrrun-UID behind.
-		envs+=("XDG_RUNTIME_DIR=$M/run")
-	fi
-	CTR=("${AS[@]}" "${envs[@]}" "$ctrrun" --root "$R")
 }
 
-db() { "${AS[@]}" sqlite3 -cmd '.timeout 5000' "$R/state.db" "$@"; }
-container_id() { db "select id from containers where name='$1'"; }
-
-# capture ARGV...: runs ctrrun with the args (cwd $V, stdin /dev/null) and
-# sets out, err, rc, last.
-capture() {
-	last="ctrrun $*"
-	out=$(cd "$V" && timeout -k 5 "$tmo" "${CTR[@]}" "$@" 2>"$tmp/err" </dev/null)
-	rc=$?
-	err=$(<"$tmp/err")
-}
 # run_named NAME ARGS...: `ctrrun run --name NAME ARGS...` (not --rm, so the
 # id stays known for the cgroup checks); the id goes to cid and to ours.
 run_named() {
@@ -153,30 +76,10 @@ run_named() {
 	cid=$(container_id "$name")
 	[[ -n $cid ]] && ours+=("$cid")
 }
-rm_container() { timeout "$tmo" "${CTR[@]}" rm -f "$1" >/dev/null 2>&1; }
-
-# Diagnostics of the last command, added when a case failed.
-show_last() {
-	((${#why[@]} == 0)) && return
-	why+=("command: $last" "exit: $rc" "stdout: $(head -c 3000 <<<"$out")" "stderr: $(head -c 2000 <<<"$err")")
-}
-
-expect_rc() { [[ $rc == "$1" ]] || fail "exit status $rc, expected $1"; }
-expect_err_has() { [[ $err == *"$1"* ]] || fail "stderr does not mention '$1'"; }
-expect_err_has_i() { [[ ${err,,} == *"${1,,}"* ]] || fail "stderr does not mention '$1' (any case)"; }
 
 # float_ok EXPR: awk evaluates a comparison of decimal numbers.
 float_ok() { awk "BEGIN { exit !($1) }"; }
 
-# wait_running NAME: until the container's row says running (10 s).
-wait_running() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		[[ $(db "select state from containers where name='$1'" 2>/dev/null) == running ]] && return 0
-		sleep 0.05
-	done
-	return 1
-}
 # start_detached NAME ARGS...: `run -d`, then waits until it runs; sets cid,
 # init (host pid of the container's init) and cg_json rows "controller|dir".
 start_detached() {
@@ -210,27 +113,9 @@ cgroup_mount() {
 
 # What a refused command must leave unchanged: container rows, container
 # dirs, mounts of ctrrun's, cgroups named by ctrrun.
-host_mounts() { awk '$5 ~ /ctrrun/ { print $5 }' /proc/self/mountinfo | sort; }
 snapshot() {
-	echo "rows:"; db 'select id from containers order by id'
-	echo "dirs:"; ls -A "$R/containers" 2>&1
-	echo "mounts:"; host_mounts
+	snapshot_containers
 	echo "cgroups:"; all_ctrrun_cgroups
-}
-# expect_refusal "NEEDLE..." ARGS...: exit 125, every needle (separated by
-# '|', compared ignoring case) on stderr, nothing changed.
-expect_refusal() {
-	local needles=$1 before after nd
-	shift
-	before=$(snapshot)
-	capture "$@"
-	after=$(snapshot)
-	expect_rc 125
-	IFS='|' read -ra nd <<<"$needles"
-	for needle in "${nd[@]}"; do expect_err_has_i "$needle"; done
-	[[ -z $out ]] || fail "stdout is not empty"
-	[[ $before == "$after" ]] || fail "state changed: $(diff <(echo "$before") <(echo "$after") | grep '^[<>]' | tr '\n' ' ')"
-	show_last
 }
 
 # outdir NAME: a fresh dir under the volume dir for a container to write
@@ -240,7 +125,7 @@ outdir() {
 	local d=$V/$1
 	rm -rf "$d"
 	mkdir -p "$d"
-	[[ $mode == root ]] || chown "$user:" "$d"
+	own "$d"
 	echo "$d"
 }
 
@@ -257,13 +142,6 @@ online_cpus() {
 	done
 }
 host_nproc=$(nproc)
-
-# ---------------------------------------------------------------- image
-make_tarball() {
-	"$srcdir/tools/mkbusybox-rootfs" "$tmp/rootfs" >/dev/null || return 1
-	tar --numeric-owner -C "$tmp/rootfs" -cf "$tmp/busybox.tar" . || return 1
-	chmod 0644 "$tmp/busybox.tar"
-}
 
 # ---------------------------------------------------------------- /proc view with limits (root)
 
@@ -284,7 +162,7 @@ case_meminfo_limit() {
 	[[ -n $avail && $avail -le ${total:-0} ]] || fail "MemAvailable '$avail' is above MemTotal ($total)"
 	out=$(head -5 "$d/meminfo")
 	show_last
-	rm_container mem256
+	rm_quiet mem256
 }
 
 # The issue's "Done when" command: busybox free (sysinfo(2), not meminfo),
@@ -304,7 +182,7 @@ case_free_shows_limit() {
 	[[ $l1 == "cpu "* && $l2 == "cpu0 "* && $l3 != cpu* ]] ||
 		fail "/proc/stat starts '${l1%% *}', '${l2%% *}', '${l3%% *}', expected cpu, cpu0, then no cpu line"
 	show_last
-	rm_container donewhen
+	rm_quiet donewhen
 }
 
 # cpuset_view_checks DIR: the findings of cpuset_script show exactly one
@@ -329,7 +207,7 @@ case_cpuset_one_cpu() {
 	expect_rc 0
 	[[ $rc == 0 ]] && cpuset_view_checks "$d"
 	show_last
-	rm_container cpuset0
+	rm_quiet cpuset0
 }
 
 # --cpuset-cpus <the host's last CPU>: it is CPU 0 inside (renumbered, as
@@ -344,7 +222,7 @@ case_cpuset_renumbered() {
 	expect_rc 0
 	[[ $rc == 0 ]] && cpuset_view_checks "$d"
 	show_last
-	rm_container cpusetlast
+	rm_quiet cpusetlast
 }
 
 # --cpus: cpuinfo shows ceil(quota) CPUs, nproc (affinity) the host's
@@ -361,7 +239,7 @@ case_cpus_quota_view() {
 		[[ $(<"$d/online") == 0 ]] || fail "--cpus 0.5: cpu/online says '$(<"$d/online")', expected 0"
 	fi
 	show_last
-	rm_container cpushalf
+	rm_quiet cpushalf
 	# ceil(1.5) = 2, where the host has 2 CPUs to show.
 	if ((host_nproc >= 2)); then
 		d=$(outdir cpus_one_half)
@@ -373,7 +251,7 @@ case_cpus_quota_view() {
 			[[ $(<"$d/online") == 0-1 ]] || fail "--cpus 1.5: cpu/online says '$(<"$d/online")', expected 0-1"
 		fi
 		show_last
-		rm_container cpus15
+		rm_quiet cpus15
 	fi
 }
 
@@ -382,7 +260,7 @@ case_cpus_quota_view() {
 alloc_200m='x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived ${#x}'
 
 inspect_oom() { # NAME: prints true/false as inspect says
-	timeout "$tmo" "${CTR[@]}" inspect "$1" 2>/dev/null | grep -o '"OOMKilled": *[a-z]*' | awk '{ print $2 }'
+	ctr inspect "$1" 2>/dev/null | grep -o '"OOMKilled": *[a-z]*' | awk '{ print $2 }'
 }
 
 # -m 64m and 200 MB allocated: the OOM killer ends it, exit 137, inspect's
@@ -396,7 +274,7 @@ case_oom_killed() {
 	recorded=$(db "select oom_killed from container_resources where container_id='$cid'")
 	[[ $says == true ]] || fail "inspect says OOMKilled '$says', expected true (state.db container_resources.oom_killed = '$recorded')"
 	show_last
-	rm_container oom
+	rm_quiet oom
 }
 
 # The same limit with 10 MB: no OOM kill, and inspect says so (OOMKilled
@@ -409,7 +287,7 @@ case_oom_not_killed() {
 	says=$(inspect_oom nooom)
 	[[ $says == false ]] || fail "inspect says OOMKilled '$says', expected false"
 	show_last
-	rm_container nooom
+	rm_quiet nooom
 }
 
 # --pids-limit 20 against 100 background sleeps: forks fail, at most 20
@@ -438,14 +316,14 @@ echo "tasks $n"'
 	# The pid namespace dies with the init, so the sleeps go at once.
 	((SECONDS - t0 < 25)) || fail "the container took $((SECONDS - t0)) s to end"
 	show_last
-	rm_container bomb
+	rm_quiet bomb
 }
 
 # --cpus 0.5: a busy loop gets 0.35..0.65 CPU seconds per wall second,
 # measured from the container's cpuacct cgroup (or its init's utime+stime).
 case_cpu_quota_enforced() {
 	if ! start_detached busy --cpus 0.5 busybox sh -c 'while :; do :; done'; then
-		show_last; rm_container busy; return
+		show_last; rm_quiet busy; return
 	fi
 	local acct a b t0 t1 ratio hz
 	acct=$(cgroup_of cpuacct)
@@ -464,14 +342,14 @@ case_cpu_quota_enforced() {
 	fi
 	float_ok "$ratio >= 0.35 && $ratio <= 0.65" || fail "the busy loop used $ratio CPU s per wall s, expected 0.35..0.65 (cgroup: ${acct:-none, from /proc/$init/stat})"
 	show_last
-	rm_container busy
+	rm_quiet busy
 }
 
 # Each container cgroup is a child of the cgroup ctrrun runs in (the same as
 # this shell's, for each controller), holds the init, and goes with rm -f.
 case_cgroups_nested_and_removed() {
 	if ! start_detached nest -m 64m --cpus 1 --cpuset-cpus 0 --pids-limit 50 busybox sleep 300; then
-		show_last; rm_container nest; return
+		show_last; rm_quiet nest; return
 	fi
 	local c dir want
 	for c in memory cpu cpuset pids; do
@@ -486,7 +364,7 @@ case_cgroups_nested_and_removed() {
 		in_procs "$init" "$dir" || fail "init $init is not in $dir/cgroup.procs"
 	done <<<"$cgroups"
 	out=$cgroups
-	rm_container nest
+	rm_quiet nest
 	local left
 	left=$(cgroup_dirs_of "$cid")
 	[[ -z $left ]] || fail "cgroups left after rm -f: $(tr '\n' ' ' <<<"$left")"
@@ -504,14 +382,14 @@ case_cgroup_gone_after_exit() {
 	recorded=$(db "select ifnull(cgroup, '') from container_resources where container_id='$cid'")
 	[[ -z $recorded ]] || fail "state.db still names cgroups of the exited container: $recorded"
 	show_last
-	rm_container exited
+	rm_quiet exited
 }
 
 # The monitor and both ctrfs daemons (union and proc view) stay outside the
 # container's cgroups: not members, and other paths in /proc/PID/cgroup.
 case_daemons_outside_cgroup() {
 	if ! start_detached daemons -m 64m --cpus 1 --pids-limit 50 busybox sleep 300; then
-		show_last; rm_container daemons; return
+		show_last; rm_quiet daemons; return
 	fi
 	local mon fs others p c dir
 	mon=$(db "select monitor_pid from container_processes where container_id='$cid'")
@@ -532,14 +410,14 @@ case_daemons_outside_cgroup() {
 	done
 	last="run -d --name daemons -m 64m --cpus 1 --pids-limit 50 busybox sleep 300; monitor $mon, ctrfs $fs $others"
 	show_last
-	rm_container daemons
+	rm_quiet daemons
 }
 
 # exec into a limited container joins its cgroups: inside, the cgroup
 # namespace shows them as "/"; on the host, the exec'd process is a member.
 case_exec_joins_cgroup() {
 	if ! start_detached execcg -m 64m --pids-limit 50 busybox sleep 300; then
-		show_last; rm_container execcg; return
+		show_last; rm_quiet execcg; return
 	fi
 	capture exec execcg cat /proc/self/cgroup
 	expect_rc 0
@@ -570,7 +448,7 @@ case_exec_joins_cgroup() {
 		done
 	fi
 	show_last
-	rm_container execcg
+	rm_quiet execcg
 	kill "$bg" 2>/dev/null
 	wait "$bg" 2>/dev/null
 }
@@ -671,7 +549,7 @@ case_proc_view_off() {
 		fail "MemTotal '$(sed -n '1p' <<<"$out")', expected the host's '$(grep '^MemTotal:' /proc/meminfo)'"
 	[[ $(sed -n '2p' <<<"$out") == 0 ]] || fail "$(sed -n '2p' <<<"$out") fuse.ctrfs-proc mounts inside, expected none"
 	show_last
-	rm_container viewoff
+	rm_quiet viewoff
 	# The control: without the flag, the view is mounted.
 	capture run --rm busybox grep -c fuse.ctrfs-proc /proc/self/mountinfo
 	[[ $out =~ ^[0-9]+$ && $out -ge 7 ]] || fail "by default $out fuse.ctrfs-proc mounts inside, expected 7 (meminfo cpuinfo stat loadavg swaps diskstats cpu/online)"
@@ -714,60 +592,11 @@ case_nothing_left() {
 	local id left=""
 	for id in "${ours[@]}"; do left+=$(cgroup_dirs_of "$id"); done
 	[[ -z $left ]] || fail "cgroups left: $(tr '\n' ' ' <<<"$left")"
-	local now
-	now=$(host_mounts)
-	[[ $now == "$mode_mounts" ]] || fail "host mounts changed during the mode: $(diff <(echo "$mode_mounts") <(echo "$now") | grep '^[<>]' | tr '\n' ' ')"
-	local p procs=()
-	for p in /proc/[0-9]*; do
-		[[ ${p#/proc/} == "$$" || ${p#/proc/} == "$BASHPID" ]] && continue
-		{ tr '\0' ' ' <"$p/cmdline" | grep -qF -- "$R" && procs+=("${p#/proc/}: $(tr '\0' ' ' <"$p/cmdline")"); } 2>/dev/null
-	done
-	((${#procs[@]} == 0)) || fail "processes still using $R: ${procs[*]}"
+	expect_mode_mounts_unchanged
+	expect_no_process_using "$R"
 	local rows
 	rows=$(db "select name from containers")
 	[[ -z $rows ]] || fail "containers left: $(tr '\n' ' ' <<<"$rows")"
 }
 
-# ---------------------------------------------------------------- main
-run_mode() {
-	declare -n mode_cases="cases_$mode"
-	local c
-	setup_mode_vars
-	local skip=""
-	if [[ $(id -u) != 0 ]]; then skip="must run as root (it also switches to $user)"
-	elif [[ $mode == rootless ]] && ! id -u "$user" >/dev/null 2>&1; then skip="no user $user (tools/setup creates it)"
-	elif [[ ! -x $ctrrun ]]; then skip="no ctrrun at $ctrrun"
-	fi
-	if [[ -z $skip ]]; then
-		mkdir -p "$M" "$V"
-		mkdir -m 0700 "$M/run"
-		[[ $mode == rootless ]] && chown "$user:" "$M" "$V" "$M/run"
-		"${AS[@]}" test -x "$ctrrun" || skip="$user cannot run $ctrrun"
-	fi
-	if [[ -n $skip ]]; then
-		skip_reason=$skip; report "$mode: import busybox image"
-		for c in "${mode_cases[@]}"; do skip_reason=$skip; report "$mode: ${c#case_}"; done
-		return
-	fi
-	mode_mounts=$(host_mounts)
-
-	capture import --change 'CMD ["sh"]' "$tmp/busybox.tar" busybox
-	if [[ $rc == 0 ]]; then
-		report "$mode: import busybox image"
-	else
-		fail "import failed"; show_last
-		report "$mode: import busybox image"
-		for c in "${mode_cases[@]}"; do fail "no image"; report "$mode: ${c#case_}"; done
-		return
-	fi
-	for c in "${mode_cases[@]}"; do
-		"$c"
-		report "$mode: ${c#case_}"
-	done
-}
-
-if ! make_tarball; then
-	for ((i = 0; i < total; i++)); do fail "could not build the busybox rootfs"; report "setup"; done
-	exit 1
-fi
-for mode in "${modes[@]}"; do run_mode; done
+run_all limits

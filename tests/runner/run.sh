@@ -5,17 +5,11 @@
 # Expected values are computed here (from /etc/subuid, the state database,
 # the arguments given), never taken from the output under test.
 set -uo pipefail
-
-builddir=${CTR_BUILDDIR:-$(dirname "$0")/../../build}
-srcdir=${CTR_SRCDIR:-$(dirname "$0")/../..}
-ctrrun=$(readlink -f "${CTRRUN:-$builddir/runner/ctrrun}")
-ctrfs=${CTRFS:-}
-[[ -n $ctrfs ]] && ctrfs=$(readlink -f "$ctrfs")
-user=${CTR_TEST_USER:-ctrtest}
-# Upper bound for one ctrrun command; a hang must fail a case, not the suite.
-tmo=60
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # The cases of one mode, in order; each prints exactly one TAP line.
+# shellcheck disable=SC2034 # read by run_all (lib.sh)
 cases=(
 	case_hello case_uid0 case_hostname_default case_hostname_flag
 	case_pid_isolation case_pid1_cmdline case_mount_isolation case_userns_map
@@ -36,114 +30,8 @@ cases=(
 	case_bad_duplicate_name case_bad_unwritable_root case_concurrent_name
 	case_nothing_left
 )
-# CTR_RUN_MODES="root" (or "rootless") runs one half, for debugging.
-read -ra modes <<<"${CTR_RUN_MODES:-root rootless}"
 
-n=0
-echo "1..$((${#cases[@]} * ${#modes[@]} + ${#modes[@]}))"
-
-# ---------------------------------------------------------------- TAP output
-why=() skip_reason=""
-fail() { why+=("$*"); }
-report() {
-	n=$((n + 1))
-	if [[ -n $skip_reason ]]; then
-		echo "ok $n - $1 # SKIP $skip_reason"
-	elif ((${#why[@]} == 0)); then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		printf '%s\n' "${why[@]}" | sed 's/^/# /'
-	fi
-	why=() skip_reason=""
-}
-
-# ---------------------------------------------------------------- temp dirs
-tmp=$(mktemp -d /tmp/ctrrun-run-test.XXXXXX)
-chmod 0755 "$tmp"
-bg_pids=()
-
-mounts_under_tmp() { awk -v t="$tmp" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo; }
-cleanup() {
-	local p m
-	for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	# A failed case may leave containers behind: ctrrun rm -f ends them
-	# and their ctrfs daemons before the dirs go.
-	for m in root rootless; do
-		[[ -f $tmp/$m/state/state.db ]] || continue
-		mode=$m setup_mode_vars
-		timeout 30 "${CTR[@]}" ps -a -q --no-trunc 2>/dev/null |
-			xargs -r timeout 30 "${CTR[@]}" rm -f >/dev/null 2>&1
-	done
-	for m in $(mounts_under_tmp | sort -r); do umount "$m" 2>/dev/null || umount -l "$m"; done
-	rm -rf --one-file-system -- "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# ---------------------------------------------------------------- per mode
-# setup_mode_vars: M (mode dir), R (state root), V (volume dir, writable by
-# the mode's user), CTR (argv prefix for ctrrun), AS (argv prefix running a
-# command as the mode's user).
-setup_mode_vars() {
-	M=$tmp/$mode R=$tmp/$mode/state V=$tmp/$mode/vol
-	local envs=(env)
-	[[ -n $ctrfs ]] && envs+=("CTRFS=$ctrfs")
-	if [[ $mode == root ]]; then
-		AS=(env)
-	else
-		AS=(runuser -u "$user" --)
-		# runuser sets no XDG_RUNTIME_DIR; without one ctrrun would leave
-		# /tmp/ctrrun-UID behind.
-		envs+=("XDG_RUNTIME_DIR=$M/run")
-	fi
-	CTR=("${AS[@]}" "${envs[@]}" "$ctrrun" --root "$R")
-}
-
-db() { "${AS[@]}" sqlite3 -cmd '.timeout 5000' "$R/state.db" "$@"; }
-container_id() { db "select id from containers where name='$1'"; }
-
-# capture ARGV...: runs ctrrun with the args (cwd $V, stdin from $stdin_file
-# or /dev/null) and sets out, err, rc, last.
-stdin_file=/dev/null
-capture() {
-	last="ctrrun $*"
-	out=$(cd "$V" && timeout -k 5 "$tmo" "${CTR[@]}" "$@" 2>"$tmp/err" <"$stdin_file")
-	rc=$?
-	err=$(<"$tmp/err")
-}
-# Diagnostics of the last command, added when a case failed.
-show_last() {
-	((${#why[@]} == 0)) && return
-	why+=("command: $last" "exit: $rc" "stdout: $(head -c 2000 <<<"$out")" "stderr: $(head -c 2000 <<<"$err")")
-}
-
-expect_rc() { [[ $rc == "$1" ]] || fail "exit status $rc, expected $1"; }
-expect_out() { [[ $out == "$1" ]] || fail "stdout $(printf %q "$out"), expected $(printf %q "$1")"; }
-expect_err_has() { [[ $err == *"$1"* ]] || fail "stderr does not mention '$1'"; }
-
-# Host pid's start time in clock ticks (field 22 of /proc/PID/stat), empty
-# when the pid is gone. Fields after the ")" of comm start at field 3.
-start_ticks() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-	local rest=${stat##*) }
-	# shellcheck disable=SC2086 # split into fields on purpose
-	set -- $rest
-	echo "${20}"
-}
-# alive PID TICKS: the process that had those start ticks still exists.
-alive() { [[ -n $1 && $(start_ticks "$1") == "$2" ]]; }
-
-# wait_running NAME: until the container's row says running (10 s).
-wait_running() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		[[ $(db "select state from containers where name='$1'" 2>/dev/null) == running ]] && return 0
-		sleep 0.05
-	done
-	return 1
-}
+# ---------------------------------------------------------------- helpers
 # find_ctrrun PID: the ctrrun process at or below PID (timeout, runuser and
 # env sit between the shell and ctrrun).
 find_ctrrun() {
@@ -158,40 +46,13 @@ find_ctrrun() {
 
 # What a refused command must leave unchanged: container rows, container
 # dirs, host mounts, everything under the volume dir.
-# ctrrun mounts nothing on the host: everything is in the container's mount
-# namespace. A leak would show under a path of ctrrun's (state root, this
-# test's temp dir); other tests' mounts elsewhere are not ours to judge.
-host_mounts() { awk '$5 ~ /ctrrun/ { print $5 }' /proc/self/mountinfo | sort; }
 snapshot() {
-	echo "rows:"; db 'select id from containers order by id'
-	echo "dirs:"; ls -A "$R/containers" 2>&1
-	echo "mounts:"; host_mounts
+	snapshot_containers
 	echo "volumes:"; (cd "$V" && find . | sort)
 }
-# expect_refusal NEEDLE ARGS...: exit 125, NEEDLE on stderr, nothing changed.
-expect_refusal() {
-	local needle=$1 before after
-	shift
-	before=$(snapshot)
-	capture "$@"
-	after=$(snapshot)
-	expect_rc 125
-	expect_err_has "$needle"
-	[[ $before == "$after" ]] || fail "state changed: $(diff <(echo "$before") <(echo "$after") | grep '^[<>]' | tr '\n' ' ')"
-	show_last
-}
-
-# own PATH...: files the test makes for a volume belong to the mode's user,
-# since the container's root is that user on the host.
-own() { [[ $mode == root ]] || chown -hR "$user:" "$@"; }
-
-# Short id as docker shows it: the first 12 hex digits.
-short() { echo "${1:0:12}"; }
 
 # The id mapping expected inside: root maps everything to itself; the user
 # maps 0 to itself and 1.. to its subordinate range (/etc/subuid).
-sub_start() { awk -F: -v u="$user" -v i="$(id -u "$user")" '$1 == u || $1 == i { print $2; exit }' "$1"; }
-sub_count() { awk -F: -v u="$user" -v i="$(id -u "$user")" '$1 == u || $1 == i { print $3; exit }' "$1"; }
 expected_map() { # FILE(subuid|subgid) HOST_ID
 	if [[ $mode == root ]]; then
 		echo "0 0 4294967295"
@@ -199,22 +60,13 @@ expected_map() { # FILE(subuid|subgid) HOST_ID
 		printf '0 %s 1\n1 %s %s' "$2" "$(sub_start "$1")" "$(($(sub_count "$1") - 1))"
 	fi
 }
-# Host uid:gid that container id 1000 lands on.
-host_id_of_1000() {
-	if [[ $mode == root ]]; then
-		echo 1000:1000
-	else
-		echo "$(($(sub_start /etc/subuid) + 999)):$(($(sub_start /etc/subgid) + 999))"
-	fi
-}
 
 # ---------------------------------------------------------------- images
 # The busybox rootfs and a hostile variant with symlinks pointing out of
 # the root: /escape -> /, /etc/link -> a canary dir on the host that must
 # stay empty, /etc/link2 -> a second one that the image has too.
-make_tarballs() {
-	"$srcdir/tools/mkbusybox-rootfs" "$tmp/rootfs" >/dev/null || return 1
-	tar --numeric-owner -C "$tmp/rootfs" -cf "$tmp/busybox.tar" . || return 1
+make_images() {
+	make_rootfs "$tmp/rootfs" && pack "$tmp/rootfs" "$tmp/busybox.tar" || return 1
 	mkdir -m 1777 "$tmp/canary"
 	cp -a "$tmp/rootfs" "$tmp/evilfs"
 	ln -s / "$tmp/evilfs/escape"
@@ -223,14 +75,9 @@ make_tarballs() {
 	mkdir -m 1777 "$tmp/canary2"
 	mkdir -p "$tmp/evilfs$tmp/canary2"
 	ln -s "$tmp/canary2" "$tmp/evilfs/etc/link2"
-	tar --numeric-owner -C "$tmp/evilfs" -cf "$tmp/evil.tar" . || return 1
-	chmod 0644 "$tmp/busybox.tar" "$tmp/evil.tar"
+	pack "$tmp/evilfs" "$tmp/evil.tar"
 }
-
-import_image() { # TAR NAME
-	capture import --change 'CMD ["sh"]' "$1" "$2"
-	[[ $rc == 0 ]]
-}
+import_images() { import_image "$tmp/busybox.tar" busybox && import_image "$tmp/evil.tar" evil; }
 
 # ---------------------------------------------------------------- cases
 case_hello() {
@@ -259,11 +106,11 @@ case_hostname_default() {
 	else
 		expect_out "$(short "$id")"
 		local ids
-		ids=$(timeout "$tmo" "${CTR[@]}" ps -a -q --no-trunc)
+		ids=$(ctr ps -a -q --no-trunc)
 		grep -qx "$id" <<<"$ids" || fail "ps -a -q --no-trunc does not list $id: $ids"
 	fi
 	show_last
-	timeout "$tmo" "${CTR[@]}" rm hn >/dev/null 2>&1
+	ctr rm hn >/dev/null 2>&1
 }
 
 case_hostname_flag() {
@@ -284,7 +131,7 @@ case_pid_isolation() {
 
 case_pid1_cmdline() {
 	last="ctrrun run --rm busybox cat /proc/1/cmdline"
-	(cd "$V" && exec timeout -k 5 "$tmo" "${CTR[@]}" run --rm busybox cat /proc/1/cmdline >"$tmp/out" 2>"$tmp/err" </dev/null)
+	ctr run --rm busybox cat /proc/1/cmdline >"$tmp/out" 2>"$tmp/err" </dev/null
 	rc=$?
 	out=$(tr '\0' '|' <"$tmp/out") err=$(<"$tmp/err")
 	expect_rc 0
@@ -298,7 +145,7 @@ case_mount_isolation() {
 	capture run --rm busybox cat /proc/mounts
 	after=$(host_mounts)
 	expect_rc 0
-	[[ $before == "$after" ]] || fail "host mounts changed: $(diff <(echo "$before") <(echo "$after") | grep '^[<>]' | tr '\n' ' ')"
+	[[ $before == "$after" ]] || fail "host mounts changed: $(changes "$before" "$after")"
 	[[ $(awk '$2 == "/" { print $3 }' <<<"$out") == fuse.ctrfs ]] || fail "/ inside is not a ctrfs mount"
 	[[ $out == *"$tmp"* ]] && fail "a mount inside names the host's temp dir $tmp"
 	[[ $out == *" /work"* ]] && fail "a host mount under /work is visible inside"
@@ -333,11 +180,11 @@ case_chown_ownership() {
 	expect_rc 0
 	local id owner want
 	id=$(container_id own)
-	want=$(host_id_of_1000)
+	want=$(host_ids 1000 1000)
 	owner=$(stat -c %u:%g "$R/containers/$id/upper/f" 2>&1)
 	[[ $owner == "$want" ]] || fail "upper/f is owned by $owner on the host, expected $want"
 	show_last
-	timeout "$tmo" "${CTR[@]}" rm own >/dev/null 2>&1
+	ctr rm own >/dev/null 2>&1
 }
 
 case_volume_rw() {
@@ -414,7 +261,7 @@ case_symlink_escape_root() {
 	id=$(container_id esc)
 	[[ -n $id && -d $R/containers/$id/upper/evil ]] || fail "the mount point evil is not in the container's upper dir"
 	show_last
-	timeout "$tmo" "${CTR[@]}" rm esc >/dev/null 2>&1
+	ctr rm esc >/dev/null 2>&1
 }
 
 # /etc/link -> $tmp/canary, a dir that exists on the host but not in the
@@ -428,7 +275,7 @@ case_symlink_escape_etc_link() {
 	[[ $rc == 0 || $rc == 125 ]] || fail "neither ran (0) nor refused (125)"
 	[[ -n $(ls -A "$tmp/canary") ]] && fail "the volume escaped the root: $tmp/canary holds $(ls -A "$tmp/canary")"
 	show_last
-	timeout "$tmo" "${CTR[@]}" rm lnk >/dev/null 2>&1
+	ctr rm lnk >/dev/null 2>&1
 	rm -rf "${tmp:?}/canary/"* 2>/dev/null
 }
 
@@ -444,7 +291,7 @@ case_symlink_etc_link_created_inside() {
 	id=$(container_id lnk)
 	[[ -n $id && -d $R/containers/$id/upper$tmp/canary/x ]] || fail "the mount point is not upper$tmp/canary/x in the container's upper dir"
 	show_last
-	timeout "$tmo" "${CTR[@]}" rm lnk >/dev/null 2>&1
+	ctr rm lnk >/dev/null 2>&1
 	rm -rf "${tmp:?}/canary/"* 2>/dev/null
 }
 
@@ -462,7 +309,7 @@ case_symlink_escape_etc_link_existing() {
 	id=$(container_id lnk2)
 	[[ -n $id && -d $R/containers/$id/upper$tmp/canary2/x ]] || fail "the mount point is not upper$tmp/canary2/x in the container's upper dir"
 	show_last
-	timeout "$tmo" "${CTR[@]}" rm lnk2 >/dev/null 2>&1
+	ctr rm lnk2 >/dev/null 2>&1
 	rm -rf "${tmp:?}/canary2/"* 2>/dev/null
 }
 
@@ -489,7 +336,7 @@ case_env_file() {
 
 case_env_defaults() {
 	last="CTR_TEST_LEAK=1 ctrrun run --rm busybox env"
-	out=$(cd "$V" && CTR_TEST_LEAK=1 timeout -k 5 "$tmo" "${CTR[@]}" run --rm busybox env 2>"$tmp/err" </dev/null)
+	out=$(CTR_TEST_LEAK=1 ctr run --rm busybox env 2>"$tmp/err" </dev/null)
 	rc=$? err=$(<"$tmp/err")
 	expect_rc 0
 	grep -qx 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' <<<"$out" || fail "PATH is not docker's default"
@@ -574,7 +421,7 @@ case_init_sigkill() {
 	row=$(db "select state, exit_code from containers where name='k9'")
 	[[ $row == "exited|137" ]] || fail "state.db row: '$row', expected exited|137"
 	show_last
-	timeout "$tmo" "${CTR[@]}" rm -f k9 >/dev/null 2>&1
+	rm_quiet k9
 }
 
 case_sigterm_forwarded() {
@@ -584,20 +431,16 @@ case_sigterm_forwarded() {
 	else
 		# PID 1 ignores signals it has no handler for: wait for the trap
 		# (SIGTERM = bit 15 of SigCgt) so the test does not race the shell.
-		local pid i cgt
+		local pid
 		pid=$(db "select pid from containers where name='term'")
-		for ((i = 0; i < 200; i++)); do
-			cgt=$(awk '/^SigCgt:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
-			[[ -n $cgt ]] && (((16#$cgt >> 14) & 1)) && break
-			sleep 0.05
-		done
+		wait_sig "$pid" SigCgt 15
 		local cpid
 		if cpid=$(find_ctrrun "$bg"); then kill -TERM "$cpid"; else fail "no ctrrun process below $bg"; fi
 	fi
 	finish_bg
 	expect_rc 7
 	show_last
-	timeout "$tmo" "${CTR[@]}" rm -f term >/dev/null 2>&1
+	rm_quiet term
 }
 
 case_rm_flag() {
@@ -621,7 +464,7 @@ case_exited_kept_then_rm() {
 	id=$(container_id keep)
 	row=$(db "select state, exit_code from containers where name='keep'")
 	[[ $row == "exited|4" ]] || fail "state.db row: '$row', expected exited|4"
-	psline=$(timeout "$tmo" "${CTR[@]}" ps -a | awk '$NF == "keep"')
+	psline=$(ctr ps -a | awk '$NF == "keep"')
 	[[ $psline == *"Exited (4)"* ]] || fail "ps -a does not show keep as Exited (4): '$psline'"
 	[[ -n $id && -d $R/containers/$id ]] || fail "$R/containers/<id> of keep is missing before rm"
 	show_last
@@ -655,22 +498,6 @@ case_stdin_closed_without_i() {
 	expect_out ""
 	show_last
 }
-
-# in_pty SCRIPT [INPUT-WRITER...]: runs SCRIPT (bash) under script(1) so it
-# has a pty; stdin of script comes from the writer; sets out (CRs removed) and rc.
-# No timeout(1) inside the pty: it would put ctrrun in a background process
-# group, where setting the terminal stops it with SIGTTOU.
-ctr_line() { printf '%q ' "${CTR[@]}"; }
-in_pty() {
-	local cmd=$1
-	shift
-	last="script -qec '$cmd'"
-	(set +o pipefail; cd "$V" && "$@" | timeout -k 5 "$tmo" script -qec "$cmd" /dev/null >"$tmp/out" 2>"$tmp/err")
-	rc=$?
-	out=$(tr -d '\r' <"$tmp/out")
-	err=$(<"$tmp/err")
-}
-feed() { printf '%s' "$1"; sleep "${2:-0}"; }
 
 case_tty() {
 	if ! command -v script >/dev/null; then skip_reason="script (util-linux) is missing"; return; fi
@@ -731,6 +558,7 @@ case_ctrrun_sigkill() {
 	id=$(container_id sk)
 	init=$(db "select pid from containers where id='$id'")
 	init_t=$(start_ticks "$init")
+	[[ -n $init_t ]] || fail "no live init recorded in containers"
 	procs=$(db "select fs_pid from container_processes where container_id='$id'")
 	fs=$procs fs_t=""
 	[[ -n $fs ]] && fs_t=$(start_ticks "$fs")
@@ -739,13 +567,13 @@ case_ctrrun_sigkill() {
 	finish_bg
 	local i
 	for ((i = 0; i < 100; i++)); do
-		alive "$init" "$init_t" || alive "$fs" "$fs_t" || break
+		exists "$init" "$init_t" || exists "$fs" "$fs_t" || break
 		sleep 0.1
 	done
-	alive "$init" "$init_t" && fail "the container's init ($init) survived ctrrun's SIGKILL"
-	alive "$fs" "$fs_t" && fail "the ctrfs daemon ($fs) survived ctrrun's SIGKILL"
+	exists "$init" "$init_t" && fail "the container's init ($init) survived ctrrun's SIGKILL"
+	exists "$fs" "$fs_t" && fail "the ctrfs daemon ($fs) survived ctrrun's SIGKILL"
 	local psline
-	psline=$(timeout "$tmo" "${CTR[@]}" ps -a 2>&1 | awk '$NF == "sk"')
+	psline=$(ctr ps -a 2>&1 | awk '$NF == "sk"')
 	[[ $psline == *"Exited ("* ]] || fail "ps -a does not show sk as exited: '$psline'"
 	[[ $(db "select state from containers where id='$id'") == exited ]] || fail "state.db does not say exited after ps"
 	show_last
@@ -773,7 +601,7 @@ case_bad_duplicate_name() {
 	expect_refusal dup run --name dup busybox true
 	[[ $(db "select id, state, exit_code from containers where name='dup'") == "$first" ]] || fail "the first container dup changed"
 	[[ -d $R/containers/${first%%|*} ]] || fail "the first container's dir is gone"
-	timeout "$tmo" "${CTR[@]}" rm dup >/dev/null 2>&1
+	ctr rm dup >/dev/null 2>&1
 }
 
 case_bad_unwritable_root() {
@@ -813,65 +641,16 @@ case_concurrent_name() {
 	count=$(db "select count(*) from containers where name='same'")
 	[[ $count == 1 ]] || fail "$count rows named same, expected 1"
 	show_last
-	timeout "$tmo" "${CTR[@]}" rm same >/dev/null 2>&1
+	ctr rm same >/dev/null 2>&1
 }
 
 # Last case of a mode: no mount and no process of this mode is left.
 case_nothing_left() {
-	local now
-	now=$(host_mounts)
-	[[ $now == "$mode_mounts" ]] || fail "host mounts changed during the mode: $(diff <(echo "$mode_mounts") <(echo "$now") | grep '^[<>]' | tr '\n' ' ')"
-	local p left=()
-	for p in /proc/[0-9]*; do
-		[[ ${p#/proc/} == "$$" || ${p#/proc/} == "$BASHPID" ]] && continue
-		{ tr '\0' ' ' <"$p/cmdline" | grep -qF -- "$R" && left+=("${p#/proc/}: $(tr '\0' ' ' <"$p/cmdline")"); } 2>/dev/null
-	done
-	((${#left[@]} == 0)) || fail "processes still using $R: ${left[*]}"
+	expect_mode_mounts_unchanged
+	expect_no_process_using "$R"
 	local rows
 	rows=$(db "select name from containers where state <> 'exited'")
 	[[ -z $rows ]] || fail "containers not exited: $rows"
 }
 
-# ---------------------------------------------------------------- main
-skip_mode() { # REASON
-	local c
-	skip_reason=$1; report "$mode: import busybox image"
-	for c in "${cases[@]}"; do skip_reason=$1; report "$mode: ${c#case_}"; done
-}
-
-run_mode() {
-	setup_mode_vars
-	if [[ $(id -u) != 0 ]]; then skip_mode "must run as root (it also switches to $user)"; return; fi
-	if [[ $mode == rootless ]] && ! id -u "$user" >/dev/null 2>&1; then
-		skip_mode "no user $user (tools/setup creates it)"; return
-	fi
-	if [[ ! -x $ctrrun ]]; then skip_mode "no ctrrun at $ctrrun"; return; fi
-	mkdir -p "$M" "$V"
-	mkdir -m 0700 "$M/run"
-	[[ $mode == rootless ]] && chown "$user:" "$M" "$V" "$M/run"
-	if ! "${AS[@]}" test -x "$ctrrun"; then skip_mode "$user cannot run $ctrrun"; return; fi
-	mode_mounts=$(host_mounts)
-
-	if import_image "$tmp/busybox.tar" busybox && import_image "$tmp/evil.tar" evil; then
-		report "$mode: import busybox image"
-	else
-		fail "import failed"; show_last
-		report "$mode: import busybox image"
-		local c
-		for c in "${cases[@]}"; do fail "no image"; report "$mode: ${c#case_}"; done
-		return
-	fi
-	local c
-	for c in "${cases[@]}"; do
-		"$c"
-		report "$mode: ${c#case_}"
-	done
-}
-
-if ! make_tarballs; then
-	for mode in "${modes[@]}"; do
-		for ((i = 0; i <= ${#cases[@]}; i++)); do fail "could not build the busybox rootfs"; report "$mode: setup"; done
-	done
-	exit 1
-fi
-for mode in "${modes[@]}"; do run_mode; done
+run_all run
