@@ -1,0 +1,24 @@
+/* The common shape of rm, stop, kill, start and wait: options, then one or
+ * more containers named by id, unique prefix or name, each acted on in turn. */
+#ifndef CTRRUN_CONTAINER_ARGS_H
+#define CTRRUN_CONTAINER_ARGS_H
+
+#include "ctrrun.h"
+
+/* The action on one container: 0, or -1 with *err filled (printed by the
+ * caller). NAME is the argument as the user typed it. */
+typedef int (*container_action)(struct ctrrun *rt, struct ctr_db_container *c, const char *name, void *arg,
+				struct ctr_error *err);
+
+/* Opens the state and runs ACTION on each of NAMES (N of them, N >= 1
+ * checked by the caller). Returns the command's exit code: 0, 1 when a
+ * container was unknown or its action failed (docker's rule: every name is
+ * tried), 125 when the state cannot be opened. */
+int for_each_container(struct ctrrun *rt, char **names, int n, container_action action, void *arg);
+
+/* "ctrrun CMD needs at least one container" + usage, exit code 125; or the
+ * usage on stdout and 0 for --help. Returns -1 when the arguments are fine
+ * to go on with. */
+int container_args_check(const char *cmd, const char *usage, int argc, char **argv, int first);
+
+#endif
