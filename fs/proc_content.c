@@ -82,7 +82,7 @@ static void make_stat(struct proc_source *src, const char *host, struct proc_buf
 	struct cpu_view cv;
 	cpu_view_read(src, &cv);
 	struct proc_stat_view sv = {.clk_tck = src->clk_tck, .running = -1, .blocked = -1,
-				    .btime_shift = src->btime_shift};
+				    .btime_shift = proc_source_btime_shift(src)};
 	uint64_t *user = NULL, *system = NULL;
 	if (cv.n) {
 		user = calloc(cv.n, sizeof *user);
@@ -123,6 +123,24 @@ static void make_loadavg(struct proc_source *src, const char *host, struct proc_
 	unsigned long avg[3];
 	proc_loadavg_get(&src->load, avg);
 	proc_render_loadavg(out, avg, t.running, t.total, t.last_pid);
+}
+
+long long proc_source_btime_shift(struct proc_source *src)
+{
+	if (src->btime_shift || src->ns_pid <= 0)
+		return src->btime_shift;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/timens_offsets", (int)src->ns_pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	char name[32];
+	long long sec, nsec;
+	while (fscanf(f, "%31s %lld %lld", name, &sec, &nsec) == 3)
+		if (strcmp(name, "boottime") == 0)
+			src->btime_shift = -sec;  /* a later boot: a negative offset */
+	fclose(f);
+	return src->btime_shift;
 }
 
 int proc_content_make(struct proc_source *src, enum proc_file f, struct proc_buf *out)

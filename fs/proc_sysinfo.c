@@ -61,8 +61,9 @@ static int container_sysinfo(struct proc_sysinfo *s, struct sysinfo *si)
 	}
 	/* This daemon lives in the host's time namespace; the container booted
 	 * btime_shift seconds later. */
-	if (si->uptime - s->src->btime_shift >= 0)
-		si->uptime -= s->src->btime_shift;
+	long long shift = proc_source_btime_shift(s->src);
+	if (si->uptime - shift >= 0)
+		si->uptime -= shift;
 	return 0;
 }
 

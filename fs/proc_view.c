@@ -385,25 +385,6 @@ static const struct fuse_lowlevel_ops proc_ops = {
 	.readdir = op_readdir,
 };
 
-/* Seconds the container's boot time is after the host's: its time
- * namespace's boottime offset, negated (the kernel shifts btime in
- * /proc/stat by it for readers inside; this daemon reads outside). */
-static long long btime_shift_of(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/timens_offsets", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return 0;
-	char name[32];
-	long long sec, nsec, shift = 0;
-	while (fscanf(f, "%31s %lld %lld", name, &sec, &nsec) == 3)
-		if (strcmp(name, "boottime") == 0)
-			shift = -sec;
-	fclose(f);
-	return shift;
-}
-
 static int find_cgroups(struct proc_source *src, const struct proc_options *o, struct ctr_error *err)
 {
 	if (o->cgroup)
@@ -421,10 +402,8 @@ static int find_cgroups(struct proc_source *src, const struct proc_options *o, s
 	}
 	int r = proc_cgroup_from_pid_text(&src->cg, PROC_CGROUPFS, proc_buf_str(&text), err);
 	proc_buf_free(&text);
-	if (r == 0 && o->pid) {
-		src->btime_shift = btime_shift_of(pid);
+	if (r == 0 && o->pid)
 		src->ns_pid = o->pid;
-	}
 	return r;
 }
 

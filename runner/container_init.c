@@ -152,21 +152,14 @@ static int enter_time_namespace(struct ctr_error *err)
 	return 0;
 }
 
-/* The /proc view: mounted with fd=N on the staging dir (its daemon, started
- * by ctrrun, serves it from outside), its files bound over their places,
- * the staging mount dropped. Done after the time namespace and cgroups are
- * in place, since the daemon reads them when it starts. */
-static int mount_proc_view(const struct ctr_spec *spec, int rootfd, int sync, struct ctr_error *err)
+/* The /proc view, first half: mounted with fd=N on the staging dir right
+ * after the root, so that ctrrun starts its daemon while this process goes
+ * on with the other mounts. sysinfo calls will go to that daemon too: the
+ * filter is installed now (allowed before no_new_privs, as root of our user
+ * namespace) and inherited by everything the container starts; a kernel
+ * without it leaves the host's sysinfo, nothing worse. */
+static int mount_proc_view(const struct ctr_spec *spec, int sync, struct ctr_error *err)
 {
-	static const char *const files[][2] = {
-		{"meminfo", "/proc/meminfo"}, {"cpuinfo", "/proc/cpuinfo"},     {"stat", "/proc/stat"},
-		{"loadavg", "/proc/loadavg"}, {"swaps", "/proc/swaps"},         {"diskstats", "/proc/diskstats"},
-		{"cpu-online", "/sys/devices/system/cpu/online"},
-	};
-	/* sysinfo calls go to the view's daemon too (it knows the values); the
-	 * filter is inherited by everything the container starts. Allowed
-	 * before no_new_privs: we hold CAP_SYS_ADMIN in our user namespace. A
-	 * kernel without it leaves the host's sysinfo, nothing worse. */
 	struct ctr_error ignored;
 	int listener = sysinfo_filter_install(&ignored);
 	if (listener >= 0) {
@@ -186,8 +179,18 @@ static int mount_proc_view(const struct ctr_spec *spec, int rootfd, int sync, st
 	}
 	int rc = sync_send(sync, SYNC_PROC_FD, NULL, fuse);
 	close(fuse);
-	if (rc < 0)
-		return ctr_fail(err, errno, "cannot pass the /proc view's fd to ctrrun");
+	return rc < 0 ? ctr_fail(err, errno, "cannot pass the /proc view's fd to ctrrun") : 0;
+}
+
+/* Second half, once /proc is mounted: the view's files bound over their
+ * places, the staging mount dropped. */
+static int bind_proc_view(const struct ctr_spec *spec, int rootfd, struct ctr_error *err)
+{
+	static const char *const files[][2] = {
+		{"meminfo", "/proc/meminfo"}, {"cpuinfo", "/proc/cpuinfo"},     {"stat", "/proc/stat"},
+		{"loadavg", "/proc/loadavg"}, {"swaps", "/proc/swaps"},         {"diskstats", "/proc/diskstats"},
+		{"cpu-online", "/sys/devices/system/cpu/online"},
+	};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		char source[4096];
 		snprintf(source, sizeof source, "%s/%s", spec->proc_staging, files[i][0]);
@@ -313,6 +316,8 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 	}
 	if (mount_union_root(spec, sync, &err) < 0)
 		fail(sync, &err);
+	if (spec->proc_view && mount_proc_view(spec, sync, &err) < 0)
+		fail(sync, &err);
 	int rootfd = open(spec->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		ctr_fail(&err, errno, "cannot open the container's root %s", spec->merged);
@@ -330,7 +335,7 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 		fail(sync, &err);
 	if (enter_time_namespace(&err) < 0)
 		fail(sync, &err);
-	if (spec->proc_view && mount_proc_view(spec, rootfd, sync, &err) < 0)
+	if (spec->proc_view && bind_proc_view(spec, rootfd, &err) < 0)
 		fail(sync, &err);
 	if (enter_root(rootfd, &err) < 0)
 		fail(sync, &err);

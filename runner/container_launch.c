@@ -224,7 +224,14 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	if (log_writer_finish(log, &err) < 0)
 		ctrrun_print_error(&err);
 	code = exit_code_of(status);
+	/* --rm removes files of subordinate ids as root of the container's own
+	 * user namespace, still held by this fd: no new one to map. */
+	rt->idmap.userns_fd = proc.userns_fd;
 	record_exit(rt, rec, code);
+	rt->idmap.userns_fd = -1;
+	if (proc.userns_fd >= 0)
+		close(proc.userns_fd);
+	proc.userns_fd = -1;
 	goto out;
 
 fail:

@@ -124,19 +124,15 @@ static int start_daemon(const struct ctr_spec *spec, enum daemon_kind kind, stru
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)p->init_pid);
-	int userns = open(path, O_RDONLY | O_CLOEXEC);
-	if (userns < 0)
+	if (p->userns_fd < 0 && (p->userns_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return ctr_fail(err, errno, "cannot open %s", path);
+	int userns = p->userns_fd;
 	fflush(NULL);
 	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(userns);
-		return ctr_fail(err, e, "fork");
-	}
+	if (pid < 0)
+		return ctr_fail(err, errno, "fork");
 	if (pid == 0)
 		exec_daemon(spec, kind, p->init_pid, userns, fuse, kind == DAEMON_PROC ? p->seccomp_listener : -1);
-	close(userns);
 	if (kind == DAEMON_PROC) {
 		p->proc_pid = pid;
 	} else {
@@ -199,7 +195,7 @@ static int next_message(struct ctr_container_proc *p, struct sync_msg *msg, int 
 int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc *p, struct ctr_error *err)
 {
 	memset(p, 0, sizeof *p);
-	p->pty_master = p->sync = p->exec_err = p->seccomp_listener = -1;
+	p->pty_master = p->sync = p->exec_err = p->seccomp_listener = p->userns_fd = -1;
 	p->fs_log = spec->fs_log;
 	p->cgroup = spec->cgroup;  /* ours from here: abort removes it */
 	int sv[2], ep[2];
@@ -268,8 +264,8 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 		if (msg.tag == SYNC_READY)
 			break;
 		if (msg.tag == SYNC_PROC_FD) {
-			/* The init has its cgroups and time namespace by now: the
-			 * view's daemon reads both when it starts. */
+			/* The init is in its cgroups (the daemon reads them when it
+			 * starts); its time namespace comes later and is read lazily. */
 			rc = start_daemon(spec, DAEMON_PROC, p, fd, err);
 			close_fd(&fd);
 			close_fd(&p->seccomp_listener);  /* the daemon has it now */
@@ -319,6 +315,7 @@ void ctr_container_abort(struct ctr_container_proc *p)
 	close_fd(&p->exec_err);
 	close_fd(&p->pty_master);
 	close_fd(&p->seccomp_listener);
+	close_fd(&p->userns_fd);
 	if (p->init_pid > 0) {
 		kill(p->init_pid, SIGKILL);
 		while (waitpid(p->init_pid, NULL, 0) < 0 && errno == EINTR)

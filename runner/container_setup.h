@@ -19,6 +19,7 @@ struct ctr_container_proc {
 	pid_t proc_pid;          /* the /proc view's daemon (our child), or 0 */
 	struct ctr_cgroup *cgroup; /* the container's cgroups, or NULL without limits */
 	int pty_master;          /* -1 without a terminal */
+	int userns_fd;           /* the container's user namespace, kept for housekeeping; -1 */
 	int seccomp_listener;    /* the sysinfo filter's notifications, until the view's daemon gets them */
 	int sync;                /* handshake socket, until started */
 	int exec_err;            /* carries errno if the command cannot be executed */

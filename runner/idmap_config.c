@@ -55,6 +55,7 @@ static bool read_subid(const char *file, const char *name, uid_t id, uint32_t *s
 int ctr_idmap_for_caller(struct ctr_idmap *map, struct ctr_error *err)
 {
 	memset(map, 0, sizeof *map);
+	map->userns_fd = -1;
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
 	if (uid == 0) {

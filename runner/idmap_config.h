@@ -20,6 +20,8 @@ struct ctr_idmap {
 	bool use_helpers;   /* newuidmap/newgidmap write it (plain user with subordinate ids) */
 	bool single;        /* only container root is mapped: no subordinate ids */
 	char *note;         /* why the mapping is a single one, said once on stderr; or NULL */
+	int userns_fd;      /* a live user namespace with this mapping (a container's) that
+			       housekeeping joins instead of making one; -1: none */
 };
 
 /* The mapping for the calling user. Real root: the identity for all ids

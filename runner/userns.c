@@ -26,7 +26,19 @@ static void child_main(const struct ctr_idmap *map, int sync_rd, int sync_wr, in
 	struct ctr_error err = {0};
 	char c = 0;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (!is_identity(map)) {
+	if (!is_identity(map) && map->userns_fd >= 0) {
+		/* A container's namespace with the same mapping: no newuidmap. */
+		if (setns(map->userns_fd, CLONE_NEWUSER) < 0) {
+			ctr_fail(&err, errno, "cannot join the container's user namespace");
+			goto fail;
+		}
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+			ctr_fail(&err, errno, "cannot become root in the user namespace");
+			goto fail;
+		}
+		if (!map->single)
+			setgroups(0, NULL);
+	} else if (!is_identity(map)) {
 		if (unshare(CLONE_NEWUSER) < 0) {
 			ctr_fail(&err, errno, "cannot create a user namespace");
 			goto fail;
@@ -81,7 +93,7 @@ int ctr_userns_run(const struct ctr_idmap *map, int (*fn)(void *arg, struct ctr_
 	close(errpipe[1]);
 
 	int rc = 0;
-	if (!is_identity(map)) {
+	if (!is_identity(map) && map->userns_fd < 0) {
 		char c;
 		if (read(from_child[0], &c, 1) == 1) {
 			if (ctr_idmap_write(map, pid, err) < 0)
