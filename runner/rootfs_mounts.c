@@ -241,7 +241,16 @@ int rootfs_bind_over(int rootfd, const char *source, const char *path, struct ct
 
 int rootfs_mount_proc(int rootfd, struct ctr_error *err)
 {
-	return mount_fresh(rootfd, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+	if (mount_fresh(rootfd, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) == 0)
+		return 0;
+	/* The kernel's "mount too revealing" rule: a user namespace may mount a
+	 * fresh procfs only where the host's /proc is fully visible. */
+	if (err->errnum == EPERM)
+		ctr_fail(err, EPERM, "cannot mount a fresh procfs in the container: the host's /proc has files or "
+				     "directories mounted over (lxcfs, or another runtime's masks), and the kernel "
+				     "refuses a user namespace a procfs that would uncover them; unmount those on "
+				     "the host's /proc");
+	return -1;
 }
 
 int rootfs_mount_dev(int rootfd, bool gid5_mapped, struct ctr_error *err)

@@ -24,7 +24,7 @@ cases=(
 	case_rm_flag case_exited_kept_then_rm
 	case_streams_separate case_stdin_forwarded case_stdin_closed_without_i
 	case_tty case_tty_size case_tty_resize case_tty_ctrl_c case_ctrrun_sigkill
-	case_bad_unknown_image case_bad_volume_no_colon case_bad_volume_relative_host
+	case_bad_locked_proc case_bad_unknown_image case_bad_volume_no_colon case_bad_volume_relative_host
 	case_bad_volume_relative_ctr case_bad_volume_empty_host
 	case_bad_volume_empty_ctr case_bad_volume_mode case_bad_env
 	case_bad_duplicate_name case_bad_unwritable_root case_concurrent_name
@@ -592,6 +592,21 @@ case_bad_volume_empty_host() { expect_refusal ":/x" run --rm -v :/x busybox true
 case_bad_volume_empty_ctr() { expect_refusal "$V/h2:" run --rm -v "$V/h2:" busybox true; }
 case_bad_volume_mode() { expect_refusal bogus run --rm -v "$V/h3:/b:bogus" busybox true; }
 case_bad_env() { expect_refusal NOEQUALS run --rm -e NOEQUALS busybox true; }
+
+# A host /proc with a file mounted over (as lxcfs does): the kernel refuses a
+# user namespace a fresh procfs, and the error must say why. The bind lasts
+# only this case (the test is root in both modes).
+case_bad_locked_proc() {
+	local over=/proc/timer_list
+	[[ -e $over ]] || over=/proc/uptime
+	if ! mount --bind /dev/null "$over"; then
+		fail "cannot mount over $over"
+		show_last
+		return
+	fi
+	expect_refusal "fresh procfs|mounted over" run --rm busybox true
+	umount "$over"
+}
 
 case_bad_duplicate_name() {
 	capture run --name dup busybox true
