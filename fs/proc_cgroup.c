@@ -387,7 +387,7 @@ int proc_cgroup_read_memory(const struct proc_cgroup *cg, struct proc_mem *m)
 static unsigned ceil_div(uint64_t a, uint64_t b)
 {
 	uint64_t q = (a + b - 1) / b;
-	return q > PROC_MAX_CPUS ? PROC_MAX_CPUS : q ? (unsigned)q : 1;
+	return q > CTR_CPUSET_MAX ? CTR_CPUSET_MAX : q ? (unsigned)q : 1;
 }
 
 /* ceil(quota/period), lowest on the way from dir up to top; 0: no quota. */
@@ -448,7 +448,7 @@ static int parse_usage_all(struct proc_cpu *c, const char *text)
 	while (p && *++p) {
 		unsigned long cpu;
 		unsigned long long u, s;
-		if (sscanf(p, "%lu %llu %llu", &cpu, &u, &s) == 3 && cpu < PROC_MAX_CPUS) {
+		if (sscanf(p, "%lu %llu %llu", &cpu, &u, &s) == 3 && cpu < CTR_CPUSET_MAX) {
 			if (grow_percpu(c, cpu + 1) < 0)
 				return -1;
 			c->percpu_user[cpu] = u;
@@ -528,7 +528,7 @@ int proc_cgroup_read_cpu(const struct proc_cgroup *cg, struct proc_cpu *c)
 		bool v2 = cg->v2[PROC_CG_CPUSET];
 		if ((read_in(&b, set, v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus") == 0 ||
 		     read_in(&b, set, "cpuset.cpus") == 0) &&
-		    cpulist_parse(&c->cpuset, proc_buf_str(&b)) == 0 && cpulist_count(&c->cpuset) > 0)
+		    ctr_cpuset_parse(proc_buf_str(&b), true, &c->cpuset) == 0 && ctr_cpuset_count(&c->cpuset) > 0)
 			c->has_cpuset = true;
 	}
 	proc_buf_free(&b);

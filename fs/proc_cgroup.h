@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 #include "ctr/error.h"
-#include "proc_cpulist.h"
+#include "ctr/cpuset.h"
 
 #define PROC_CGROUPFS "/sys/fs/cgroup"
 /* A limit that is not set, or a value the cgroup does not report. */
@@ -70,7 +70,7 @@ struct proc_mem {
 
 struct proc_cpu {
 	bool has_cpuset;
-	struct cpulist cpuset;   /* effective CPUs */
+	struct ctr_cpuset cpuset;   /* effective CPUs */
 	unsigned quota_cpus;     /* ceil(quota / period), lowest on the way up; 0: none */
 	/* CPU time in ns: per host CPU where the cgroup reports it (v1
 	 * cpuacct), else only the totals (v2 cpu.stat). */

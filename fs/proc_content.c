@@ -25,7 +25,7 @@ static const char *const host_paths[PROC_F_COUNT] = {
 /* The CPUs the container sees (count 0: all of the host's). */
 struct cpu_view {
 	struct proc_cpu cpu;
-	struct cpulist online;
+	struct ctr_cpuset online;
 	unsigned *ids;
 	size_t n;
 };
@@ -34,9 +34,9 @@ static void cpu_view_read(struct proc_source *src, struct cpu_view *v)
 {
 	*v = (struct cpu_view){0};
 	struct proc_buf online = {0};
-	v->ids = malloc(PROC_MAX_CPUS * sizeof *v->ids);
+	v->ids = malloc(CTR_CPUSET_MAX * sizeof *v->ids);
 	if (v->ids && proc_buf_read_file(&online, host_paths[PROC_F_CPU_ONLINE]) == 0 &&
-	    cpulist_parse(&v->online, proc_buf_str(&online)) == 0 &&
+	    ctr_cpuset_parse(proc_buf_str(&online), true, &v->online) == 0 &&
 	    proc_cgroup_read_cpu(&src->cg, &v->cpu) == 0)
 		v->n = proc_cpus_visible(&v->online, &v->cpu, v->ids);
 	proc_buf_free(&online);

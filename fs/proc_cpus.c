@@ -1,7 +1,7 @@
 #include "proc_cpus.h"
 
 /* The CPUs the container may run on: its cpuset within the online ones. */
-static void allowed(const struct cpulist *online, const struct proc_cpu *cpu, struct cpulist *out)
+static void allowed(const struct ctr_cpuset *online, const struct proc_cpu *cpu, struct ctr_cpuset *out)
 {
 	*out = *online;
 	if (!cpu->has_cpuset)
@@ -10,26 +10,26 @@ static void allowed(const struct cpulist *online, const struct proc_cpu *cpu, st
 		out->bits[i] &= cpu->cpuset.bits[i];
 }
 
-size_t proc_cpus_visible(const struct cpulist *online, const struct proc_cpu *cpu, unsigned *ids)
+size_t proc_cpus_visible(const struct ctr_cpuset *online, const struct proc_cpu *cpu, unsigned *ids)
 {
-	struct cpulist set;
+	struct ctr_cpuset set;
 	allowed(online, cpu, &set);
-	unsigned n = cpulist_count(&set);
+	unsigned n = ctr_cpuset_count(&set);
 	if (n == 0)   /* a cpuset of offline CPUs only: no truth to tell */
 		return 0;
 	if (cpu->quota_cpus && cpu->quota_cpus < n)
 		n = cpu->quota_cpus;
-	if (n == cpulist_count(online))
+	if (n == ctr_cpuset_count(online))
 		return 0;
-	return cpulist_first(&set, ids, n);
+	return ctr_cpuset_first(&set, ids, n);
 }
 
-void proc_cpus_usage(const struct cpulist *online, const struct proc_cpu *cpu, const unsigned *ids,
+void proc_cpus_usage(const struct ctr_cpuset *online, const struct proc_cpu *cpu, const unsigned *ids,
 		     size_t n, uint64_t *user_ns, uint64_t *system_ns)
 {
-	struct cpulist set;
+	struct ctr_cpuset set;
 	allowed(online, cpu, &set);
-	bool per_cpu = cpu->npercpu > 0 && n == cpulist_count(&set);
+	bool per_cpu = cpu->npercpu > 0 && n == ctr_cpuset_count(&set);
 	for (size_t i = 0; i < n; i++) {
 		if (per_cpu) {
 			user_ns[i] = ids[i] < cpu->npercpu ? cpu->percpu_user[ids[i]] : 0;

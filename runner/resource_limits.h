@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctr/cpuset.h"
 #include "ctr/error.h"
 
 struct ctr_limits {
@@ -30,22 +31,6 @@ int64_t ctr_limits_nano_cpus(const struct ctr_limits *l);
 
 /* Where the host lists its online CPUs ("0-1"). */
 #define CTR_CPU_ONLINE_FILE "/sys/devices/system/cpu/online"
-/* CPU numbers a CPU list may name (the kernel's NR_CPUS upper bound). */
-#define CTR_CPUSET_MAX 8192
-
-/* A set of CPUs as the kernel's list format describes it ("0-2,4"). */
-struct ctr_cpuset {
-	uint64_t bits[CTR_CPUSET_MAX / 64];
-};
-/* Parses a CPU list: comma-separated N or N-M (N <= M), no spaces; a
- * trailing newline is allowed (as read from a file); an empty list is an
- * empty set when ALLOW_EMPTY. -1 on anything else. */
-int ctr_cpuset_parse(const char *text, bool allow_empty, struct ctr_cpuset *set);
-bool ctr_cpuset_has(const struct ctr_cpuset *set, int cpu);
-int ctr_cpuset_count(const struct ctr_cpuset *set);
-/* The first CPU of A that is not in B, or -1 when A is a subset of B. */
-int ctr_cpuset_first_missing(const struct ctr_cpuset *a, const struct ctr_cpuset *b);
-
 /* One flag's value. FLAG is the flag as the user typed it ("-m",
  * "--memory", ...); errors name it and the value. */
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "../../fs/proc_cgroup.h"
-#include "../../fs/proc_cpulist.h"
+#include "ctr/cpuset.h"
 #include "../../fs/proc_cpus.h"
 #include "../../fs/proc_loadavg.h"
 #include "../../fs/proc_render.h"
@@ -207,14 +207,14 @@ static const char *str(const struct proc_buf *b)
 
 static void test_cpulist(void)
 {
-	struct cpulist s;
-	TAP_CHECK(cpulist_parse(&s, "0-3,8,10-11\n") == 0 && cpulist_count(&s) == 7 && cpulist_has(&s, 8) &&
-			  !cpulist_has(&s, 9) && cpulist_has(&s, 11),
+	struct ctr_cpuset s;
+	TAP_CHECK(ctr_cpuset_parse("0-3,8,10-11\n", true, &s) == 0 && ctr_cpuset_count(&s) == 7 && ctr_cpuset_has(&s, 8) &&
+			  !ctr_cpuset_has(&s, 9) && ctr_cpuset_has(&s, 11),
 		  "cpulist: 0-3,8,10-11 is 7 CPUs");
-	TAP_CHECK(cpulist_parse(&s, "\n") == 0 && cpulist_count(&s) == 0, "cpulist: empty list is no CPU");
-	TAP_CHECK(cpulist_parse(&s, "5-3") < 0, "cpulist: a descending range is refused");
-	TAP_CHECK(cpulist_parse(&s, "0-x") < 0 && cpulist_parse(&s, "a") < 0, "cpulist: garbage is refused");
-	TAP_CHECK(cpulist_parse(&s, "99999") < 0, "cpulist: a CPU beyond the maximum is refused");
+	TAP_CHECK(ctr_cpuset_parse("\n", true, &s) == 0 && ctr_cpuset_count(&s) == 0, "cpulist: empty list is no CPU");
+	TAP_CHECK(ctr_cpuset_parse("5-3", true, &s) < 0, "cpulist: a descending range is refused");
+	TAP_CHECK(ctr_cpuset_parse("0-x", true, &s) < 0 && ctr_cpuset_parse("a", true, &s) < 0, "cpulist: garbage is refused");
+	TAP_CHECK(ctr_cpuset_parse("99999", true, &s) < 0, "cpulist: a CPU beyond the maximum is refused");
 }
 
 static struct proc_mem v1_mem(void)
@@ -405,13 +405,13 @@ static void test_cpu_online(void)
 
 static void test_cpus(void)
 {
-	struct cpulist online;
-	cpulist_parse(&online, "0-3");
-	unsigned ids[PROC_MAX_CPUS];
+	struct ctr_cpuset online;
+	ctr_cpuset_parse("0-3", true, &online);
+	unsigned ids[CTR_CPUSET_MAX];
 	struct proc_cpu c = {0};
 	TAP_CHECK(proc_cpus_visible(&online, &c, ids) == 0, "cpus: no cpuset, no quota: the host's CPUs");
 	c.has_cpuset = true;
-	cpulist_parse(&c.cpuset, "2-3");
+	ctr_cpuset_parse("2-3", true, &c.cpuset);
 	TAP_CHECK(proc_cpus_visible(&online, &c, ids) == 2 && ids[0] == 2 && ids[1] == 3, "cpus: cpuset 2-3");
 	c.quota_cpus = 1;
 	TAP_CHECK(proc_cpus_visible(&online, &c, ids) == 1 && ids[0] == 2, "cpus: cpuset 2-3 with a 1-CPU quota: CPU 2");
@@ -424,7 +424,7 @@ static void test_cpus(void)
 	uint64_t pu[4] = {10, 20, 30, 40}, ps[4] = {1, 2, 3, 4};
 	struct proc_cpu acct = {.has_cpuset = true, .npercpu = 4, .percpu_user = pu, .percpu_system = ps,
 				.has_total = true, .user = 100, .system = 10};
-	cpulist_parse(&acct.cpuset, "1,3");
+	ctr_cpuset_parse("1,3", true, &acct.cpuset);
 	unsigned shown[] = {1, 3};
 	uint64_t u[2], s[2];
 	proc_cpus_usage(&online, &acct, shown, 2, u, s);
@@ -495,7 +495,7 @@ static void test_cgroup_v1(void)
 
 	struct proc_cpu c;
 	TAP_CHECK(proc_cgroup_read_cpu(&cg, &c) == 0, "v1: cpu values read");
-	TAP_CHECK(c.has_cpuset && cpulist_count(&c.cpuset) == 2, "v1: cpuset 0-1");
+	TAP_CHECK(c.has_cpuset && ctr_cpuset_count(&c.cpuset) == 2, "v1: cpuset 0-1");
 	TAP_CHECK(c.quota_cpus == 2, "v1: quota 150000/100000 is 2 CPUs");
 	TAP_CHECK(c.npercpu == 4 && c.percpu_user[0] == 5000000000ULL && c.percpu_system[1] == 2000000000ULL &&
 			  c.user == 8000000000ULL && c.system == 3000000000ULL,
@@ -588,7 +588,7 @@ static void test_cgroup_v2(void)
 
 	struct proc_cpu c;
 	TAP_CHECK(proc_cgroup_read_cpu(&cg, &c) == 0 && c.quota_cpus == 1 && c.has_total && c.npercpu == 0 &&
-			  c.user == 2000000000ULL && c.system == 1000000000ULL && cpulist_count(&c.cpuset) == 4,
+			  c.user == 2000000000ULL && c.system == 1000000000ULL && ctr_cpuset_count(&c.cpuset) == 4,
 		  "v2: cpu.max 0.5 CPU is 1 CPU, totals from cpu.stat, cpuset 0-3");
 	proc_cpu_free(&c);
 
