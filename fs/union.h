@@ -17,6 +17,7 @@
 
 #include "idmap.h"
 #include "mount_options.h"
+#include "readahead.h"
 
 struct layer {
 	char *path;   /* resolved absolute path */
@@ -77,6 +78,7 @@ struct union_fs {
 	struct dirfd_cache *dirfds;
 	struct open_dir *open_dirs; /* handles the kernel has not released, under table_lock */
 	uint64_t tmp_counter;
+	struct readahead_tuning readahead;
 };
 
 /* Backing inode numbers are folded into the low 48 bits; the layer index + 1

@@ -100,6 +100,7 @@ int union_mount_run(struct union_config *cfg)
 		fprintf(stderr, "ctrfs: cannot mount on %s (see the message above)\n", cfg->mountpoint);
 		goto out_signals;
 	}
+	readahead_prepare(&fs.readahead, cfg->mountpoint);
 	if (fuse_daemonize(cfg->foreground) != 0) {
 		fprintf(stderr, "ctrfs: cannot run in the background\n");
 		goto out_unmount;

@@ -759,6 +759,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct node *n = req_node(req, ino);
 	if (!n)
 		return;
+	readahead_apply_once(&fs->readahead);
 	bool writing = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
 	if (writing)
 		write_lock(fs);
