@@ -18,9 +18,14 @@
 #include "whiteout.h"
 #include "workdir.h"
 
+/* Data is copied in pieces of this size; with `start_writeback` each piece
+ * is handed to the disk as soon as it is copied, so that the fsync that
+ * follows a copy-up waits for the last piece, not for all of them. */
+#define COPY_PIECE ((off_t)8 << 20)
+
 /* Copies data regions only, so sparse files stay sparse; a clone when the
  * filesystem can share extents. */
-static int copy_data(int src, int dst, off_t size)
+static int copy_data(int src, int dst, off_t size, bool start_writeback)
 {
 	if (size == 0)
 		return 0;
@@ -39,7 +44,11 @@ static int copy_data(int src, int dst, off_t size)
 			hole = size;
 		off_t in = data, out = data;
 		while (in < hole) {
-			ssize_t n = copy_file_range(src, &in, dst, &out, (size_t)(hole - in), 0);
+			off_t piece = hole - in < COPY_PIECE ? hole - in : COPY_PIECE;
+			off_t piece_start = out;
+			ssize_t n = copy_file_range(src, &in, dst, &out, (size_t)piece, 0);
+			if (n > 0 && start_writeback)
+				sync_file_range(dst, piece_start, n, SYNC_FILE_RANGE_WRITE);
 			if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)) {
 				char buf[1 << 16];
 				ssize_t r = pread(src, buf, sizeof buf < (size_t)(hole - in) ? sizeof buf : (size_t)(hole - in), in);
@@ -134,9 +143,10 @@ static int copy_object(struct union_fs *fs, int src_dirfd, const char *src_name,
 			close(src);
 			return r;
 		}
+		bool syncing = sync_data && !fs->cfg.volatile_mode;
 		if (with_data)
-			r = copy_data(src, dst, st->st_size);
-		if (r == 0 && sync_data && !fs->cfg.volatile_mode && fsync(dst) < 0)
+			r = copy_data(src, dst, st->st_size, syncing);
+		if (r == 0 && syncing && fsync(dst) < 0)
 			r = -errno;
 		close(src);
 		close(dst);
