@@ -47,7 +47,7 @@ static int copy_data(int src, int dst, off_t size, bool start_writeback)
 			off_t piece = hole - in < COPY_PIECE ? hole - in : COPY_PIECE;
 			off_t piece_start = out;
 			ssize_t n = copy_file_range(src, &in, dst, &out, (size_t)piece, 0);
-			if (n > 0 && start_writeback)
+			if (n > 0 && start_writeback && in < hole)   /* the fsync starts the last one */
 				sync_file_range(dst, piece_start, n, SYNC_FILE_RANGE_WRITE);
 			if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)) {
 				char buf[1 << 16];
@@ -176,6 +176,11 @@ static int copy_object(struct union_fs *fs, int src_dirfd, const char *src_name,
 
 int install_from_work(struct union_fs *fs, const char *tmp, int upper_dirfd, const char *name)
 {
+	/* Usually the name is free: try that first, it saves a lookup. */
+	if (renameat2(fs->work_fd, tmp, upper_dirfd, name, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
 	struct stat st;
 	if (fstatat(upper_dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (!is_whiteout(&st))
