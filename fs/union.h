@@ -10,6 +10,7 @@
 #define CTR_FS_UNION_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -79,6 +80,8 @@ struct union_fs {
 	struct open_dir *open_dirs; /* handles the kernel has not released, under table_lock */
 	uint64_t tmp_counter;
 	struct readahead_tuning readahead;
+	struct dir_prefetch *prefetch;  /* NULL: off */
+	atomic_uint_fast64_t changes;   /* bumped by every request that changes the tree or a file */
 };
 
 /* Backing inode numbers are folded into the low 48 bits; the layer index + 1

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dir_prefetch.h"
 #include "dirfd_cache.h"
 #include "layers.h"
 #include "lower_links.h"
@@ -112,7 +113,9 @@ int union_mount_run(struct union_config *cfg)
 	}
 	fuse_loop_cfg_set_clone_fd(loop, 1);
 	fuse_loop_cfg_set_max_threads(loop, 16);
+	dir_prefetch_start(&fs);   /* after daemonizing: threads do not survive fork */
 	rc = fuse_session_loop_mt(se, loop) == 0 ? UNION_EXIT_OK : UNION_EXIT_MOUNT;
+	dir_prefetch_stop(&fs);
 	fuse_loop_cfg_destroy(loop);
 	union_close_handles(&fs);
 	request_stats_report();

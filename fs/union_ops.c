@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "copyup.h"
+#include "dir_prefetch.h"
 #include "dirfd_cache.h"
 #include "lookup.h"
 #include "merged_dir.h"
@@ -47,6 +48,8 @@ struct open_dir {
 	struct node *node;
 	struct merged_dir listing;
 	bool loaded;
+	struct entry_attrs *attrs;   /* prepared by the walk prefetcher, or NULL */
+	uint64_t attrs_changes;      /* fs->changes the attrs are valid for */
 };
 
 static struct union_fs *fs_of(fuse_req_t req)
@@ -62,6 +65,7 @@ static void read_lock(struct union_fs *fs)
 static void write_lock(struct union_fs *fs)
 {
 	pthread_rwlock_wrlock(&fs->tree_lock);
+	atomic_fetch_add(&fs->changes, 1);
 }
 
 static void unlock(struct union_fs *fs)
@@ -835,6 +839,7 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	request_count(REQ_WRITE_BUF);
 	(void)ino;
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	atomic_fetch_add(&fs_of(req)->changes, 1);   /* sizes and times the walk prefetcher saw */
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
 	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	out.buf[0].fd = of->fd;
@@ -875,6 +880,7 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, of
 	request_count(REQ_FALLOCATE);
 	(void)ino;
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	atomic_fetch_add(&fs_of(req)->changes, 1);
 	fuse_reply_err(req, fallocate(of->fd, mode, off, len) < 0 ? errno : 0);
 }
 
@@ -892,6 +898,19 @@ static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, stru
 
 /* --- directories --- */
 
+static void drop_listing(struct open_dir *od)
+{
+	if (od->attrs) {
+		for (size_t i = 0; i < od->listing.count; i++)
+			free(od->attrs[i].redirect);
+		free(od->attrs);
+		od->attrs = NULL;
+	}
+	if (od->loaded)
+		merged_dir_free(&od->listing);
+	od->loaded = false;
+}
+
 static void close_dir(struct union_fs *fs, struct open_dir *od)
 {
 	pthread_mutex_lock(&fs->table_lock);
@@ -902,8 +921,7 @@ static void close_dir(struct union_fs *fs, struct open_dir *od)
 	if (od->next)
 		od->next->prev = od->prev;
 	pthread_mutex_unlock(&fs->table_lock);
-	if (od->loaded)
-		merged_dir_free(&od->listing);
+	drop_listing(od);
 	node_release(fs, od->node);
 	free(od);
 }
@@ -960,32 +978,30 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		close_dir(fs, od);
 }
 
-/* The attributes readdirplus hands the kernel with an entry, and a counted
- * lookup. A non-directory lives in exactly the layer the listing found it in;
- * only directories need the full lookup (opaque markers, lower parts). */
-static int plus_entry(struct union_fs *fs, struct node *dir, const struct merged_entry *e, int *layer_fds,
-		      struct fuse_entry_param *ep)
+/* The entry readdirplus hands the kernel: a counted lookup with its
+ * attributes, from a prepared walk result when there is a valid one. */
+static int plus_entry(struct union_fs *fs, struct open_dir *od, size_t i, int *layer_fds,
+		      struct node **node, struct fuse_entry_param *ep)
 {
 	struct node_info info;
 	struct stat st;
 	int r;
-	if (e->type == DT_DIR || e->type == DT_UNKNOWN) {
-		if ((r = union_lookup(fs, dir, e->name, &info, &st)) < 0)
+	if (od->attrs && od->attrs_changes == atomic_load(&fs->changes)) {
+		const struct entry_attrs *a = &od->attrs[i];
+		if ((r = a->status) < 0)
 			return r;
-	} else {
-		if (layer_fds[e->layer] < 0 && (layer_fds[e->layer] = node_dirfd(fs, dir, e->layer)) < 0)
-			return layer_fds[e->layer];
-		if (fstatat(layer_fds[e->layer], e->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			return -errno;
-		info = (struct node_info){.ino = e->ino, .type = st.st_mode & S_IFMT, .layer = e->layer,
-					  .last_layer = e->layer, .backing_ino = st.st_ino, .redirect_layer = -1};
+		entry_attrs_info(a, &info);
+		st = a->st;
+	} else if ((r = merged_entry_attrs(fs, od->node, &od->listing.entries[i], layer_fds, &info, &st)) < 0) {
+		return r;
 	}
-	struct node *n = node_remember(fs, dir, e->name, &info);
+	struct node *n = node_remember(fs, od->node, od->listing.entries[i].name, &info);
 	if (!n)
 		return -ENOMEM;
 	*ep = (struct fuse_entry_param){.ino = n->nodeid, .attr = st, .attr_timeout = ATTR_TIMEOUT,
 					.entry_timeout = ENTRY_TIMEOUT};
 	present_stat(fs, n, &ep->attr);
+	*node = n;
 	return 0;
 }
 
@@ -996,10 +1012,12 @@ static void reply_dir(fuse_req_t req, size_t size, off_t off, struct fuse_file_i
 	read_lock(fs);
 	if (off == 0 || !od->loaded) {
 		/* Offset 0 is opendir or rewinddir: take a fresh snapshot. */
-		if (od->loaded)
-			merged_dir_free(&od->listing);
-		od->loaded = false;
-		int r = merged_dir_load(fs, od->node, &od->listing);
+		drop_listing(od);
+		int r = 0;
+		if (plus && dir_prefetch_take(fs, od->node, &od->listing, &od->attrs))
+			od->attrs_changes = atomic_load(&fs->changes);
+		else
+			r = merged_dir_load(fs, od->node, &od->listing);
 		if (r < 0) {
 			unlock(fs);
 			fuse_reply_err(req, -r);
@@ -1018,6 +1036,8 @@ static void reply_dir(fuse_req_t req, size_t size, off_t off, struct fuse_file_i
 	}
 	size_t used = 0;
 	int err = 0;
+	struct node *subdirs[256];   /* for the walk prefetcher */
+	size_t nsubdirs = 0;
 	/* Offsets: 1 is ".", 2 is "..", 3+i is entry i. */
 	for (size_t pos = (size_t)off; pos < od->listing.count + 2; pos++) {
 		struct fuse_entry_param ep = {0};
@@ -1040,13 +1060,16 @@ static void reply_dir(fuse_req_t req, size_t size, off_t off, struct fuse_file_i
 			if (fuse_add_direntry_plus(req, NULL, 0, name, NULL, 0) > size - used)
 				break;
 			if (pos >= 2) {
-				int r = plus_entry(fs, od->node, &od->listing.entries[pos - 2], layer_fds, &ep);
+				struct node *child;
+				int r = plus_entry(fs, od, pos - 2, layer_fds, &child, &ep);
 				if (r == -ENOENT)
 					continue;   /* removed since the snapshot */
 				if (r < 0) {
 					err = -r;
 					break;
 				}
+				if (child->type == S_IFDIR && nsubdirs < sizeof subdirs / sizeof *subdirs)
+					subdirs[nsubdirs++] = child;
 			}
 			need = fuse_add_direntry_plus(req, buf + used, size - used, name, &ep, (off_t)pos + 1);
 		}
@@ -1057,6 +1080,8 @@ static void reply_dir(fuse_req_t req, size_t size, off_t off, struct fuse_file_i
 	for (int i = 0; i < fs->nlayers; i++)
 		if (layer_fds[i] >= 0)
 			close(layer_fds[i]);
+	if (plus)
+		dir_prefetch_walked(fs, od->node, off == 0, subdirs, nsubdirs);
 	unlock(fs);
 	if (err && used == 0)
 		fuse_reply_err(req, err);
