@@ -269,7 +269,7 @@ void dir_prefetch_walked(struct union_fs *fs, struct node *dir, bool first, stru
 }
 
 bool dir_prefetch_take(struct union_fs *fs, struct node *dir, struct merged_dir *listing,
-		       struct entry_attrs **attrs)
+		       struct entry_attrs **attrs, uint64_t *changes)
 {
 	struct dir_prefetch *pf = fs->prefetch;
 	if (!pf)
@@ -284,6 +284,7 @@ bool dir_prefetch_take(struct union_fs *fs, struct node *dir, struct merged_dir 
 	if (ok) {
 		*listing = s->listing;
 		*attrs = s->attrs;
+		*changes = s->changes;
 		s->ready = false;    /* handed over: slot_clear must not free them */
 		node_release(fs, s->dir);
 		*s = (struct prefetch_slot){0};

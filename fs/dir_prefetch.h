@@ -9,12 +9,15 @@
  * walk that stops early wastes little.
  *
  * Prepared results are used only if nothing in the mount changed since they
- * were made (fs->changes, bumped by every modifying request). */
+ * were made: fs->changes is bumped when a request takes the tree lock for
+ * writing (the prefetcher holds it for reading while it works) and after
+ * every write or fallocate of file data (those do not take the lock). */
 #ifndef CTR_FS_DIR_PREFETCH_H
 #define CTR_FS_DIR_PREFETCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "lookup.h"
@@ -49,9 +52,10 @@ void dir_prefetch_walked(struct union_fs *fs, struct node *dir, bool first, stru
 			 size_t count);
 
 /* Hands over the prepared listing and attributes of dir (entry i of the
- * listing at attrs[i]), if they are ready and still valid. The caller holds
- * the tree lock for reading, frees both. */
+ * listing at attrs[i]), if they are ready and still valid, with the value of
+ * fs->changes they are valid for. The caller holds the tree lock for
+ * reading, frees both. */
 bool dir_prefetch_take(struct union_fs *fs, struct node *dir, struct merged_dir *listing,
-		       struct entry_attrs **attrs);
+		       struct entry_attrs **attrs, uint64_t *changes);
 
 #endif

@@ -839,12 +839,14 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	request_count(REQ_WRITE_BUF);
 	(void)ino;
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
-	atomic_fetch_add(&fs_of(req)->changes, 1);   /* sizes and times the walk prefetcher saw */
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
 	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	out.buf[0].fd = of->fd;
 	out.buf[0].pos = off;
 	ssize_t n = fuse_buf_copy(&out, in, 0);
+	/* After the write, so that stats the walk prefetcher took before it
+	 * count as stale (see dir_prefetch.h). */
+	atomic_fetch_add(&fs_of(req)->changes, 1);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -880,8 +882,9 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, of
 	request_count(REQ_FALLOCATE);
 	(void)ino;
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
-	atomic_fetch_add(&fs_of(req)->changes, 1);
-	fuse_reply_err(req, fallocate(of->fd, mode, off, len) < 0 ? errno : 0);
+	int r = fallocate(of->fd, mode, off, len) < 0 ? errno : 0;
+	atomic_fetch_add(&fs_of(req)->changes, 1);   /* after the change: see dir_prefetch.h */
+	fuse_reply_err(req, r);
 }
 
 static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi)
@@ -1014,9 +1017,7 @@ static void reply_dir(fuse_req_t req, size_t size, off_t off, struct fuse_file_i
 		/* Offset 0 is opendir or rewinddir: take a fresh snapshot. */
 		drop_listing(od);
 		int r = 0;
-		if (plus && dir_prefetch_take(fs, od->node, &od->listing, &od->attrs))
-			od->attrs_changes = atomic_load(&fs->changes);
-		else
+		if (!plus || !dir_prefetch_take(fs, od->node, &od->listing, &od->attrs, &od->attrs_changes))
 			r = merged_dir_load(fs, od->node, &od->listing);
 		if (r < 0) {
 			unlock(fs);
