@@ -61,6 +61,7 @@ struct union_fs {
 	int first_lower;        /* 1 with an upper dir, 0 without */
 	bool has_upper;
 	bool writeback;         /* the kernel's writeback cache is on */
+	bool write_behind;      /* big writes go on to the disk at once */
 	int work_fd;            /* O_PATH fd of WORKDIR/work, -1 without upper */
 	char *work_path;
 	bool made_work_dir, made_work_sub;  /* to undo on a failed mount */

@@ -33,6 +33,7 @@
  * entries and attributes as long as it likes. */
 #define ENTRY_TIMEOUT 86400.0
 #define ATTR_TIMEOUT 86400.0
+#define WRITE_BEHIND_MIN ((ssize_t)256 << 10)
 
 struct open_file {
 	struct open_file *next_open;   /* node->open_files list, under table_lock */
@@ -833,6 +834,17 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
 
+/* Big writes are streaming writes (the kernel's writeback sends dirty
+ * ranges in chunks of up to 1 MiB): hand them to the disk at once, as the
+ * kernel would do a little later, so that an fsync that follows finds little
+ * left to write and the data is not kept dirty twice (in the mount's page
+ * cache and the upper file's). Small writes are left to the kernel. */
+static void write_behind(struct union_fs *fs, int fd, off_t off, ssize_t n)
+{
+	if (n >= WRITE_BEHIND_MIN && fs->write_behind)
+		sync_file_range(fd, off, n, SYNC_FILE_RANGE_WRITE);
+}
+
 static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in, off_t off,
 			 struct fuse_file_info *fi)
 {
@@ -846,11 +858,14 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	ssize_t n = fuse_buf_copy(&out, in, 0);
 	/* After the write, so that stats the walk prefetcher took before it
 	 * count as stale (see dir_prefetch.h). */
-	atomic_fetch_add(&fs_of(req)->changes, 1);
-	if (n < 0)
+	struct union_fs *fs = fs_of(req);   /* req is gone once answered */
+	atomic_fetch_add(&fs->changes, 1);
+	if (n < 0) {
 		fuse_reply_err(req, (int)-n);
-	else
-		fuse_reply_write(req, (size_t)n);
+		return;
+	}
+	fuse_reply_write(req, (size_t)n);
+	write_behind(fs, of->fd, off, n);
 }
 
 /* No flush operation: ctrfs has nothing to do at close(2) before release,
@@ -1319,6 +1334,7 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	/* The kernel checks permissions (default_permissions), so it must not
 	 * drop setuid bits behind our back either; it sends setattr for that. */
 	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
+	fs->write_behind = !getenv("CTRFS_NO_WRITE_BEHIND");
 }
 
 const struct fuse_lowlevel_ops union_ops = {
