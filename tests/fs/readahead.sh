@@ -7,9 +7,9 @@
 set -uo pipefail
 
 ctrfs=${CTRFS:-$(dirname "$0")/../../build/fs/ctrfs}
-n=0 failed=0 plan=4
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; printf '%s\n' "$@" | sed 's/^/# /'; }
+# shellcheck source=tests/fs/tap-lib.sh
+. "$(dirname "$0")/tap-lib.sh"
+plan=4
 
 echo "1..$plan"
 if [[ $(id -u) -ne 0 ]]; then
@@ -20,13 +20,7 @@ fi
 base=$(mktemp -d "${CTR_TEST_TMP:-/var/tmp}/ctrfs-readahead.XXXXXX")
 mnt=$base/mnt
 pid=
-is_mounted() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; }
-unmount() {
-	is_mounted "$mnt" && { timeout 10 umount "$mnt" 2>/dev/null || umount -l "$mnt"; }
-	[[ -n $pid ]] && wait "$pid" 2>/dev/null
-	pid=
-}
-cleanup() { unmount; rm -rf "$base"; }
+cleanup() { unmount_ctrfs; rm -rf "$base"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -40,8 +34,7 @@ start_ctrfs() {
 	env CTRFS_STATS=1 "$@" "$ctrfs" -f -o "lowerdir=$base/lower,upperdir=$base/upper,workdir=$base/work" \
 		"$mnt" 2>"$base/stats" &
 	pid=$!
-	for _ in $(seq 100); do is_mounted "$mnt" && return 0; sleep 0.05; done
-	return 1
+	wait_mounted "$mnt"
 }
 window() { cat "/sys/class/bdi/$(mountpoint -d "$mnt")/read_ahead_kb"; }
 reads() { awk '$2 == "read" { print $3 }' "$base/stats"; }
@@ -53,7 +46,7 @@ if start_ctrfs; then
 	before=$(window)
 	sum=$(dd if="$mnt/data" bs=1M status=none | sha256sum)
 	after=$(window)
-	unmount
+	unmount_ctrfs
 	if [[ $before == 128 && $after == 512 && $sum == "$want_sum" ]]; then ok "root: window 128 -> 512 KiB on the first open, content intact"
 	else nok "root: window 128 -> 512 KiB on the first open, content intact" "before $before after $after" "sum ok: $([[ $sum == "$want_sum" ]] && echo yes || echo no)"; fi
 	r=$(reads)
@@ -61,14 +54,14 @@ if start_ctrfs; then
 	else nok "8 MiB read in 16..24 READs" "READs counted: '${r}'" "$(cat "$base/stats")"; fi
 else
 	nok "root: ctrfs mounts" "$(cat "$base/stats")"; nok "READ count" "no mount"
-	unmount
+	unmount_ctrfs
 fi
 
 # 3-4: CTRFS_READAHEAD_KB=0 leaves the kernel's 128 KiB: 64 READs.
 if start_ctrfs CTRFS_READAHEAD_KB=0; then
 	sum=$(dd if="$mnt/data" bs=1M status=none | sha256sum)
 	after=$(window)
-	unmount
+	unmount_ctrfs
 	if [[ $after == 128 && $sum == "$want_sum" ]]; then ok "CTRFS_READAHEAD_KB=0 keeps 128 KiB"
 	else nok "CTRFS_READAHEAD_KB=0 keeps 128 KiB" "window $after"; fi
 	r=$(reads)
@@ -76,6 +69,6 @@ if start_ctrfs CTRFS_READAHEAD_KB=0; then
 	else nok "with 128 KiB: >= 64 READs" "READs counted: '${r}'"; fi
 else
 	nok "CTRFS_READAHEAD_KB=0 mounts" "$(cat "$base/stats")"; nok "READ count" "no mount"
-	unmount
+	unmount_ctrfs
 fi
 ((failed == 0))

@@ -47,6 +47,8 @@ ctrfs=${CTRFS:-}
 if ! as_user test -x "$cmd" || { [[ -n $ctrfs ]] && ! as_user test -x "$ctrfs"; }; then
 	mkdir "$tmp/bin"
 	cp -- "$cmd" "$tmp/bin/"
+	# TAP scripts source their helpers from beside them.
+	[[ -f $(dirname "$cmd")/tap-lib.sh ]] && cp -- "$(dirname "$cmd")/tap-lib.sh" "$tmp/bin/"
 	cmd="$tmp/bin/$(basename "$cmd")"
 	if [[ -n $ctrfs ]]; then
 		cp -- "$ctrfs" "$tmp/bin/"

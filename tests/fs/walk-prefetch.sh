@@ -8,23 +8,14 @@
 set -uo pipefail
 
 ctrfs=${CTRFS:-$(dirname "$0")/../../build/fs/ctrfs}
-n=0 failed=0 plan=7
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; printf '%s\n' "$@" | sed 's/^/# /'; }
+# shellcheck source=tests/fs/tap-lib.sh
+. "$(dirname "$0")/tap-lib.sh"
+plan=7
 
 echo "1..$plan"
 base=$(mktemp -d "${CTR_TEST_TMP:-/var/tmp}/ctrfs-walk.XXXXXX")
 mnt=$base/mnt pid=
-is_mounted() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; }
-unmount() {
-	if is_mounted "$mnt"; then
-		if [[ $(id -u) -eq 0 ]]; then timeout 10 umount "$mnt" || umount -l "$mnt"
-		else timeout 10 fusermount3 -u "$mnt" || fusermount3 -uz "$mnt"; fi
-	fi
-	[[ -n $pid ]] && wait "$pid" 2>/dev/null
-	pid=
-}
-cleanup() { unmount; rm -rf "$base"; }
+cleanup() { unmount_ctrfs; rm -rf "$base"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -35,8 +26,7 @@ for d in a b c d e; do
 done
 "$ctrfs" -f -o "lowerdir=$base/lower,upperdir=$base/upper,workdir=$base/work" "$mnt" 2>"$base/log" &
 pid=$!
-for _ in $(seq 100); do is_mounted "$mnt" && break; sleep 0.05; done
-if ! is_mounted "$mnt"; then
+if ! wait_mounted "$mnt"; then
 	for ((i = 1; i <= plan; i++)); do nok "walk case $i" "ctrfs did not mount: $(cat "$base/log")"; done
 	exit 1
 fi
@@ -86,5 +76,5 @@ queue; chmod 600 "$top/b/f1"
 got=$(stat -c %a "$top/b/f1"; (cd "$top/b" && find . -name f1 -printf '%m\n'))
 [[ $got == $'600\n600' ]] && ok "mode changed after queueing" || nok "mode changed after queueing" "got: $got"
 
-unmount
+unmount_ctrfs
 ((failed == 0))
