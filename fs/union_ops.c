@@ -858,14 +858,16 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	ssize_t n = fuse_buf_copy(&out, in, 0);
 	/* After the write, so that stats the walk prefetcher took before it
 	 * count as stale (see dir_prefetch.h). */
-	struct union_fs *fs = fs_of(req);   /* req is gone once answered */
+	struct union_fs *fs = fs_of(req);
 	atomic_fetch_add(&fs->changes, 1);
 	if (n < 0) {
 		fuse_reply_err(req, (int)-n);
 		return;
 	}
-	fuse_reply_write(req, (size_t)n);
+	/* Before the reply: once answered, a RELEASE may free `of` and close
+	 * its fd in another thread. */
 	write_behind(fs, of->fd, off, n);
+	fuse_reply_write(req, (size_t)n);
 }
 
 /* No flush operation: ctrfs has nothing to do at close(2) before release,

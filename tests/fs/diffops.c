@@ -220,7 +220,8 @@ static struct result do_listdir(int rootfd, const char *path)
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n > 1)   /* names is NULL for an empty directory */
+		qsort(names, n, sizeof *names, cmp_str);
 	uint64_t h = TREE_FNV_INIT;
 	for (size_t i = 0; i < n; i++) {
 		h = tree_fnv1a(h, names[i], strlen(names[i]) + 1);
