@@ -15,6 +15,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#define CTR_HAVE_SANITIZER 1
+#include <sanitizer/common_interface_defs.h>
+#else
+#define CTR_HAVE_SANITIZER 0
+#endif
 
 /* Every testfs between init and cleanup is registered here so that exit
  * and fatal signals can unmount it; plain arrays only, since the signal
@@ -203,6 +209,12 @@ static void install_hooks(void)
 			break;
 		}
 	atexit(at_exit_cleanup);
+#if CTR_HAVE_SANITIZER
+	/* An AddressSanitizer report ends the process with _exit: neither
+	 * atexit nor a signal handler runs, so unmount here. (UBSan's
+	 * halt_on_error does not call this hook in GCC 12.) */
+	__sanitizer_set_death_callback(testfs_emergency_cleanup);
+#endif
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = fatal_signal;
 	sigemptyset(&sa.sa_mask);
