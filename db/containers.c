@@ -45,11 +45,7 @@ int db_container_exists(struct ctr_db *db, const char *id, struct ctr_error *err
 	db_stmt stmt = db_prepare(db, "SELECT 1 FROM containers WHERE id = ?1", "finding a container", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
-	db_bind_text(stmt, 1, id);
-	int rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE)
-		return db_fail(db, err, CTR_DB_NOT_FOUND, "no container %s", id);
-	return rc == SQLITE_ROW ? CTR_DB_OK : db_fail_sqlite(db, err, "finding a container");
+	return db_step_container_row(db, stmt, id, "finding a container", err);
 }
 
 /* The argv as a JSON array, built by SQLite's JSON functions rather than by
@@ -168,12 +164,9 @@ static int change_state(struct ctr_db *db, const char *id, sqlite3_stmt *upd, co
 	db_stmt get = db_prepare(db, "SELECT state FROM containers WHERE id = ?1", what, err);
 	if (!get)
 		return CTR_DB_ERROR;
-	db_bind_text(get, 1, id);
-	int rc = sqlite3_step(get);
-	if (rc == SQLITE_DONE)
-		return db_fail(db, err, CTR_DB_NOT_FOUND, "no container %s", id);
-	if (rc != SQLITE_ROW)
-		return db_fail_sqlite(db, err, what);
+	int rc = db_step_container_row(db, get, id, what, err);
+	if (rc != CTR_DB_OK)
+		return rc;
 	return db_fail(db, err, CTR_DB_BAD_STATE, "container %.12s is %s; it cannot become %s", id,
 		       (const char *)sqlite3_column_text(get, 0), to);
 }
@@ -263,12 +256,9 @@ static int load_container(struct ctr_db *db, const char *id, struct ctr_db_conta
 		"FROM containers WHERE id = ?1", "reading a container", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
-	db_bind_text(stmt, 1, id);
-	int rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE)
-		return db_fail(db, err, CTR_DB_NOT_FOUND, "no container %s", id);
-	if (rc != SQLITE_ROW)
-		return db_fail_sqlite(db, err, "reading a container");
+	int rc = db_step_container_row(db, stmt, id, "reading a container", err);
+	if (rc != CTR_DB_OK)
+		return rc;
 	db_column_id(stmt, 0, out->id);
 	db_column_id(stmt, 2, out->image_id);
 	if (db_column_strdup(db, stmt, 1, &out->name, err) || db_column_strdup(db, stmt, 3, &out->workdir, err) ||

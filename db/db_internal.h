@@ -49,6 +49,10 @@ static inline void db_stmt_cleanup(sqlite3_stmt **stmt)
 
 /* Runs a statement that returns no rows to its end. */
 int db_step_done(struct ctr_db *db, sqlite3_stmt *stmt, const char *what, struct ctr_error *err);
+/* Binds container id ID to ?1 and steps to the first row: CTR_DB_OK on a
+ * row, CTR_DB_NOT_FOUND ("no container ID") without one. */
+int db_step_container_row(struct ctr_db *db, sqlite3_stmt *stmt, const char *id, const char *what,
+			  struct ctr_error *err);
 /* Runs a statement that returns one row of one integer (e.g. a PRAGMA). */
 int db_query_int(struct ctr_db *db, const char *sql, int64_t *value, const char *what,
 		 struct ctr_error *err);

@@ -76,12 +76,9 @@ static int get_processes(struct ctr_db *db, const char *id, struct ctr_db_proces
 		"reading a container's processes", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
-	db_bind_text(stmt, 1, id);
-	int rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE)
-		return db_fail(db, err, CTR_DB_NOT_FOUND, "no container %s", id);
-	if (rc != SQLITE_ROW)
-		return db_fail_sqlite(db, err, "reading a container's processes");
+	int rc = db_step_container_row(db, stmt, id, "reading a container's processes", err);
+	if (rc != CTR_DB_OK)
+		return rc;
 	out->monitor_pid = (pid_t)sqlite3_column_int64(stmt, 0);
 	out->monitor_start_ticks = (uint64_t)sqlite3_column_int64(stmt, 1);
 	out->fs_pid = (pid_t)sqlite3_column_int64(stmt, 2);

@@ -102,6 +102,16 @@ int db_step_done(struct ctr_db *db, sqlite3_stmt *stmt, const char *what, struct
 	return CTR_DB_OK;
 }
 
+int db_step_container_row(struct ctr_db *db, sqlite3_stmt *stmt, const char *id, const char *what,
+			 struct ctr_error *err)
+{
+	db_bind_text(stmt, 1, id);
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		return db_fail(db, err, CTR_DB_NOT_FOUND, "no container %s", id);
+	return rc == SQLITE_ROW ? CTR_DB_OK : db_fail_sqlite(db, err, what);
+}
+
 int db_query_int(struct ctr_db *db, const char *sql, int64_t *value, const char *what, struct ctr_error *err)
 {
 	db_stmt stmt = db_prepare(db, sql, what, err);
