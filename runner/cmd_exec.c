@@ -1,9 +1,16 @@
 /* ctrrun exec: a new process in a running container. It joins all the
  * init's namespaces through its pidfd (so a reused pid can never be joined
  * by mistake), becomes the container's user with the same privileges as the
- * init got, and execs. Process tree: ctrrun (relays the terminal, forwards
- * signals) -> joiner (setns; a setns'd PID namespace applies to children
- * only) -> the command, PID n inside the container. */
+ * init got, and execs. Process tree: ctrrun (relays the terminal or the
+ * stdio pipes, forwards signals) -> joiner (setns; a setns'd PID namespace
+ * applies to children only) -> the command, PID n inside the container.
+ *
+ * Nothing of the host may be reachable from the container at any instant:
+ * the database is closed before the fork, the joiner is non-dumpable before
+ * its first setns (so /proc/PID/fd and /proc/PID/exe of it and of the
+ * command stay closed to the container until the execve) and holds only the
+ * fds it needs, and the command's stdio are pipes or a pty of the
+ * container's, never ctrrun's own files. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,9 +25,9 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <grp.h>
-#include <linux/close_range.h>
 
 #include "cgroups.h"
 #include "ctrrun.h"
@@ -78,6 +85,8 @@ static __attribute__((noreturn)) void run_command(const struct exec_opts *o, int
 	struct creds creds;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setsid();
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
 	if (master >= 0) {
 		int n;
 		char name[32];
@@ -96,15 +105,15 @@ static __attribute__((noreturn)) void run_command(const struct exec_opts *o, int
 			dup2(slave, fd);
 		if (slave > 2)
 			close(slave);
-	} else if (!o->interactive) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (null >= 0)
-			dup2(null, 0);
 	}
 	if (creds_resolve(o->user, &creds, &err) < 0)
 		goto fail;
 	if (master >= 0 && creds.uid != 0 && fchown(0, creds.uid, (gid_t)-1) < 0) {
 		/* the user could not reopen its terminal; it still has the fds */
+	}
+	{
+		int keep[] = {0, 1, 2, sync, exec_err};
+		close_fds_except(keep, sizeof keep / sizeof keep[0]);
 	}
 	if (creds_apply(&creds, can_setgroups, &err) < 0)
 		goto fail;
@@ -115,7 +124,6 @@ static __attribute__((noreturn)) void run_command(const struct exec_opts *o, int
 	}
 	sync_send(sync, SYNC_READY, NULL, -1);
 	close(sync);
-	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -126,12 +134,30 @@ fail:
 }
 
 /* The joiner: enters the namespaces, forks the command (which lands in the
- * container's PID namespace), passes on its pid, its pty and its fate. */
+ * container's PID namespace), passes on its pid, its pty and its fate.
+ * STDIO become its 0, 1 and 2 (and the command's): the ends of ctrrun's
+ * pipes, or /dev/null with a terminal. */
 static __attribute__((noreturn)) void join_and_run(int pidfd, const struct exec_opts *o, int sync, int exec_err,
-						   bool can_setgroups, struct ctr_cgroup *cg)
+						   bool can_setgroups, struct ctr_cgroup *cg, const int stdio[3])
 {
 	struct ctr_error err = {0};
+	/* Before anything of the container exists for us: from here until the
+	 * command's execve, its processes may not ptrace us nor open our
+	 * /proc/PID/fd, /proc/PID/exe or memory. The command inherits it. */
+	prctl(PR_SET_DUMPABLE, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	int fds[3];
+	/* Out of the way of 0-2 first, so that no dup2 clobbers another. */
+	for (int i = 0; i < 3; i++)
+		if ((fds[i] = stdio[i] < 3 ? fcntl(stdio[i], F_DUPFD_CLOEXEC, 3) : stdio[i]) < 0)
+			_exit(CTRRUN_EXIT_ERROR);
+	for (int i = 0; i < 3; i++)
+		if (dup2(fds[i], i) < 0)
+			_exit(CTRRUN_EXIT_ERROR);
+	{
+		int keep[] = {0, 1, 2, pidfd, sync, exec_err};
+		close_fds_except(keep, sizeof keep / sizeof keep[0]);
+	}
 	/* Into the container's cgroups first, while still the host's root (its
 	 * limits then hold for the command too, which inherits them). */
 	if (cg && ctr_cgroup_add_pid(cg, getpid(), &err) < 0)
@@ -144,6 +170,7 @@ static __attribute__((noreturn)) void join_and_run(int pidfd, const struct exec_
 		ctr_fail(&err, errno, "cannot join the container's namespaces");
 		goto fail;
 	}
+	close(pidfd);
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 		ctr_fail(&err, errno, "cannot become root in the container's user namespace");
 		goto fail;
@@ -253,62 +280,182 @@ static int parse(struct exec_opts *o, int argc, char **argv, const char **ref, c
 	return 0;
 }
 
-/* Copies the terminal both ways and forwards signals until the joiner ends. */
-static int relay(pid_t joiner, pid_t command, int master, bool interactive, int sigfd)
+/* What ctrrun relays: the pty master (-t), or the command's stdio pipes. */
+struct relay_io {
+	int master;        /* -t: the terminal, both ways */
+	int out, err;      /* without -t: read ends of the command's stdout and stderr */
+	int in;            /* without -t, with -i: write end of the command's stdin */
+	bool forward_stdin;
+};
+
+/* After the joiner is gone, output still in the pipes is read for at most
+ * this long (only a process left behind in the background could keep a
+ * pipe open that long). */
+#define EXEC_DRAIN_MS 2000
+
+static int64_t monotonic_ms(void)
 {
-	char buf[16384];
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		len -= (size_t)w;
+	}
+}
+
+/* Reads once from *FD into TO; at end of input closes it and sets it to -1. */
+static void pump(int *fd, int to, char *buf, size_t len)
+{
+	ssize_t n = read(*fd, buf, len);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {  /* end of input; EIO from a pty whose every slave closed */
+		close(*fd);
+		*fd = -1;
+		return;
+	}
+	write_all(to, buf, (size_t)n);
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Copies the terminal or the pipes, forwards signals until the joiner ends,
+ * then drains what the command wrote. Stdin goes to the command's pipe
+ * through a buffer, so a command that does not read it never stops its
+ * output from being relayed. */
+static int relay(pid_t joiner, pid_t command, struct relay_io *io, int sigfd)
+{
+	char buf[16384], inbuf[16384];
+	size_t in_len = 0, in_off = 0;
 	int status = 0;
-	bool stdin_open = master >= 0 && interactive;
+	bool stdin_open = io->forward_stdin, reaped = false;
+	int64_t deadline = 0;
+	int *outs[2] = {io->master >= 0 ? &io->master : &io->out, &io->err};
 	for (;;) {
-		struct pollfd fds[3] = {{.fd = sigfd, .events = POLLIN},
-					{.fd = master, .events = POLLIN},
-					{.fd = stdin_open ? 0 : -1, .events = POLLIN}};
-		if (poll(fds, 3, -1) < 0 && errno != EINTR)
+		if (reaped && *outs[0] < 0 && *outs[1] < 0)
 			break;
-		if (fds[1].revents) {
-			ssize_t n = read(master, buf, sizeof buf);
-			if (n > 0) {
-				if (write(1, buf, (size_t)n) < 0) {
-				}
+		int timeout = -1;
+		if (reaped && (timeout = (int)(deadline - monotonic_ms())) <= 0)
+			break;
+		bool to_pipe = io->master < 0;
+		struct pollfd fds[5] = {
+			{.fd = reaped ? -1 : sigfd, .events = POLLIN},
+			{.fd = *outs[0], .events = POLLIN},
+			{.fd = *outs[1], .events = POLLIN},
+			{.fd = stdin_open && in_len == 0 ? 0 : -1, .events = POLLIN},
+			{.fd = to_pipe && in_len > 0 ? io->in : -1, .events = POLLOUT},
+		};
+		if (poll(fds, 5, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (fds[1].revents)
+			pump(outs[0], 1, buf, sizeof buf);
+		if (fds[2].revents)
+			pump(outs[1], 2, buf, sizeof buf);
+		if (fds[3].revents) {
+			ssize_t n = read(0, to_pipe ? inbuf : buf, sizeof buf);
+			if (n > 0 && to_pipe) {
+				in_len = (size_t)n;
+				in_off = 0;
+			} else if (n > 0) {
+				write_all(io->master, buf, (size_t)n);
 			} else if (n == 0 || errno != EINTR) {
-				master = -1;
+				stdin_open = false;
+				if (to_pipe)
+					close_fd(&io->in);  /* end of input for the command */
+				else if (write(io->master, "\x04", 1) < 0) {
+				}
 			}
 		}
-		if (fds[2].revents) {
-			ssize_t n = read(0, buf, sizeof buf);
-			if (n > 0) {
-				if (write(fds[1].fd, buf, (size_t)n) < 0) {
-				}
-			} else {
+		if (fds[4].revents) {
+			ssize_t w = write(io->in, inbuf + in_off, in_len - in_off);
+			if (w > 0 && (in_off += (size_t)w) == in_len)
+				in_len = in_off = 0;
+			if (w < 0 && errno != EINTR && errno != EAGAIN) {
+				/* the command closed its stdin: drop the rest */
 				stdin_open = false;
-				if (write(fds[1].fd, "\x04", 1) < 0) {
-				}
+				in_len = in_off = 0;
+				close_fd(&io->in);
 			}
 		}
 		if (fds[0].revents) {
 			struct signalfd_siginfo si;
 			if (read(sigfd, &si, sizeof si) != sizeof si)
 				continue;
-			if (si.ssi_signo == SIGWINCH && fds[1].fd >= 0)
-				term_copy_size(0, fds[1].fd);
+			if (si.ssi_signo == SIGWINCH && io->master >= 0)
+				term_copy_size(0, io->master);
 			else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH && command > 0)
 				kill(command, (int)si.ssi_signo);
 			if (waitpid(joiner, &status, WNOHANG) == joiner) {
-				/* Output the command wrote before it ended is still in the pty. */
-				if (master >= 0) {
-					fcntl(master, F_SETFL, O_NONBLOCK);
+				reaped = true;
+				deadline = monotonic_ms() + EXEC_DRAIN_MS;
+				stdin_open = false;
+				close_fd(&io->in);
+				/* Output the command wrote before it ended is still in the
+				 * pty; once read, a pty has nothing more to give. */
+				if (io->master >= 0) {
+					fcntl(io->master, F_SETFL, O_NONBLOCK);
 					ssize_t n;
-					while ((n = read(master, buf, sizeof buf)) > 0)
-						if (write(1, buf, (size_t)n) < 0)
-							break;
+					while ((n = read(io->master, buf, sizeof buf)) > 0)
+						write_all(1, buf, (size_t)n);
+					close_fd(&io->master);
 				}
-				return status;
 			}
 		}
 	}
-	while (waitpid(joiner, &status, 0) < 0 && errno == EINTR)
-		;
+	if (!reaped)
+		while (waitpid(joiner, &status, 0) < 0 && errno == EINTR)
+			;
 	return status;
+}
+
+/* The command's stdio: with -t, /dev/null until it opens the pty's slave;
+ * else pipes whose other ends ctrrun relays, and stdin from a pipe with -i
+ * or /dev/null. Never ctrrun's own fds: a file the user redirected ctrrun's
+ * output to must not be reopenable from the container. */
+static int make_stdio(const struct exec_opts *o, int child[3], struct relay_io *io)
+{
+	int p[2];
+	if (o->tty) {
+		for (int i = 0; i < 3; i++)
+			if ((child[i] = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+				return -1;
+		return 0;
+	}
+	if (o->interactive) {
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return -1;
+		child[0] = p[0];
+		io->in = p[1];
+	} else if ((child[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+		return -1;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	io->out = p[0];
+	child[1] = p[1];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	io->err = p[0];
+	child[2] = p[1];
+	return 0;
 }
 
 int cmd_exec(struct ctrrun *rt, int argc, char **argv)
@@ -327,6 +474,9 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 	struct ctr_image_config config = {0};
 	int code = CTRRUN_EXIT_ERROR, pidfd = -1, sigfd = -1, master = -1;
 	int sv[2] = {-1, -1}, ep[2] = {-1, -1};
+	/* The joiner's (and command's) stdio, and ctrrun's ends of them. */
+	int child_stdio[3] = {-1, -1, -1};
+	struct relay_io io = {.master = -1, .out = -1, .err = -1, .in = -1};
 	struct term_state term = {0};
 	struct ctr_cgroup *cg = NULL;
 	sigset_t mask;
@@ -373,24 +523,30 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 
 	monitor_block_signals(&mask);
 	if ((sigfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0 ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 || pipe2(ep, O_CLOEXEC) < 0 ||
+	    make_stdio(&o, child_stdio, &io) < 0) {
 		ctr_fail(&err, errno, "exec setup");
 		goto fail;
 	}
+	/* No SQLite connection, nor any other file of the host, crosses into
+	 * the joiner: everything needed from the database is read by now. */
+	ctr_db_close(rt->db);
+	rt->db = NULL;
 	fflush(NULL);
 	pid_t joiner = fork();
 	if (joiner < 0) {
 		ctr_fail(&err, errno, "fork");
 		goto fail;
 	}
-	if (joiner == 0) {
-		close(sv[0]);
-		close(ep[0]);
-		join_and_run(pidfd, &o, sv[1], ep[1], !rt->idmap.single, cg);
-	}
+	if (joiner == 0)
+		join_and_run(pidfd, &o, sv[1], ep[1], !rt->idmap.single, cg, child_stdio);
 	close(sv[1]);
 	close(ep[1]);
 	sv[1] = ep[1] = -1;
+	for (int i = 0; i < 3; i++)
+		close_fd(&child_stdio[i]);
+	/* A command that closes its stdin early must not kill us with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	pid_t command = 0;
 	for (;;) {
 		struct sync_msg msg;
@@ -432,8 +588,11 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 		term_copy_size(0, master);
 		if (o.interactive)
 			term_make_raw(0, &term);
+		io.master = master;
+		master = -1;
 	}
-	int status = relay(joiner, command, master, o.interactive, sigfd);
+	io.forward_stdin = o.interactive;
+	int status = relay(joiner, command, &io, sigfd);
 	term_restore(0, &term);
 	code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 125;
 	goto out;
@@ -451,6 +610,12 @@ out:
 	}
 	if (master >= 0)
 		close(master);
+	for (int i = 0; i < 3; i++)
+		close_fd(&child_stdio[i]);
+	close_fd(&io.master);
+	close_fd(&io.out);
+	close_fd(&io.err);
+	close_fd(&io.in);
 	if (sigfd >= 0)
 		close(sigfd);
 	if (pidfd >= 0)

@@ -295,6 +295,12 @@ static int make_workdir(const char *cwd, struct ctr_error *err)
 void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 {
 	struct ctr_error err = {0};
+	/* Only what the container is meant to get: no fd of the monitor (the
+	 * database, other containers' pipes) nor of whoever started ctrrun. */
+	{
+		int keep[] = {0, 1, 2, sync, exec_err, spec->stdin_fd, spec->stdout_fd, spec->stderr_fd};
+		close_fds_except(keep, sizeof keep / sizeof keep[0]);
+	}
 	if (wait_for(sync, SYNC_MAPPED, &err) < 0)
 		fail(sync, &err);
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {

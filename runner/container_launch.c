@@ -20,6 +20,7 @@
 #include "log_writer.h"
 #include "monitor.h"
 #include "proc_stat.h"
+#include "process_exec.h"
 #include "remove_tree.h"
 #include "spec_build.h"
 #include "terminal.h"
@@ -113,7 +114,7 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	struct ctr_error err = {0};
 	struct built_spec b;
 	int code = CTRRUN_EXIT_ERROR;
-	int out[2] = {-1, -1}, errp[2] = {-1, -1};
+	int out[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1};
 	struct ctr_container_proc proc = {.pty_master = -1, .sync = -1, .exec_err = -1};
 	struct term_state term = {0};
 	bool ran = false;
@@ -145,11 +146,19 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 		fcntl(errp[0], F_SETPIPE_SZ, 1 << 20);
 		b.spec.stdout_fd = out[1];
 		b.spec.stderr_fd = errp[1];
-		b.spec.stdin_fd = o->stdin_from_us ? 0 : -1;
+		/* -i: a pipe that the monitor fills from our stdin, never our stdin
+		 * itself (a file of the host, reopenable through /proc/1/fd/0). */
+		if (o->stdin_from_us) {
+			if (pipe2(inp, O_CLOEXEC) < 0) {
+				ctr_fail(&err, errno, "pipe");
+				goto fail;
+			}
+			b.spec.stdin_fd = inp[0];
+		}
 	}
 	if (ctr_container_create(&b.spec, &proc, &err) < 0)
 		goto fail;
-	for (int *fd = &out[1]; fd; fd = fd == &out[1] ? &errp[1] : NULL)
+	for (int *fd = &out[1]; fd; fd = fd == &out[1] ? &errp[1] : fd == &errp[1] ? &inp[0] : NULL)
 		if (*fd >= 0) {
 			close(*fd);
 			*fd = -1;
@@ -207,9 +216,12 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	report(report_fd, 0, NULL);
 	report_fd = -1;
 
-	struct monitor_io io = {.out = out[0], .err = errp[0], .pty_master = proc.pty_master, .attach = !o->detach,
-				.forward_stdin = !o->detach && rec->interactive, .sigfd = sigfd};
-	out[0] = errp[0] = -1;
+	struct monitor_io io = {.out = out[0], .err = errp[0], .pty_master = proc.pty_master, .in = inp[1],
+				.attach = !o->detach, .forward_stdin = !o->detach && rec->interactive, .sigfd = sigfd};
+	out[0] = errp[0] = inp[1] = -1;
+	/* The container may close its stdin early: EPIPE then, not death. */
+	if (io.in >= 0)
+		signal(SIGPIPE, SIG_IGN);
 	int status = monitor_supervise(&proc, &io, log);
 	term_restore(0, &term);
 	ctr_container_wait_daemon(&proc, 10000);
@@ -252,6 +264,8 @@ out:
 			close(out[i]);
 		if (errp[i] >= 0)
 			close(errp[i]);
+		if (inp[i] >= 0)
+			close(inp[i]);
 	}
 	if (sigfd >= 0)
 		close(sigfd);
@@ -307,6 +321,11 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 			dup2(null, 0);
 			dup2(null, 1);
 			dup2(null, 2);
+		}
+		/* Nothing of the caller's goes along into the monitor's long life. */
+		{
+			int keep[] = {0, 1, 2, pipefd[1]};
+			close_fds_except(keep, sizeof keep / sizeof keep[0]);
 		}
 		struct ctr_error err = {0};
 		if (ctrrun_open_db(rt, &err) < 0) {

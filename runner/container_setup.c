@@ -25,6 +25,7 @@
 #include "container_init.h"
 #include "container_setup.h"
 #include "proc_stat.h"
+#include "process_exec.h"
 #include "sync_channel.h"
 
 static void close_fd(int *fd)
@@ -90,6 +91,12 @@ static void exec_daemon(const struct ctr_spec *spec, enum daemon_kind kind, pid_
 	int log = spec->fs_log ? open(spec->fs_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
 	if (log >= 0)
 		dup2(log, 2);
+	/* The daemon serves the container: it holds nothing else of ctrrun's
+	 * (the database, the container's pipes, the caller's fds). */
+	{
+		int keep[] = {0, 1, 2, fuse, spec_listener};
+		close_fds_except(keep, sizeof keep / sizeof keep[0]);
+	}
 	char *opts = NULL, mnt[32], pid[32];
 	snprintf(mnt, sizeof mnt, "/dev/fd/%d", fuse);
 	snprintf(pid, sizeof pid, "%d", (int)init);

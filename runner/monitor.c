@@ -68,8 +68,12 @@ void monitor_block_signals(sigset_t *mask)
 int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struct log_writer *log)
 {
 	char *buf = malloc(READ_CHUNK);
+	/* Stdin for a pipe goes through a buffer, so that a container that does
+	 * not read its stdin never holds up its output or its signals. */
+	char *inbuf = io->in >= 0 ? malloc(READ_CHUNK) : NULL;
+	size_t in_len = 0, in_off = 0;
 	int status = 0;
-	bool reaped = false, stdin_open = io->forward_stdin && io->pty_master >= 0;
+	bool reaped = false, stdin_open = io->forward_stdin && (io->pty_master >= 0 || inbuf);
 	int64_t deadline = 0;
 	for (;;) {
 		if (reaped && io->out < 0 && io->err < 0 && io->pty_master < 0)
@@ -80,14 +84,15 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 			if (timeout <= 0)
 				break;
 		}
-		struct pollfd fds[5] = {
+		struct pollfd fds[6] = {
 			{.fd = reaped ? -1 : io->sigfd, .events = POLLIN},
 			{.fd = io->out, .events = POLLIN},
 			{.fd = io->err, .events = POLLIN},
 			{.fd = io->pty_master, .events = POLLIN},
-			{.fd = stdin_open ? 0 : -1, .events = POLLIN},
+			{.fd = stdin_open && in_len == 0 ? 0 : -1, .events = POLLIN},
+			{.fd = in_len > 0 ? io->in : -1, .events = POLLOUT},
 		};
-		int rc = poll(fds, 5, timeout);
+		int rc = poll(fds, 6, timeout);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc < 0)
@@ -99,13 +104,33 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 		if (buf && fds[3].revents)
 			pump(&io->pty_master, CTR_DB_STDOUT, io->attach ? 1 : -1, log, buf);
 		if (fds[4].revents) {
-			ssize_t n = buf ? read(0, buf, READ_CHUNK) : -1;
-			if (n > 0 && io->pty_master >= 0) {
+			char *to = inbuf ? inbuf : buf;
+			ssize_t n = to ? read(0, to, READ_CHUNK) : -1;
+			if (n > 0 && inbuf) {
+				in_len = (size_t)n;
+				in_off = 0;
+			} else if (n > 0 && io->pty_master >= 0) {
 				write_all(io->pty_master, buf, (size_t)n);
 			} else if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
 				stdin_open = false;
 				if (io->pty_master >= 0)
 					write_all(io->pty_master, "\x04", 1);  /* end of input, as a terminal sends */
+				if (io->in >= 0) {
+					close(io->in);  /* end of input for the container */
+					io->in = -1;
+				}
+			}
+		}
+		if (fds[5].revents) {
+			ssize_t w = write(io->in, inbuf + in_off, in_len - in_off);
+			if (w > 0 && (in_off += (size_t)w) == in_len)
+				in_len = in_off = 0;
+			if (w < 0 && errno != EINTR && errno != EAGAIN) {
+				/* the container closed its stdin: the rest has nowhere to go */
+				stdin_open = false;
+				in_len = in_off = 0;
+				close(io->in);
+				io->in = -1;
 			}
 		}
 		if (fds[0].revents & POLLIN) {
@@ -121,6 +146,11 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 			if (waitpid(p->init_pid, &status, WNOHANG) == p->init_pid) {
 				reaped = true;
 				deadline = now_ms() + DRAIN_MS;
+				stdin_open = false;
+				if (io->in >= 0) {
+					close(io->in);
+					io->in = -1;
+				}
 				/* The pty stays open on our side: read it without waiting. */
 				if (io->pty_master >= 0)
 					fcntl(io->pty_master, F_SETFL, fcntl(io->pty_master, F_GETFL) | O_NONBLOCK);
@@ -130,13 +160,14 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 	if (!reaped)
 		while (waitpid(p->init_pid, &status, 0) < 0 && errno == EINTR)
 			;
-	int *fds[] = {&io->out, &io->err, &io->pty_master};
-	for (size_t i = 0; i < 3; i++)
+	int *fds[] = {&io->out, &io->err, &io->pty_master, &io->in};
+	for (size_t i = 0; i < 4; i++)
 		if (*fds[i] >= 0) {
 			close(*fds[i]);
 			*fds[i] = -1;
 		}
 	p->pty_master = -1;
 	free(buf);
+	free(inbuf);
 	return status;
 }

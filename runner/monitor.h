@@ -14,8 +14,9 @@
 struct monitor_io {
 	int out, err;       /* read ends of the container's stdout/stderr pipes; -1 with a tty */
 	int pty_master;     /* -1 without a tty */
+	int in;             /* write end of the container's stdin pipe (run -i without -t); else -1 */
 	bool attach;        /* copy output to our stdout/stderr */
-	bool forward_stdin; /* our stdin goes to the pty (run -it) */
+	bool forward_stdin; /* our stdin goes to the pty (run -it) or the pipe IN (run -i) */
 	int sigfd;          /* signalfd of forwarded signals and SIGCHLD */
 };
 

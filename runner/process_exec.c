@@ -5,8 +5,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/close_range.h>
 
 #include "process_exec.h"
+
+void close_fds_except(const int *keep, size_t n)
+{
+	/* Ascending order, without duplicates or negatives, then the gaps. */
+	int sorted[16];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < sizeof sorted / sizeof sorted[0]; i++)
+		if (keep[i] >= 0)
+			sorted[k++] = keep[i];
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+			int t = sorted[j];
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = t;
+		}
+	unsigned first = 0;
+	for (size_t i = 0; i < k; i++) {
+		if ((unsigned)sorted[i] > first)
+			close_range(first, (unsigned)sorted[i] - 1, 0);
+		first = (unsigned)sorted[i] + 1;
+	}
+	close_range(first, ~0U, 0);
+}
 
 /* docker sets HOME from the user's /etc/passwd entry unless -e gives it. */
 static char **env_with_home(char **env, const char *home)
