@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/sysinfo.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "proc_buf.h"
@@ -67,23 +66,51 @@ static int container_sysinfo(struct proc_sysinfo *s, struct sysinfo *si)
 	return 0;
 }
 
+/* Runs between the check and the write, where a caller's death and the
+ * reuse of its pid would bite; only tests/unit/test_sysinfo_caller.c sets it. */
+static void (*race_hook)(void);
+
+void proc_sysinfo_set_race_hook(void (*hook)(void))
+{
+	race_hook = hook;
+}
+
+ssize_t proc_sysinfo_write_caller(int listener, const struct seccomp_notif *req, uint64_t addr, const void *buf,
+				  size_t len)
+{
+	/* The caller may die and its pid be reused at any moment. Its memory
+	 * is opened first; if the notification is still pending afterwards,
+	 * the pid was still the caller's when it was opened, and the write
+	 * goes through that handle: to the caller's memory or nowhere. */
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%u/mem", (unsigned)req->pid);
+	int mem = open(path, O_WRONLY | O_CLOEXEC);
+	if (mem < 0)
+		return -1;
+	ssize_t n = -1;
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) == 0) {
+		if (race_hook)
+			race_hook();
+		n = pwrite(mem, buf, len, (off_t)addr);
+	}
+	int e = errno;
+	close(mem);
+	errno = e;
+	return n;
+}
+
 static void answer(struct proc_sysinfo *s, const struct seccomp_notif *req)
 {
 	struct seccomp_notif_resp resp = {.id = req->id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
 	struct sysinfo si;
 	/* Only the 64-bit layout is built here; i386 callers get the kernel's. */
 	if (req->data.arch == AUDIT_ARCH_X86_64 && container_sysinfo(s, &si) == 0) {
-		struct iovec local = {.iov_base = &si, .iov_len = sizeof si};
-		struct iovec remote = {.iov_base = (void *)(uintptr_t)req->data.args[0], .iov_len = sizeof si};
-		/* The caller may be gone and its pid reused: check, then write. */
-		if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) == 0) {
-			ssize_t n = process_vm_writev(req->pid, &local, 1, &remote, 1, 0);
-			if (n == (ssize_t)sizeof si) {
-				resp.flags = 0;  /* val 0, error 0: done */
-			} else if (n < 0 && errno == EFAULT) {
-				resp.flags = 0;
-				resp.error = -EFAULT;  /* what the kernel says to a bad pointer */
-			}
+		ssize_t n = proc_sysinfo_write_caller(s->listener, req, req->data.args[0], &si, sizeof si);
+		if (n == (ssize_t)sizeof si) {
+			resp.flags = 0;  /* val 0, error 0: done */
+		} else if (n < 0 && errno == EIO) {
+			resp.flags = 0;
+			resp.error = -EFAULT;  /* /proc/PID/mem's EIO: a bad pointer, as the kernel says it */
 		}
 	}
 	ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);

@@ -6,9 +6,26 @@
 #ifndef CTR_FS_PROC_SYSINFO_H
 #define CTR_FS_PROC_SYSINFO_H
 
+#include <linux/seccomp.h>
+#include <stdint.h>
+#include <sys/types.h>
+
 #include "proc_content.h"
 
 struct proc_sysinfo;
+
+/* Writes LEN bytes of BUF at ADDR in the process that made notification
+ * REQ on LISTENER, and in no other: its /proc/PID/mem is opened first, the
+ * notification checked to be still pending afterwards, and the write goes
+ * through that handle, so a caller that died and whose pid was reused is
+ * never written into. Returns the bytes written, or -1 with errno (ENOENT:
+ * the notification is no longer pending; EIO: a bad address). */
+ssize_t proc_sysinfo_write_caller(int listener, const struct seccomp_notif *req, uint64_t addr, const void *buf,
+				  size_t len);
+
+/* For tests: HOOK runs in proc_sysinfo_write_caller after the check and
+ * before the write. */
+void proc_sysinfo_set_race_hook(void (*hook)(void));
 
 /* Serves LISTENER (consumed) in a thread. NULL when it cannot start. */
 struct proc_sysinfo *proc_sysinfo_start(int listener, struct proc_source *src);
