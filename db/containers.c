@@ -132,7 +132,9 @@ static int insert_container(struct ctr_db *db, const struct ctr_db_container *c,
 		return db_fail_sqlite(db, err, "adding a container");
 	}
 	rc = db_insert_env(db, c->id, c->env, c->n_env, err);
-	return rc ? rc : db_insert_mounts(db, c->id, c->mounts, c->n_mounts, err);
+	if (rc == CTR_DB_OK)
+		rc = db_insert_mounts(db, c->id, c->mounts, c->n_mounts, err);
+	return rc ? rc : db_insert_security(db, c->id, c->security, err);
 }
 
 int ctr_db_add_container(struct ctr_db *db, const struct ctr_db_container *c, struct ctr_error *err)

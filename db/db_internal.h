@@ -70,6 +70,11 @@ int db_grow(struct ctr_db *db, void **v, size_t *cap, size_t n, size_t size, str
 /* True for 1..64 lowercase hex digits (a full id when FULL). */
 bool db_is_hex_id(const char *s, bool full);
 
+/* Inserts container ID's row of container_security (S NULL: a 'legacy'
+ * one), allocating an 'auto' container's block of ids; inside the caller's
+ * write transaction. */
+int db_insert_security(struct ctr_db *db, const char *id, const struct ctr_db_security *s, struct ctr_error *err);
+
 /* Applies migrations[version .. upto-1] to CONN, each in its own
  * transaction that also sets user_version; PATH only names the file in
  * errors. Used by ctr_db_open with all migrations, and by tests to build a

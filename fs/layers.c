@@ -9,10 +9,21 @@
 #include "layers.h"
 #include "workdir.h"
 
+/* "/dev/fd/N" or "/dev/fd/N/PATH": a directory the starter opened and
+ * handed down, e.g. a detached idmapped mount (ctrrun does this for root's
+ * remapped containers). Its path cannot be resolved to a name (a detached
+ * mount has none): it is used as given, through the fd. */
+static bool is_inherited_fd_path(const char *path)
+{
+	const char *p = path + strlen("/dev/fd/");
+	size_t digits = strspn(p, "0123456789");
+	return strncmp(path, "/dev/fd/", strlen("/dev/fd/")) == 0 && digits > 0 && (p[digits] == '\0' || p[digits] == '/');
+}
+
 /* realpath() that names the path in its error and insists on a directory. */
 static char *resolve_dir(const char *path, const char *what, struct ctr_error *err)
 {
-	char *real = realpath(path, NULL);
+	char *real = is_inherited_fd_path(path) ? strdup(path) : realpath(path, NULL);
 	if (!real) {
 		ctr_fail(err, errno, "%s %s", what, path);
 		return NULL;

@@ -506,6 +506,108 @@ int ctr_cgroup_create(const struct ctr_cgroup_env *env, const char *name, const 
 	return rc;
 }
 
+/* ---- a cgroup in every hierarchy ---- */
+
+/* Where a v1 hierarchy of /proc/self/cgroup ("cpu,cpuacct", "name=systemd")
+ * is mounted: ROOT/<list>, ROOT/<first controller> or ROOT/<name>. */
+static char *v1_mount(const char *root, const char *ctrls)
+{
+	char first[256];
+	snprintf(first, sizeof first, "%.*s", (int)strcspn(ctrls, ","), ctrls);
+	const char *named = strncmp(first, "name=", 5) == 0 ? first + 5 : NULL;
+	const char *candidates[] = {ctrls, named ? named : first};
+	for (size_t i = 0; i < 2; i++) {
+		char *m = cg_join(root, candidates[i]);
+		if (m && is_dir(m))
+			return m;
+		free(m);
+	}
+	return NULL;
+}
+
+static bool has_dir(const struct ctr_cgroup *cg, const char *dir)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (strcmp(cg->e[i].dir, dir) == 0)
+			return true;
+	return false;
+}
+
+/* One more directory NAME below PARENT, recorded under KEY. A v1 cpuset
+ * starts empty and takes no process until it has CPUs and memory nodes:
+ * the parent's, when no limit says otherwise. */
+static int add_hierarchy_dir(struct ctr_cgroup *cg, const char *key, const char *parent, const char *name,
+			     bool v1_cpuset, struct ctr_error *err)
+{
+	char *dir = cg_join(parent, name);
+	if (!dir)
+		return ctr_fail(err, ENOMEM, "cgroup %s", name);
+	int rc = 0;
+	if (has_dir(cg, dir))
+		goto out;
+	if (cg_mkdir(dir) < 0) {
+		rc = ctr_fail(err, errno, "cannot create cgroup %s (root's containers get a cgroup of their own in "
+					  "every hierarchy, so that their cgroup namespace is rooted there)", dir);
+		goto out;
+	}
+	if (add_entry(cg, key, dir) < 0) {
+		cg_rmdir(dir);
+		rc = ctr_fail(err, ENOMEM, "cgroup %s", dir);
+		goto out;
+	}
+	for (int i = 0; v1_cpuset && rc == 0 && i < 2; i++) {
+		const char *file = i ? "cpuset.mems" : "cpuset.cpus";
+		char path[4096], value[4096];
+		snprintf(path, sizeof path, "%s/%s", parent, file);
+		if (cg_read_file(path, value, sizeof value) < 0)
+			rc = ctr_fail(err, errno, "cannot read %s", path);
+		else
+			value[strcspn(value, "\n")] = '\0', rc = cg_write(dir, file, value, err);
+	}
+out:
+	free(dir);
+	return rc;
+}
+
+int ctr_cgroup_add_hierarchies(const struct ctr_cgroup_env *env, struct ctr_cgroup *cg, const char *name,
+			       struct ctr_error *err)
+{
+	if (!valid_name(name))
+		return ctr_fail(err, 0, "invalid cgroup name '%s'", name);
+	const struct ctr_cgroup_env host = CTR_CGROUP_ENV_HOST;
+	if (!env)
+		env = &host;
+	char text[16384];
+	if (cg_read_file(env->self_cgroup_file, text, sizeof text) < 0)
+		return ctr_fail(err, errno, "cannot read %s", env->self_cgroup_file);
+	char *unified = cg_exists(env->root, "cgroup.controllers")	   ? strdup(env->root)
+			: cg_exists(env->root, "unified/cgroup.controllers") ? cg_join(env->root, "unified")
+									   : NULL;
+	int rc = 0;
+	for (char *line = text, *next; *line && rc == 0; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		char *colon1 = strchr(line, ':'), *colon2 = colon1 ? strchr(colon1 + 1, ':') : NULL;
+		if (!colon2 || colon2[1] != '/')
+			continue;
+		*colon2 = '\0';
+		const char *ctrls = colon1 + 1, *cgpath = colon2 + 1;
+		char *mount = *ctrls ? v1_mount(env->root, ctrls) : unified ? strdup(unified) : NULL;
+		char *parent = mount ? place_dir(mount, cgpath) : NULL;
+		if (parent) {
+			bool cpuset = false;
+			for (const char *p = ctrls; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ','))
+				cpuset |= strncmp(p, "cpuset", 6) == 0 && (p[6] == ',' || p[6] == '\0');
+			rc = add_hierarchy_dir(cg, *ctrls ? ctrls : "unified", parent, name, cpuset, err);
+		}
+		free(parent);
+		free(mount);
+	}
+	free(unified);
+	return rc;
+}
+
 /* ---- using ---- */
 
 /* True when entry I's directory already came up among the earlier ones. */
@@ -582,12 +684,14 @@ char *ctr_cgroup_to_json(const struct ctr_cgroup *cg)
 	return out;
 }
 
+/* A controller, or a hierarchy as /proc/self/cgroup names it
+ * ("cpu,cpuacct", "name=systemd", "unified"). */
 static bool valid_controller_name(const char *s)
 {
-	if (!*s || strlen(s) > 32)
+	if (!*s || strlen(s) > 64)
 		return false;
 	for (; *s; s++)
-		if (!islower((unsigned char)*s) && *s != '_')
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && !strchr("_=,.-", *s))
 			return false;
 	return true;
 }

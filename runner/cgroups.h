@@ -56,6 +56,15 @@ int ctr_cgroup_check(const struct ctr_cgroup_env *env, const struct ctr_limits *
 int ctr_cgroup_create(const struct ctr_cgroup_env *env, const char *name, const struct ctr_limits *l,
 		      struct ctr_cgroup **out, struct ctr_error *err);
 
+/* Also gives the container a cgroup NAME in every other hierarchy the
+ * caller is in (each v1 hierarchy, named ones too, and the v2 one), with
+ * or without limits: its cgroup namespace is then rooted at cgroups of its
+ * own everywhere, never at the caller's. Root's containers get this; a
+ * failure is an error naming the directory (remove CG then). ENV NULL:
+ * the host. */
+int ctr_cgroup_add_hierarchies(const struct ctr_cgroup_env *env, struct ctr_cgroup *cg, const char *name,
+			       struct ctr_error *err);
+
 /* Moves PID into each of the container's cgroups (cgroup.procs). */
 int ctr_cgroup_add_pid(struct ctr_cgroup *cg, pid_t pid, struct ctr_error *err);
 

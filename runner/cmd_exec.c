@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -127,6 +128,7 @@ static __attribute__((noreturn)) void run_command(const struct exec_opts *o, int
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	umask(022);  /* as the init's, not ctrrun's caller's */
 	exec_in_container(o->argv, o->env, creds.home, exec_err);
 fail:
 	sync_send(sync, SYNC_ERROR, &err, -1);

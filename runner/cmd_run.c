@@ -24,6 +24,8 @@
 #include "run_options.h"
 #include "stale.h"
 
+#include <json-c/json.h>
+
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* Everything made for one run, released by run_state_free. */
@@ -41,6 +43,8 @@ struct run_state {
 	size_t n_env;
 	char hostname[CTR_DB_SHORT_ID_LEN + 1];
 	char name[160];                    /* given or generated */
+	struct ctr_db_security security;   /* how it is confined, recorded with it */
+	uint32_t pool_uid, pool_gid;       /* root's subordinate ids (auto): volume dirs made get these */
 };
 
 static void strv_free(char **v)
@@ -141,6 +145,100 @@ static int build_env(struct run_state *s, struct ctr_error *err)
 	return 0;
 }
 
+/* A list of flag values as a JSON array for state.db; NULL for none. */
+static int json_list(char *const *v, size_t n, char **out, struct ctr_error *err)
+{
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; arr && i < n; i++)
+		if (json_object_array_add(arr, json_object_new_string(v[i])) < 0) {
+			json_object_put(arr);
+			arr = NULL;
+		}
+	const char *text = arr ? json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN) : NULL;
+	*out = text ? strdup(text) : NULL;
+	json_object_put(arr);
+	return *out ? 0 : ctr_fail(err, ENOMEM, "options");
+}
+
+/* A seccomp profile file, read whole now: the container keeps the profile
+ * it was made with, whatever happens to the file later. */
+static int read_profile(const char *file, char **out, struct ctr_error *err)
+{
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return ctr_fail(err, errno, "--security-opt seccomp=%s", file);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	char buf[65536];
+	size_t n;
+	while (mem && (n = fread(buf, 1, sizeof buf, f)) > 0 && len < (4u << 20))
+		fwrite(buf, 1, n, mem);
+	int failed = ferror(f);
+	fclose(f);
+	if (mem)
+		fclose(mem);
+	if (!text || failed) {
+		free(text);
+		return ctr_fail(err, failed ? EIO : ENOMEM, "--security-opt seccomp=%s", file);
+	}
+	if (len >= (4u << 20)) {
+		free(text);
+		return ctr_fail(err, EFBIG, "--security-opt seccomp=%s: a profile is at most 4 MiB", file);
+	}
+	*out = text;
+	return 0;
+}
+
+/* The user namespace and security options, as they will be recorded. */
+static int build_security(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
+{
+	struct ctr_db_security *sec = &s->security;
+	const struct run_options *o = &s->opt;
+	sec->idmap_slot = -1;
+	bool host = o->userns && strcmp(o->userns, "host") == 0;
+	if (rt->rootless) {
+		/* A plain user's container is always the user's own namespace
+		 * (podman's --userns=host means the same for it). */
+		sec->userns = CTR_DB_USERNS_USER;
+		sec->uid_map = ctr_idmap_format(&rt->idmap, false);
+		sec->gid_map = ctr_idmap_format(&rt->idmap, true);
+	} else if (host) {
+		sec->userns = CTR_DB_USERNS_HOST;
+		sec->uid_map = strdup("0 0 4294967295");
+		sec->gid_map = strdup("0 0 4294967295");
+	} else {
+		if (o->privileged)
+			return ctr_fail(err, 0, "--privileged needs --userns=host: a privileged container has every "
+						"capability, which only means something as the host's root (docker's "
+						"rule)");
+		sec->userns = CTR_DB_USERNS_AUTO;
+		if (ctr_idmap_root_pool(&s->pool_uid, &s->pool_gid, &sec->pool_blocks, err) < 0)
+			return -1;
+		sec->pool_uid_first = s->pool_uid;
+		sec->pool_gid_first = s->pool_gid;
+	}
+	if (sec->userns != CTR_DB_USERNS_AUTO && (!sec->uid_map || !sec->gid_map))
+		return ctr_fail(err, ENOMEM, "id mapping");
+	sec->privileged = o->privileged;
+	sec->read_only = o->read_only;
+	if (json_list(o->cap_add, o->n_cap_add, &sec->cap_add, err) < 0 ||
+	    json_list(o->cap_drop, o->n_cap_drop, &sec->cap_drop, err) < 0 ||
+	    json_list(o->tmpfs, o->n_tmpfs, &sec->tmpfs, err) < 0)
+		return -1;
+	if (o->seccomp && strcmp(o->seccomp, "unconfined") == 0) {
+		if (!(sec->seccomp = strdup("unconfined")))
+			return ctr_fail(err, ENOMEM, "options");
+	} else if (o->seccomp) {
+		if (read_profile(o->seccomp, &sec->seccomp, err) < 0 || !(sec->seccomp_source = strdup(o->seccomp)))
+			return -1;
+	}
+	return 0;
+}
+
 /* Host dirs of volumes are created when missing (docker does); those this run
  * made are removed again if it fails before the container starts. */
 static int make_volume_dirs(struct run_state *s, struct ctr_error *err)
@@ -162,6 +260,14 @@ static int make_volume_dirs(struct run_state *s, struct ctr_error *err)
 			char saved = *p;
 			*p = '\0';
 			if (mkdir(copy, 0755) == 0) {
+				/* Root's containers own what they asked to be made: their
+				 * root writes volumes as root's first subordinate id. */
+				if (s->security.userns == CTR_DB_USERNS_AUTO && chown(copy, s->pool_uid, s->pool_gid) < 0) {
+					int e = errno;
+					rmdir(copy);
+					free(copy);
+					return ctr_fail(err, e, "cannot hand volume directory %s to the container's root", path);
+				}
 				char **grown = realloc(s->made_host_dirs, (s->n_made_host_dirs + 1) * sizeof *grown);
 				if (grown) {
 					s->made_host_dirs = grown;
@@ -186,7 +292,9 @@ static int make_dirs(struct ctrrun *rt, struct run_state *s, struct ctr_error *e
 	s->dir = ctrrun_container_dir(rt, s->rec.id);
 	if (!s->dir)
 		return ctr_fail(err, ENOMEM, "path");
-	if (mkdir(s->dir, 0700) < 0)
+	/* 0711: a remapped container's init starts in this dir and must pass
+	 * it (the store's root stays 0700, so no other user gets here). */
+	if (mkdir(s->dir, 0711) < 0 || chmod(s->dir, 0711) < 0)
 		return ctr_fail(err, errno, "cannot create %s", s->dir);
 	s->dir_made = true;
 	static const char *const subs[] = {"upper", "work", "merged", "proc"};
@@ -230,6 +338,7 @@ static int record(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 	c->interactive = s->opt.interactive;
 	c->auto_remove = s->opt.auto_remove;
 	c->created_ns = ctrrun_now_ns();
+	c->security = &s->security;
 	int rc = CTR_DB_EXISTS;
 	for (int attempt = 0; rc == CTR_DB_EXISTS && attempt < 20; attempt++) {
 		if (s->opt.name) {
@@ -254,6 +363,7 @@ static int record(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 	c->n_env = 0;
 	c->mounts = NULL;
 	c->workdir = c->user = c->hostname = NULL;
+	c->security = NULL;
 	free(mounts);
 	if (rc != CTR_DB_OK)
 		return -1;
@@ -306,6 +416,7 @@ static void run_state_free(struct run_state *s)
 	free(s->made_host_dirs);
 	strv_free(s->argv);
 	strv_free(s->env);
+	ctr_db_security_free(&s->security);
 }
 
 /* Image, command, environment, the record and the directories. On failure
@@ -323,7 +434,7 @@ static int prepare(struct ctrrun *rt, struct run_state *s, struct ctr_error *err
 		return -1;
 	memcpy(s->hostname, s->rec.id, CTR_DB_SHORT_ID_LEN);
 	s->hostname[CTR_DB_SHORT_ID_LEN] = '\0';
-	if (build_env(s, err) < 0)
+	if (build_env(s, err) < 0 || build_security(rt, s, err) < 0)
 		return -1;
 	if (record(rt, s, err) < 0 || make_volume_dirs(s, err) < 0 || make_dirs(rt, s, err) < 0)
 		return -1;

@@ -70,10 +70,12 @@ static int mount_union_root(const struct ctr_spec *spec, int sync, struct ctr_er
 	char opts[128];
 	snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions",
 		 fuse);
-	if (mount("ctrfs", spec->merged, "fuse.ctrfs", MS_NOSUID, opts) < 0) {
+	/* Relative to the container's dir, where the init starts: the store's
+	 * parents may be closed to a remapped root. */
+	if (mount("ctrfs", "merged", "fuse.ctrfs", MS_NOSUID, opts) < 0) {
 		int e = errno;
 		close(fuse);
-		return ctr_fail(err, e, "cannot mount the container's root on %s", spec->merged);
+		return ctr_fail(err, e, "cannot mount the container's root on %s/merged", spec->dir);
 	}
 	int rc = sync_send(sync, SYNC_FUSE_FD, NULL, fuse);
 	close(fuse);
@@ -102,10 +104,19 @@ static int mount_volumes(const struct ctr_spec *spec, int rootfd, struct ctr_err
 	for (size_t i = 0; i < spec->n_volumes; i++) {
 		const struct ctr_volume *v = &spec->volumes[i];
 		struct stat st;
-		if (stat(v->host_path, &st) < 0)
-			return ctr_fail(err, errno, "volume %s", v->host_path);
-		if (rootfs_bind_host(rootfd, v->host_path, v->container_path, S_ISDIR(st.st_mode), v->read_only,
-				     err) < 0)
+		int rc;
+		if (v->tree_fd >= 0) {  /* made by the parent, idmapped: attach it */
+			if (fstat(v->tree_fd, &st) < 0)
+				return ctr_fail(err, errno, "volume %s", v->host_path);
+			rc = rootfs_attach(rootfd, v->tree_fd, v->container_path, S_ISDIR(st.st_mode), err);
+		} else {
+			if (stat(v->host_path, &st) < 0)
+				return ctr_fail(err, errno, "volume %s", v->host_path);
+			rc = rootfs_bind_host(rootfd, v->host_path, v->container_path, S_ISDIR(st.st_mode),
+					      v->read_only ? ROOTFS_BIND_RO | ROOTFS_BIND_NOSUID_NODEV
+							   : ROOTFS_BIND_NOSUID_NODEV, err);
+		}
+		if (rc < 0)
 			return -1;
 	}
 	return 0;
@@ -171,11 +182,10 @@ static int mount_proc_view(const struct ctr_spec *spec, int sync, struct ctr_err
 		return ctr_fail(err, errno, "cannot open /dev/fuse for the /proc view");
 	char opts[128];
 	snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions", fuse);
-	if (mount("ctrfs-proc", spec->proc_staging, "fuse.ctrfs-proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
-		  opts) < 0) {
+	if (mount("ctrfs-proc", "proc", "fuse.ctrfs-proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, opts) < 0) {
 		int e = errno;
 		close(fuse);
-		return ctr_fail(err, e, "cannot mount the /proc view on %s", spec->proc_staging);
+		return ctr_fail(err, e, "cannot mount the /proc view on %s/proc", spec->dir);
 	}
 	int rc = sync_send(sync, SYNC_PROC_FD, NULL, fuse);
 	close(fuse);
@@ -184,7 +194,7 @@ static int mount_proc_view(const struct ctr_spec *spec, int sync, struct ctr_err
 
 /* Second half, once /proc is mounted: the view's files bound over their
  * places, the staging mount dropped. */
-static int bind_proc_view(const struct ctr_spec *spec, int rootfd, struct ctr_error *err)
+static int bind_proc_view(int rootfd, struct ctr_error *err)
 {
 	static const char *const files[][2] = {
 		{"meminfo", "/proc/meminfo"}, {"cpuinfo", "/proc/cpuinfo"},     {"stat", "/proc/stat"},
@@ -193,7 +203,7 @@ static int bind_proc_view(const struct ctr_spec *spec, int rootfd, struct ctr_er
 	};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		char source[4096];
-		snprintf(source, sizeof source, "%s/%s", spec->proc_staging, files[i][0]);
+		snprintf(source, sizeof source, "proc/%s", files[i][0]);
 		if (rootfs_bind_over(rootfd, source, files[i][1], err) < 0) {
 			if (err->errnum == EPERM || err->errnum == EACCES)
 				ctr_fail(err, err->errnum, "cannot bind the /proc view over %s (a host whose /proc has "
@@ -202,7 +212,7 @@ static int bind_proc_view(const struct ctr_spec *spec, int rootfd, struct ctr_er
 			return -1;
 		}
 	}
-	umount2(spec->proc_staging, MNT_DETACH);
+	umount2("proc", MNT_DETACH);
 	return 0;
 }
 
@@ -298,8 +308,18 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 	/* Only what the container is meant to get: no fd of the monitor (the
 	 * database, other containers' pipes) nor of whoever started ctrrun. */
 	{
-		int keep[] = {0, 1, 2, sync, exec_err, spec->stdin_fd, spec->stdout_fd, spec->stderr_fd};
-		close_fds_except(keep, sizeof keep / sizeof keep[0]);
+		int keep[8 + spec->n_volumes];
+		size_t n = 0;
+		for (int fd = 0; fd < 3; fd++)
+			keep[n++] = fd;
+		keep[n++] = sync;
+		keep[n++] = exec_err;
+		keep[n++] = spec->stdin_fd;
+		keep[n++] = spec->stdout_fd;
+		keep[n++] = spec->stderr_fd;
+		for (size_t i = 0; i < spec->n_volumes; i++)
+			keep[n++] = spec->volumes[i].tree_fd;
+		close_fds_except(keep, n);
 	}
 	if (wait_for(sync, SYNC_MAPPED, &err) < 0)
 		fail(sync, &err);
@@ -307,6 +327,11 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 		ctr_fail(&err, errno, "cannot become root in the container's user namespace");
 		fail(sync, &err);
 	}
+	/* Becoming another host uid (a remapped root) made us non-dumpable,
+	 * which hands our /proc/self to host root: the time namespace's
+	 * offsets could not be written, nor the /proc view read us. Nothing
+	 * of the container runs yet that could look at us. */
+	prctl(PR_SET_DUMPABLE, 1);
 	/* ctrrun has put us in our cgroups by now: they become our view's root. */
 	if (unshare(CLONE_NEWCGROUP) < 0) {
 		ctr_fail(&err, errno, "cannot create a cgroup namespace");
@@ -324,9 +349,9 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 		fail(sync, &err);
 	if (spec->proc_view && mount_proc_view(spec, sync, &err) < 0)
 		fail(sync, &err);
-	int rootfd = open(spec->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int rootfd = open("merged", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
-		ctr_fail(&err, errno, "cannot open the container's root %s", spec->merged);
+		ctr_fail(&err, errno, "cannot open the container's root %s/merged", spec->dir);
 		fail(sync, &err);
 	}
 	if (rootfs_mount_proc(rootfd, &err) < 0 || rootfs_mount_dev(rootfd, gid_mapped(spec->idmap, 5), &err) < 0 ||
@@ -341,7 +366,7 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 		fail(sync, &err);
 	if (enter_time_namespace(&err) < 0)
 		fail(sync, &err);
-	if (spec->proc_view && bind_proc_view(spec, rootfd, &err) < 0)
+	if (spec->proc_view && bind_proc_view(rootfd, &err) < 0)
 		fail(sync, &err);
 	if (enter_root(rootfd, &err) < 0)
 		fail(sync, &err);
@@ -377,6 +402,9 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 	sigset_t all;
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* runc's default: the container's files do not depend on the umask
+	 * of whoever ran ctrrun. */
+	umask(022);
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	exec_in_container(spec->argv, spec->env, creds.home, exec_err);

@@ -156,6 +156,8 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 			b.spec.stdin_fd = inp[0];
 		}
 	}
+	/* From here the setup owns the cgroups: its abort removes them. */
+	cg = NULL;
 	if (ctr_container_create(&b.spec, &proc, &err) < 0)
 		goto fail;
 	for (int *fd = &out[1]; fd; fd = fd == &out[1] ? &errp[1] : fd == &errp[1] ? &inp[0] : NULL)
@@ -248,7 +250,7 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 
 fail:
 	ctrrun_print_error(&err);
-	if (cg && !proc.cgroup) {
+	if (cg) {
 		/* Failed before the setup took it over. */
 		proc.cgroup = cg;
 		ctr_container_release_cgroup(&proc);
@@ -365,10 +367,17 @@ int container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, cons
 	struct ctr_limits limits;
 	struct ctr_cgroup *cg = NULL;
 	int rc = spec_limits(rt, rec->id, &limits, &err);
-	if (rc == 0 && ctr_limits_any(&limits)) {
-		char name[32];
-		snprintf(name, sizeof name, "ctrrun-%.12s", rec->id);
+	char name[32];
+	snprintf(name, sizeof name, "ctrrun-%.12s", rec->id);
+	if (rc == 0 && (ctr_limits_any(&limits) || !rt->rootless))
 		rc = ctr_cgroup_create(NULL, name, &limits, &cg, &err);
+	/* Root's containers have cgroups of their own everywhere, limits or
+	 * not: their cgroup namespace is never rooted at a host cgroup. */
+	if (rc == 0 && !rt->rootless && (rc = ctr_cgroup_add_hierarchies(NULL, cg, name, &err)) < 0) {
+		struct ctr_error ignored;
+		ctr_cgroup_remove(cg, true, &ignored);
+		ctr_cgroup_free(cg);
+		cg = NULL;
 	}
 	ctr_limits_free(&limits);
 	if (rc < 0) {

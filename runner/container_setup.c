@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 #include "container_setup.h"
 #include "proc_stat.h"
 #include "process_exec.h"
+#include "idmap_config.h"
 #include "sync_channel.h"
 
 static void close_fd(int *fd)
@@ -38,6 +40,13 @@ static void close_fd(int *fd)
 static int pidfd_open_compat(pid_t pid)
 {
 	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* Closes the volume mounts prepare_volumes made: the init has its copies. */
+static void release_volumes(const struct ctr_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_volumes; i++)
+		close_fd(&spec->volumes[i].tree_fd);
 }
 
 /* Waits up to TIMEOUT_MS for child PID to exit; reaps it. */
@@ -60,44 +69,124 @@ static bool wait_child(pid_t pid, int timeout_ms)
 
 enum daemon_kind { DAEMON_UNION, DAEMON_PROC };
 
-static void exec_daemon(const struct ctr_spec *spec, enum daemon_kind kind, pid_t init, int userns, int fuse,
-			int spec_listener)
+/* A detached, idmapped mount of PATH (through user namespace USERNS), its
+ * fd kept across exec; -1 with errno when this file system cannot be
+ * idmapped. */
+static int idmapped_tree(const char *path, int userns)
+{
+	int tree = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return -1;
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0 || fcntl(tree, F_SETFD, 0) < 0) {
+		int e = errno;
+		close(tree);
+		errno = e;
+		return -1;
+	}
+	return tree;
+}
+
+/* The union daemon's ctrfs options for a remapped root's container: every
+ * layer and the container's dir as idmapped mounts, named /dev/fd/N, so
+ * that root of the container's user namespace reads the store's files
+ * (owned by ids 0-65535 on disk) as its own. NULL with errno when the
+ * store's file system cannot be idmapped. */
+static char *idmapped_union_options(const struct ctr_spec *spec, int userns)
+{
+	char *lowers = strdup(spec->lowerdirs), *opts = NULL;
+	size_t len = 0;
+	FILE *out = lowers ? open_memstream(&opts, &len) : NULL;
+	if (!out) {
+		free(lowers);
+		errno = ENOMEM;
+		return NULL;
+	}
+	int e = 0;
+	fputs("lowerdir=", out);
+	char *save = NULL;
+	for (char *dir = strtok_r(lowers, ":", &save); dir && !e; dir = strtok_r(NULL, ":", &save)) {
+		int fd = idmapped_tree(dir, userns);
+		if (fd < 0)
+			e = errno;
+		else
+			fprintf(out, "%s/dev/fd/%d", dir == lowers ? "" : ":", fd);
+	}
+	int cfd = e ? -1 : idmapped_tree(spec->dir, userns);
+	if (!e && cfd < 0)
+		e = errno;
+	/* upper and work on one mount: copy-ups are renamed from work to upper */
+	fprintf(out, ",upperdir=/dev/fd/%d/upper,workdir=/dev/fd/%d/work,userxattr", cfd, cfd);
+	fclose(out);
+	free(lowers);
+	if (e) {
+		free(opts);
+		errno = e;
+		return NULL;
+	}
+	return opts;
+}
+
+static __attribute__((noreturn)) void exec_daemon(const struct ctr_spec *spec, enum daemon_kind kind, pid_t init,
+						  int userns, int fuse, int spec_listener)
 {
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);  /* ctrrun blocks the ones it forwards */
 	setsid();
-	if (setns(userns, CLONE_NEWUSER) < 0) {
-		fprintf(stderr, "ctrrun: ctrfs daemon: cannot join the container's user namespace: %s\n",
-			strerror(errno));
-		_exit(1);
-	}
-	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
-		fprintf(stderr, "ctrrun: ctrfs daemon: cannot become root in the user namespace: %s\n",
-			strerror(errno));
-		_exit(1);
-	}
-	if (!spec->idmap->single)
-		setgroups(0, NULL);
-	int flags = fcntl(fuse, F_GETFD);
-	fcntl(fuse, F_SETFD, flags & ~FD_CLOEXEC);
+	/* Not the user's terminal: libfuse reports the end of the connection
+	 * there ("Software caused connection abort") when the container ends.
+	 * Opened first: the container's dir may be closed to the daemon once
+	 * it is root of the container's user namespace. */
+	int log = spec->fs_log ? open(spec->fs_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
+	if (log >= 0)
+		dup2(log, 2);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null >= 0) {
 		dup2(null, 0);
 		dup2(null, 1);
 	}
-	/* Not the user's terminal: libfuse reports the end of the connection
-	 * there ("Software caused connection abort") when the container ends. */
-	int log = spec->fs_log ? open(spec->fs_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
-	if (log >= 0)
-		dup2(log, 2);
 	/* The daemon serves the container: it holds nothing else of ctrrun's
-	 * (the database, the container's pipes, the caller's fds). */
+	 * (the database, the container's pipes, the caller's fds); what it gets
+	 * is opened below: the idmapped mounts its options name. */
 	{
-		int keep[] = {0, 1, 2, fuse, spec_listener};
+		int keep[] = {0, 1, 2, fuse, spec_listener, userns};
 		close_fds_except(keep, sizeof keep / sizeof keep[0]);
 	}
-	char *opts = NULL, mnt[32], pid[32];
+	char *opts = NULL;
+	bool join = true;
+	if (kind == DAEMON_UNION && spec->remapped) {
+		/* Still host root here: make the idmapped mounts, then join. Where
+		 * the store cannot be idmapped, the daemon stays host root (the
+		 * store is 0-based and FUSE maps the container's ids already). */
+		const char *off = getenv("CTRRUN_NO_IDMAP");
+		if (off && *off && strcmp(off, "0") != 0)
+			errno = EPERM;
+		else
+			opts = idmapped_union_options(spec, userns);
+		if (!opts) {
+			fprintf(stderr, "ctrrun: the store's file system cannot be idmapped (%s%s); the ctrfs daemon "
+					"serving this container runs as host root\n",
+				strerror(errno), off && *off && strcmp(off, "0") != 0 ? ": CTRRUN_NO_IDMAP is set" : "");
+			join = false;
+		}
+	}
+	if (join && setns(userns, CLONE_NEWUSER) < 0) {
+		fprintf(stderr, "ctrrun: ctrfs daemon: cannot join the container's user namespace: %s\n",
+			strerror(errno));
+		_exit(1);
+	}
+	if (join && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		fprintf(stderr, "ctrrun: ctrfs daemon: cannot become root in the user namespace: %s\n",
+			strerror(errno));
+		_exit(1);
+	}
+	if (join && !spec->idmap->single)
+		setgroups(0, NULL);
+	close(userns);
+	int flags = fcntl(fuse, F_GETFD);
+	fcntl(fuse, F_SETFD, flags & ~FD_CLOEXEC);
+	char mnt[32], pid[32];
 	snprintf(mnt, sizeof mnt, "/dev/fd/%d", fuse);
 	snprintf(pid, sizeof pid, "%d", (int)init);
 	if (kind == DAEMON_PROC) {
@@ -116,8 +205,8 @@ static void exec_daemon(const struct ctr_spec *spec, enum daemon_kind kind, pid_
 		argv[n] = NULL;
 		execvp(spec->ctrfs, argv);
 	} else {
-		if (asprintf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", spec->lowerdirs, spec->upper,
-			     spec->work) < 0)
+		if (!opts && asprintf(&opts, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", spec->lowerdirs,
+				      spec->upper, spec->work) < 0)
 			_exit(1);
 		char *argv[] = {"ctrfs", "-f", "-o", opts, mnt, NULL};
 		execvp(spec->ctrfs, argv);  /* a bare name is looked up in PATH */
@@ -199,6 +288,73 @@ static int next_message(struct ctr_container_proc *p, struct sync_msg *msg, int 
 	}
 }
 
+/* The mapping of a remapped root's volumes: ids 1-65535 as the container's
+ * own, so files keep their host owners, except root: container root writes
+ * volumes as root's first subordinate id, which it also owns there, and the
+ * host's root files show as nobody. Mapping container root to host root
+ * would let it plant setuid-root binaries for host users to run. */
+static void volume_idmap(const struct ctr_spec *spec, struct ctr_idmap *m)
+{
+	memset(m, 0, sizeof *m);
+	m->userns_fd = -1;
+	const uint32_t nobody = 65534;
+	for (int g = 0; g < 2; g++) {
+		struct ctr_idmap_range *r = g ? m->gid : m->uid;
+		int *n = g ? &m->n_gid : &m->n_uid;
+		uint32_t base = g ? spec->idmap->gid[0].outside : spec->idmap->uid[0].outside;
+		uint32_t root = g ? spec->volume_root_gid : spec->volume_root_uid;
+		r[(*n)++] = (struct ctr_idmap_range){1, base + 1, 65535};
+		r[(*n)++] = (struct ctr_idmap_range){root, base, 1};
+		/* Host root's files as the host's nobody: not the container's, but
+		 * still open to it by their mode bits. */
+		if (nobody != root && (nobody < base || nobody - base >= 65536))
+			r[(*n)++] = (struct ctr_idmap_range){0, nobody, 1};
+	}
+}
+
+/* Remapped root's container: the volumes as detached, idmapped mounts made
+ * here (as host root: the init could not reach many host paths, and only
+ * the initial namespace may idmap), nosuid and nodev. Where a volume's file
+ * system cannot be idmapped, a plain one, and a note saying what the
+ * container will see. */
+static int prepare_volumes(const struct ctr_spec *spec, struct ctr_error *err)
+{
+	if (!spec->remapped || spec->n_volumes == 0)
+		return 0;
+	struct ctr_idmap m;
+	volume_idmap(spec, &m);
+	int userns = ctr_idmap_userns_fd(&m, err);
+	if (userns < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < spec->n_volumes; i++) {
+		struct ctr_volume *v = &spec->volumes[i];
+		v->tree_fd = open_tree(AT_FDCWD, v->host_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (v->tree_fd < 0) {
+			rc = ctr_fail(err, errno, "cannot bind volume %s", v->host_path);
+			break;
+		}
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+						      (v->read_only ? MOUNT_ATTR_RDONLY : 0) | MOUNT_ATTR_IDMAP,
+					  .userns_fd = (uint64_t)userns};
+		if (mount_setattr(v->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0)
+			continue;
+		int e = errno;
+		attr.attr_set &= ~(uint64_t)MOUNT_ATTR_IDMAP;
+		if (mount_setattr(v->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+			rc = ctr_fail(err, errno, "cannot make volume %s nosuid and nodev", v->host_path);
+			break;
+		}
+		fprintf(stderr, "ctrrun: note: volume %s cannot be idmapped (%s): in the container its files show "
+				"as owned by nobody, and what the container writes there belongs to host uid %u and "
+				"up\n", v->host_path, strerror(e), spec->idmap->uid[0].outside);
+	}
+	close(userns);
+	if (rc < 0)
+		release_volumes(spec);
+	return rc;
+}
+
 int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc *p, struct ctr_error *err)
 {
 	memset(p, 0, sizeof *p);
@@ -206,13 +362,33 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 	p->fs_log = spec->fs_log;
 	p->cgroup = spec->cgroup;  /* ours from here: abort removes it */
 	int sv[2], ep[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	if (prepare_volumes(spec, err) < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		release_volumes(spec);
 		return ctr_fail(err, errno, "socketpair");
+	}
 	if (pipe2(ep, O_CLOEXEC) < 0) {
 		int e = errno;
 		close(sv[0]);
 		close(sv[1]);
+		release_volumes(spec);
 		return ctr_fail(err, e, "pipe");
+	}
+	/* The init starts in the container's dir, whatever the permissions of
+	 * the store's parents (a remapped root cannot pass /var/lib/ctrrun):
+	 * a new mount namespace takes the cloner's cwd along. */
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (chdir(spec->dir) < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		close(ep[0]);
+		close(ep[1]);
+		if (cwd >= 0)
+			close(cwd);
+		release_volumes(spec);
+		return ctr_fail(err, e, "cannot enter %s", spec->dir);
 	}
 	/* No CLONE_NEWCGROUP here: the init unshares it once it is in its own
 	 * cgroups, so that those are the root of its view. */
@@ -222,18 +398,25 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 	/* clone without CLONE_VM and without a stack behaves as fork: the child
 	 * runs on a copy of this stack. */
 	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (pid < 0) {
-		int e = errno;
-		close(sv[0]);
-		close(sv[1]);
-		close(ep[0]);
-		close(ep[1]);
-		return ctr_fail(err, e, "cannot create the container's namespaces");
-	}
 	if (pid == 0) {
 		close(sv[0]);
 		close(ep[0]);
 		container_init(spec, sv[1], ep[1]);
+	}
+	int clone_errno = errno;
+	if (cwd < 0 || fchdir(cwd) < 0) {
+		if (chdir("/") < 0) {
+		}
+	}
+	if (cwd >= 0)
+		close(cwd);
+	release_volumes(spec);
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		close(ep[0]);
+		close(ep[1]);
+		return ctr_fail(err, clone_errno, "cannot create the container's namespaces");
 	}
 	close(sv[1]);
 	close(ep[1]);

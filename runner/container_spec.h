@@ -16,6 +16,7 @@ struct ctr_volume {
 	char *host_path;       /* absolute, exists (created by cmd_run when missing) */
 	char *container_path;  /* absolute, inside the rootfs */
 	bool read_only;
+	int tree_fd;           /* a detached mount of host_path the parent made (idmapped), or -1 */
 };
 
 struct ctr_spec {
@@ -33,17 +34,23 @@ struct ctr_spec {
 	const char *hostname;
 	bool host_network;     /* else a new network namespace with loopback only */
 	const struct ctr_idmap *idmap;
+	/* Root's container in a remapped user namespace (container root is not
+	 * host root): the parent, still host root, makes what the init can no
+	 * longer reach (idmapped volume mounts), and the union daemon reads the
+	 * store through idmapped mounts of the layers and of DIR. */
+	bool remapped;
+	uint32_t volume_root_uid, volume_root_gid;  /* remapped: what container root writes volumes as */
+	const char *dir;       /* containers/<id>: the init starts in it and finds merged/ and proc/ there */
 
 	/* root file system: a ctrfs union */
 	const char *ctrfs;     /* path of the ctrfs binary */
 	char *lowerdirs;       /* "L1:L2:..." top layer first */
-	const char *upper, *work, *merged;
+	const char *upper, *work;
 	const char *fs_log;    /* the daemon's stderr: its errors, read back if it fails */
 
-	/* The /proc view: a `ctrfs proc` mount on PROC_STAGING (an empty host
-	 * dir) whose files are bound over /proc/meminfo and friends. */
+	/* The /proc view: a `ctrfs proc` mount on DIR/proc (an empty host dir)
+	 * whose files are bound over /proc/meminfo and friends. */
 	bool proc_view;
-	const char *proc_staging;
 
 	struct ctr_volume *volumes;
 	size_t n_volumes;

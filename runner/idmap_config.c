@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +28,10 @@ static bool find_helper(const char *name, char *out, size_t len)
 	return false;
 }
 
-/* The user's first range in FILE ("name:start:count" or "uid:start:count"). */
-static bool read_subid(const char *file, const char *name, uid_t id, uint32_t *start, uint32_t *count)
+/* The user's first range in FILE ("name:start:count" or "uid:start:count"),
+ * its count cut to LIMIT. */
+static bool read_subid_limit(const char *file, const char *name, uid_t id, uint32_t *start, uint32_t *count,
+			     uint32_t limit)
 {
 	FILE *f = fopen(file, "re");
 	if (!f)
@@ -45,11 +49,73 @@ static bool read_subid(const char *file, const char *name, uid_t id, uint32_t *s
 		if (*end1 || *end2 || ct == 0 || st == 0 || st + ct > 4294967295UL)
 			continue;
 		*start = (uint32_t)st;
-		*count = ct > SUBID_WANTED - 1 ? SUBID_WANTED - 1 : (uint32_t)ct;
+		*count = ct > limit ? limit : (uint32_t)ct;
 		found = true;
 	}
 	fclose(f);
 	return found;
+}
+
+static bool read_subid(const char *file, const char *name, uid_t id, uint32_t *start, uint32_t *count)
+{
+	return read_subid_limit(file, name, id, start, count, SUBID_WANTED - 1);
+}
+
+int ctr_idmap_root_pool(uint32_t *uid_first, uint32_t *gid_first, uint32_t *blocks, struct ctr_error *err)
+{
+	uint32_t uc, gc;
+	bool have_uid = read_subid_limit("/etc/subuid", "root", 0, uid_first, &uc, UINT32_MAX);
+	bool have_gid = read_subid_limit("/etc/subgid", "root", 0, gid_first, &gc, UINT32_MAX);
+	uint32_t n = (have_uid && have_gid) ? (uc < gc ? uc : gc) / SUBID_WANTED : 0;
+	if (n < 2)
+		return ctr_fail(err, 0,
+				"root's containers run in a range of subordinate ids (container root is not host "
+				"root), but root has %s in /etc/sub%s: give root 65536 ids for each container it "
+				"will have, plus 65536, that no other user has (tools/setup adds "
+				"root:%u:%u), e.g. `usermod --add-subuids 1000000-68108863 --add-subgids "
+				"1000000-68108863 root`; or run this container with --userns=host, which makes its "
+				"root the host's root",
+				!have_uid || !have_gid ? "no range" : "fewer than 131072 ids",
+				!have_uid ? "uid" : "gid", 1000000u, 67108864u);
+	*blocks = n - 1;
+	return 0;
+}
+
+int ctr_idmap_parse(const char *uid_map, const char *gid_map, struct ctr_idmap *out, struct ctr_error *err)
+{
+	memset(out, 0, sizeof *out);
+	out->userns_fd = -1;
+	for (int g = 0; g < 2; g++) {
+		const char *text = g ? gid_map : uid_map;
+		struct ctr_idmap_range *r = g ? out->gid : out->uid;
+		int *n = g ? &out->n_gid : &out->n_uid;
+		for (const char *p = text; p && *p;) {
+			unsigned long long in, outside, count;
+			int used = 0;
+			if (*n == CTR_IDMAP_MAX || sscanf(p, " %llu %llu %llu%n", &in, &outside, &count, &used) != 3 ||
+			    count == 0 || in + count > 4294967296ull || outside + count > 4294967296ull)
+				return ctr_fail(err, 0, "recorded %s map '%s' is not lines of 'inside outside count'",
+						g ? "gid" : "uid", text);
+			r[(*n)++] = (struct ctr_idmap_range){(uint32_t)in, (uint32_t)outside, (uint32_t)count};
+			p += used;
+			while (*p == '\n' || *p == ' ')
+				p++;
+		}
+		if (*n == 0)
+			return ctr_fail(err, 0, "no recorded %s map", g ? "gid" : "uid");
+	}
+	return 0;
+}
+
+char *ctr_idmap_format(const struct ctr_idmap *map, bool gids)
+{
+	const struct ctr_idmap_range *r = gids ? map->gid : map->uid;
+	int n = gids ? map->n_gid : map->n_uid;
+	char *out = calloc(1, 48 * (size_t)(n + 1));
+	size_t off = 0;
+	for (int i = 0; out && i < n; i++)
+		off += (size_t)sprintf(out + off, "%s%u %u %u", i ? "\n" : "", r[i].inside, r[i].outside, r[i].count);
+	return out;
 }
 
 int ctr_idmap_for_caller(struct ctr_idmap *map, struct ctr_error *err)
@@ -196,6 +262,46 @@ int ctr_idmap_write(const struct ctr_idmap *map, pid_t pid, struct ctr_error *er
 		return -1;
 	format_map(buf, sizeof buf, map->gid, map->n_gid);
 	return write_file(pid, "gid_map", buf, err);
+}
+
+int ctr_idmap_userns_fd(const struct ctr_idmap *map, struct ctr_error *err)
+{
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return ctr_fail(err, errno, "pipe");
+	/* A child makes the namespace and waits to be mapped; its fd outlives
+	 * it. Reading the pipe returns when the parent closes it. */
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(ready[0]);
+		close(ready[1]);
+		return ctr_fail(err, e, "fork");
+	}
+	if (pid == 0) {
+		close(ready[0]);
+		char c = unshare(CLONE_NEWUSER) == 0 ? 'u' : 'x';
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	char c = 0;
+	int fd = -1;
+	if (read(ready[0], &c, 1) != 1 || c != 'u') {
+		ctr_fail(err, 0, "cannot create a user namespace for an idmapped mount");
+	} else if (ctr_idmap_write(map, pid, err) == 0) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			ctr_fail(err, errno, "cannot open %s", path);
+	}
+	close(ready[0]);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return fd;
 }
 
 static int64_t host_id(const struct ctr_idmap_range *r, int n, uint32_t id)

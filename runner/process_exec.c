@@ -9,20 +9,21 @@
 
 #include "process_exec.h"
 
+static int compare_ints(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
 void close_fds_except(const int *keep, size_t n)
 {
-	/* Ascending order, without duplicates or negatives, then the gaps. */
-	int sorted[16];
+	/* Ascending order, then the gaps between them. */
+	int sorted[n + 1];
 	size_t k = 0;
-	for (size_t i = 0; i < n && k < sizeof sorted / sizeof sorted[0]; i++)
+	for (size_t i = 0; i < n; i++)
 		if (keep[i] >= 0)
 			sorted[k++] = keep[i];
-	for (size_t i = 1; i < k; i++)
-		for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
-			int t = sorted[j];
-			sorted[j] = sorted[j - 1];
-			sorted[j - 1] = t;
-		}
+	qsort(sorted, k, sizeof *sorted, compare_ints);
 	unsigned first = 0;
 	for (size_t i = 0; i < k; i++) {
 		if ((unsigned)sorted[i] > first)

@@ -207,18 +207,22 @@ static int mount_fresh(int rootfd, const char *path, const char *type, unsigned 
 	return 0;
 }
 
-int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir, bool ro, struct ctr_error *err)
+int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir, unsigned flags,
+		     struct ctr_error *err)
 {
 	int tree = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (tree < 0)
 		return ctr_fail(err, errno, "cannot bind %s", source);
-	if (ro) {
-		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID};
-		if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
-			int e = errno;
-			close(tree);
-			return ctr_fail(err, e, "cannot make %s read-only", source);
-		}
+	struct mount_attr attr = {0};
+	if (flags & ROOTFS_BIND_RO)
+		attr.attr_set |= MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID;
+	if (flags & ROOTFS_BIND_NOSUID_NODEV)
+		attr.attr_set |= MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	if (attr.attr_set && mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+		int e = errno;
+		close(tree);
+		return ctr_fail(err, e, "cannot make %s %s", source,
+				flags & ROOTFS_BIND_RO ? "read-only" : "nosuid and nodev");
 	}
 	int rc = rootfs_attach(rootfd, tree, path, dir, err);
 	close(tree);
@@ -266,7 +270,7 @@ int rootfs_mount_dev(int rootfd, bool gid5_mapped, struct ctr_error *err)
 		char host[32], inside[32];
 		snprintf(host, sizeof host, "/dev/%s", nodes[i]);
 		snprintf(inside, sizeof inside, "/dev/%s", nodes[i]);
-		if (rootfs_bind_host(rootfd, host, inside, false, false, err) < 0)
+		if (rootfs_bind_host(rootfd, host, inside, false, 0, err) < 0)
 			return -1;
 	}
 	/* gid=5 (tty) only when the namespace maps it: else devpts refuses. */
@@ -298,7 +302,7 @@ int rootfs_mount_sys(int rootfd, bool own_netns, struct ctr_error *err)
 	 * only a container with its own may mount a fresh one. */
 	if (own_netns)
 		return mount_fresh(rootfd, "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
-	return rootfs_bind_host(rootfd, "/sys", "/sys", true, true, err);
+	return rootfs_bind_host(rootfd, "/sys", "/sys", true, ROOTFS_BIND_RO, err);
 }
 
 /* runc's defaults: kernel interfaces a container has no business reading
@@ -327,7 +331,7 @@ int rootfs_mask_paths(int rootfd, struct ctr_error *err)
 			rc = mount_fresh(rootfd, masked_paths[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 					 "size=0", err);
 		else
-			rc = rootfs_bind_host(rootfd, "/dev/null", masked_paths[i], false, false, err);
+			rc = rootfs_bind_host(rootfd, "/dev/null", masked_paths[i], false, 0, err);
 		if (rc < 0)
 			return -1;
 	}

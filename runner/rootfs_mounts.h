@@ -19,9 +19,12 @@ int rootfs_open_create(int rootfd, const char *path, bool dir, struct ctr_error 
 /* Mounts a detached mount (from open_tree or fsmount) on PATH inside the root. */
 int rootfs_attach(int rootfd, int mntfd, const char *path, bool dir, struct ctr_error *err);
 
-/* Binds host file or dir SOURCE (recursively) on PATH inside the root,
- * read-only (recursively) when RO. */
-int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir, bool ro, struct ctr_error *err);
+/* Binds host file or dir SOURCE (recursively) on PATH inside the root;
+ * FLAGS (for the whole tree): ROOTFS_BIND_RO read-only and nosuid,
+ * ROOTFS_BIND_NOSUID_NODEV nosuid and nodev (volumes). */
+enum { ROOTFS_BIND_RO = 1, ROOTFS_BIND_NOSUID_NODEV = 2 };
+int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir, unsigned flags,
+		     struct ctr_error *err);
 
 /* Binds host file SOURCE over the existing file PATH inside the root; a
  * PATH this kernel does not have is skipped. */

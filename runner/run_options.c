@@ -30,7 +30,18 @@ const char run_usage[] =
 	"      --pids-limit N       most processes and threads at once\n"
 	"      --proc-view on|off   the container's own meminfo, cpuinfo, stat, ... (default on)\n"
 	"      --log-max-size SIZE  keep at most SIZE of output in the log (default 100m;\n"
-	"                           k, m, g suffixes; the oldest output goes first)\n\n"
+	"                           k, m, g suffixes; the oldest output goes first)\n"
+	"      --userns auto|host   root's containers: a range of subordinate ids of their own\n"
+	"                           (auto, the default), or the host's ids (host: container\n"
+	"                           root is host root)\n"
+	"      --privileged         every capability, no seccomp filter, no masked paths\n"
+	"                           (root: with --userns=host only)\n"
+	"      --cap-add CAP        add a capability (CAP_NET_ADMIN or NET_ADMIN; ALL)\n"
+	"      --cap-drop CAP       drop a capability (ALL drops every one)\n"
+	"      --security-opt OPT   seccomp=unconfined, seccomp=FILE (docker's JSON profile),\n"
+	"                           no-new-privileges\n"
+	"      --read-only          mount the root file system read-only\n"
+	"      --tmpfs PATH[:OPTS]  a fresh tmpfs at PATH (OPTS as mount(8): size=64m,mode=1777)\n\n"
 	"Exit status: the command's; 125 when ctrrun fails, 126 when the command\n"
 	"cannot be executed, 127 when it is not found, 128+N after signal N.\n";
 
@@ -167,12 +178,58 @@ static int add_volume(struct run_options *o, const char *spec, struct ctr_error 
 			rc = ctr_fail(err, ENOMEM, "volume");
 		} else {
 			o->volumes = grown;
-			o->volumes[o->n_volumes] = (struct ctr_volume){strdup(parts[0]), strdup(parts[1]), ro};
+			o->volumes[o->n_volumes] = (struct ctr_volume){strdup(parts[0]), strdup(parts[1]), ro, -1};
 			o->n_volumes++;
 		}
 	}
 	free(copy);
 	return rc;
+}
+
+/* Appends VALUE to a NULL-terminated list of flag values. */
+static int add_value(char ***list, size_t *n, const char *value, struct ctr_error *err)
+{
+	char **grown = realloc(*list, (*n + 2) * sizeof *grown);
+	if (!grown)
+		return ctr_fail(err, ENOMEM, "options");
+	*list = grown;
+	grown[*n] = (char *)value;
+	grown[++*n] = NULL;
+	return 0;
+}
+
+/* --security-opt: docker's seccomp= and no-new-privileges (also with ':'),
+ * and a clear refusal of what this host has not (AppArmor, SELinux). */
+static int security_opt(struct run_options *o, const char *v, struct ctr_error *err)
+{
+	if (strncmp(v, "seccomp=", 8) == 0 || strncmp(v, "seccomp:", 8) == 0) {
+		if (!v[8])
+			return ctr_fail(err, 0, "--security-opt '%s': seccomp=unconfined or seccomp=FILE", v);
+		o->seccomp = v + 8;
+		return 0;
+	}
+	if (strcmp(v, "no-new-privileges") == 0 || strcmp(v, "no-new-privileges=true") == 0 ||
+	    strcmp(v, "no-new-privileges:true") == 0) {
+		o->no_new_privileges = true;
+		return 0;
+	}
+	if (strcmp(v, "no-new-privileges=false") == 0 || strcmp(v, "no-new-privileges:false") == 0)
+		return ctr_fail(err, 0, "--security-opt '%s': ctrrun always sets no_new_privs (setuid binaries "
+					"cannot gain privileges in a container)", v);
+	if (strncmp(v, "apparmor", 8) == 0 || strncmp(v, "label", 5) == 0)
+		return ctr_fail(err, 0, "--security-opt '%s': ctrrun does not use AppArmor or SELinux", v);
+	return ctr_fail(err, 0, "--security-opt '%s': unknown option (seccomp=unconfined, seccomp=FILE, "
+				"no-new-privileges)", v);
+}
+
+/* --tmpfs PATH[:OPTIONS]: an absolute, clean path. */
+static int add_tmpfs(struct run_options *o, const char *v, struct ctr_error *err)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%.*s", (int)strcspn(v, ":"), v);
+	if (!clean_absolute(path) || strspn(path, "/") == strlen(path))
+		return ctr_fail(err, 0, "--tmpfs '%s': the path must be absolute, not /, without '.' or '..'", v);
+	return add_value(&o->tmpfs, &o->n_tmpfs, v, err);
 }
 
 static bool valid_name(const char *s)
@@ -309,6 +366,28 @@ int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_e
 				if (!(v = flag_value(argc, argv, &i, "--hostname", err)))
 					return -1;
 				o->hostname = v;
+			} else if (is_long(a, "--userns")) {
+				if (!(v = flag_value(argc, argv, &i, "--userns", err)))
+					return -1;
+				if (strcmp(v, "host") != 0 && strcmp(v, "auto") != 0 && *v)
+					return ctr_fail(err, 0, "--userns '%s': auto or host", v);
+				o->userns = *v ? v : NULL;
+			} else if (strcmp(a, "--privileged") == 0) {
+				o->privileged = true;
+			} else if (strcmp(a, "--read-only") == 0) {
+				o->read_only = true;
+			} else if (is_long(a, "--cap-add") || is_long(a, "--cap-drop")) {
+				bool add = is_long(a, "--cap-add");
+				if (!(v = flag_value(argc, argv, &i, add ? "--cap-add" : "--cap-drop", err)) ||
+				    add_value(add ? &o->cap_add : &o->cap_drop, add ? &o->n_cap_add : &o->n_cap_drop, v,
+					      err) < 0)
+					return -1;
+			} else if (is_long(a, "--security-opt")) {
+				if (!(v = flag_value(argc, argv, &i, "--security-opt", err)) || security_opt(o, v, err) < 0)
+					return -1;
+			} else if (is_long(a, "--tmpfs")) {
+				if (!(v = flag_value(argc, argv, &i, "--tmpfs", err)) || add_tmpfs(o, v, err) < 0)
+					return -1;
 			} else if (is_long(a, "--network") || is_long(a, "--net")) {
 				if (!(v = flag_value(argc, argv, &i, "--network", err)))
 					return -1;
@@ -375,5 +454,8 @@ void run_options_free(struct run_options *o)
 	}
 	free(o->volumes);
 	ctr_limits_free(&o->limits);
+	free(o->cap_add);
+	free(o->cap_drop);
+	free(o->tmpfs);
 	memset(o, 0, sizeof *o);
 }

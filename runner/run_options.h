@@ -19,6 +19,14 @@ struct run_options {
 	size_t n_env;
 	struct ctr_volume *volumes;
 	size_t n_volumes;
+	/* Confinement (docker's flags). */
+	const char *userns;      /* --userns: NULL (the default), "auto" or "host" */
+	bool privileged;         /* --privileged */
+	bool read_only;          /* --read-only */
+	bool no_new_privileges;  /* --security-opt no-new-privileges (always in force; accepted) */
+	const char *seccomp;     /* --security-opt seccomp=: NULL (default profile), "unconfined", or a file */
+	char **cap_add, **cap_drop, **tmpfs;  /* --cap-add, --cap-drop, --tmpfs, in order */
+	size_t n_cap_add, n_cap_drop, n_tmpfs;
 	const char *image;
 	char **command;          /* after IMAGE; n_command may be 0 */
 	int n_command;

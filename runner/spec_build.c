@@ -78,15 +78,48 @@ int spec_limits(struct ctrrun *rt, const char *id, struct ctr_limits *out, struc
 	return rc;
 }
 
+/* The container's id mapping as recorded; a legacy container's is the one
+ * containers of its owner got before mappings were recorded. */
+static int container_idmap(struct ctrrun *rt, struct built_spec *b, struct ctr_error *err)
+{
+	const struct ctr_db_security *sec = &b->security;
+	if (sec->userns == CTR_DB_USERNS_LEGACY) {
+		b->idmap = rt->idmap;
+		b->idmap.note = NULL;  /* rt's, freed with it */
+		return 0;
+	}
+	if (ctr_idmap_parse(sec->uid_map, sec->gid_map, &b->idmap, err) < 0)
+		return -1;
+	/* A plain user's maps go through newuidmap/newgidmap as its own do. */
+	if (sec->userns == CTR_DB_USERNS_USER) {
+		b->idmap.use_helpers = rt->idmap.use_helpers;
+		b->idmap.single = rt->idmap.single;
+	}
+	if (sec->userns == CTR_DB_USERNS_AUTO) {
+		/* Root's first subordinate ids, one block below the container's:
+		 * what its root owns files in volumes as. */
+		uint64_t back = 65536ull * ((uint64_t)sec->idmap_slot + 1);
+		if (b->idmap.uid[0].outside < back || b->idmap.gid[0].outside < back)
+			return ctr_fail(err, 0, "recorded id map of block %d is not in root's range", sec->idmap_slot);
+		b->spec.remapped = true;
+		b->spec.volume_root_uid = (uint32_t)(b->idmap.uid[0].outside - back);
+		b->spec.volume_root_gid = (uint32_t)(b->idmap.gid[0].outside - back);
+	}
+	return 0;
+}
+
 int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct built_spec *b, struct ctr_error *err)
 {
 	memset(b, 0, sizeof *b);
+	b->security.idmap_slot = -1;
 	if (ctr_db_find_image(rt->db, rec->image_id, &b->image, err) != CTR_DB_OK ||
 	    ctr_image_config_parse(b->image.config, &b->config, err) < 0 || spec_lowerdirs(rt, &b->image, &b->lowerdirs, err) < 0)
 		return -1;
 	b->argv = strv_copy(rec->argv, rec->argc);
 	b->env = strv_copy(rec->env, rec->n_env);
 	b->dir = ctrrun_container_dir(rt, rec->id);
+	if (ctr_db_get_security(rt->db, rec->id, &b->security, err) != CTR_DB_OK)
+		return -1;
 	if (!b->argv || !b->env || !b->dir || asprintf(&b->upper, "%s/upper", b->dir) < 0 ||
 	    asprintf(&b->work, "%s/work", b->dir) < 0 || asprintf(&b->merged, "%s/merged", b->dir) < 0 ||
 	    asprintf(&b->fs_log, "%s/ctrfs.log", b->dir) < 0 || asprintf(&b->proc_staging, "%s/proc", b->dir) < 0)
@@ -99,11 +132,18 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 		return ctr_fail(err, ENOMEM, "volumes");
 	for (size_t i = 0; i < rec->n_mounts; i++) {
 		b->volumes[i] = (struct ctr_volume){strdup(rec->mounts[i].host_path),
-						    strdup(rec->mounts[i].container_path), rec->mounts[i].read_only};
+						    strdup(rec->mounts[i].container_path), rec->mounts[i].read_only, -1};
 		b->n_volumes++;
 		if (!b->volumes[i].host_path || !b->volumes[i].container_path)
 			return ctr_fail(err, ENOMEM, "volumes");
 	}
+	bool remapped = false;
+	uint32_t vol_uid = 0, vol_gid = 0;
+	if (container_idmap(rt, b, err) < 0)
+		return -1;
+	remapped = b->spec.remapped;
+	vol_uid = b->spec.volume_root_uid;
+	vol_gid = b->spec.volume_root_gid;
 	b->spec = (struct ctr_spec){
 		.argv = b->argv,
 		.env = b->env,
@@ -116,15 +156,17 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 		.stderr_fd = -1,
 		.hostname = rec->hostname ? rec->hostname : b->hostname,
 		.host_network = rec->host_network,
-		.idmap = &rt->idmap,
+		.idmap = &b->idmap,
+		.remapped = remapped,
+		.volume_root_uid = vol_uid,
+		.volume_root_gid = vol_gid,
+		.dir = b->dir,
 		.ctrfs = ctrrun_ctrfs_path(rt),
 		.lowerdirs = b->lowerdirs,
 		.upper = b->upper,
 		.work = b->work,
-		.merged = b->merged,
 		.fs_log = b->fs_log,
 		.proc_view = true,
-		.proc_staging = b->proc_staging,
 		.volumes = b->volumes,
 		.n_volumes = b->n_volumes,
 		.limits = &b->limits,
@@ -152,5 +194,6 @@ void spec_free(struct built_spec *b)
 	}
 	free(b->volumes);
 	ctr_limits_free(&b->limits);
+	ctr_db_security_free(&b->security);
 	memset(b, 0, sizeof *b);
 }

@@ -19,6 +19,8 @@ struct built_spec {
 	size_t n_volumes;
 	struct ctr_limits limits;  /* from container_resources */
 	char cgroup_name[32];
+	struct ctr_db_security security;  /* from container_security */
+	struct ctr_idmap idmap;    /* the container's own mapping */
 };
 
 int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct built_spec *b, struct ctr_error *err);

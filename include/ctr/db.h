@@ -117,6 +117,8 @@ struct ctr_db_mount {
 	bool read_only;
 };
 
+struct ctr_db_security;
+
 struct ctr_db_container {
 	/* Set by the caller of ctr_db_add_container. */
 	char id[CTR_DB_ID_LEN + 1];
@@ -134,6 +136,10 @@ struct ctr_db_container {
 	bool host_network;             /* --network host; else none */
 	bool tty, interactive, auto_remove;
 	int64_t created_ns;
+	/* add: how it is confined, recorded in the same transaction (an 'auto'
+	 * user namespace gets its block of ids there); NULL: a 'legacy' row.
+	 * get/find leave it NULL: see ctr_db_get_security. */
+	const struct ctr_db_security *security;
 
 	/* Where it is in its life; filled by get/find, ignored by add. */
 	enum ctr_db_state state;
@@ -232,6 +238,41 @@ int ctr_db_get_resources(struct ctr_db *db, const char *id, struct ctr_db_resour
  * CTR_DB_NOT_FOUND when no such container. */
 int ctr_db_set_oom_killed(struct ctr_db *db, const char *id, bool oom_killed, struct ctr_error *err);
 void ctr_db_resources_free(struct ctr_db_resources *r);
+
+/* ---- confinement ---- */
+
+/* The user namespace of a container (column container_security.userns). */
+enum ctr_db_userns {
+	CTR_DB_USERNS_LEGACY,  /* made before schema version 4: root's identity mapping, or the user's */
+	CTR_DB_USERNS_AUTO,    /* root's default: a block of 65536 of root's subordinate ids of its own */
+	CTR_DB_USERNS_HOST,    /* --userns=host: the identity mapping, container root is host root */
+	CTR_DB_USERNS_USER,    /* a plain user's container: the user, then the user's subordinate ids */
+};
+
+/* How a container is confined (table container_security). */
+struct ctr_db_security {
+	enum ctr_db_userns userns;
+	/* "inside outside count" lines as /proc/PID/uid_map shows them; NULL
+	 * only for legacy. For add with AUTO they are made from the pool below. */
+	char *uid_map, *gid_map;
+	int idmap_slot;           /* AUTO: its block of the pool; -1 otherwise */
+	bool privileged, read_only;
+	char *cap_add, *cap_drop; /* JSON arrays of names as given, or NULL */
+	char *seccomp;            /* NULL: the default profile; "unconfined"; else a profile's JSON */
+	char *seccomp_source;     /* the file the profile came from, or NULL */
+	char *tmpfs;              /* JSON array of "PATH[:OPTIONS]", or NULL */
+	/* add with AUTO only: root's subordinate ids. Block k maps container
+	 * ids 0-65535 to pool_uid_first + 65536 * (k + 1) onwards (and the same
+	 * for gids); the first block stays free (see docs/ctrrun.1). */
+	uint32_t pool_uid_first, pool_gid_first;
+	uint32_t pool_blocks;     /* how many blocks fit after the first */
+};
+/* CTR_DB_NOT_FOUND when no such container; a container without a row (it
+ * cannot have one, but a hand-edited file might) is CTR_DB_ERROR, named.
+ * Free with ctr_db_security_free. */
+int ctr_db_get_security(struct ctr_db *db, const char *id, struct ctr_db_security *out, struct ctr_error *err);
+void ctr_db_security_free(struct ctr_db_security *s);
+const char *ctr_db_userns_name(enum ctr_db_userns u);
 
 /* One row of the ps view. */
 struct ctr_db_ps_row {

@@ -217,9 +217,19 @@ expect_mode_mounts_unchanged() {
 }
 
 # ---------------------------------------------------------------- files, ids
-# own PATH...: files the test makes for a volume belong to the mode's user,
-# since the container's root is that user on the host.
-own() { [[ $mode == root ]] || chown -hR "$user:" "$@"; }
+# root_sub_start FILE: the first of root's subordinate ids in /etc/subuid
+# or /etc/subgid: what the root of root's containers owns volumes as.
+root_sub_start() { awk -F: '$1 == "root" || $1 == "0" { print $2; exit }' "$1"; }
+# own PATH...: files the test makes for a volume belong to the container's
+# root on the host: the mode's user rootless, root's first subordinate id
+# for root (its containers' root is not host root).
+own() {
+	if [[ $mode == root ]]; then
+		chown -hR "$(root_sub_start /etc/subuid):$(root_sub_start /etc/subgid)" "$@"
+	else
+		chown -hR "$user:" "$@"
+	fi
+}
 
 # Short id as docker shows it: the first 12 hex digits.
 short() { echo "${1:0:12}"; }

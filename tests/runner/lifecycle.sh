@@ -592,6 +592,13 @@ case_exec_env_workdir_user() {
 	expect_rc 0
 	expect_out $'1000\n1001'
 	show_last
+	# runc's umask 0022, not the one of whoever runs ctrrun exec.
+	last="umask 077; ctrrun exec exsrv sh -c umask"
+	out=$(umask 077; ctr exec exsrv sh -c umask 2>"$tmp/err" </dev/null)
+	rc=$? err=$(<"$tmp/err")
+	expect_rc 0
+	expect_out 0022
+	show_last
 }
 
 case_exec_stdin() {

@@ -101,14 +101,17 @@ cgroup_of() { awk -F'|' -v c="$1" '$1 == c { print $2 }' <<<"$cgroups"; }
 # in_procs PID DIR: PID is a member of the cgroup DIR.
 in_procs() { grep -qx "$1" "$2/cgroup.procs" 2>/dev/null; }
 
-# host_cgroup_path PID CONTROLLER: the v1 path of PID for the controller
-# (the line whose controller list names it).
+# host_cgroup_path PID CONTROLLER: the path of PID in the hierarchy of the
+# controller (the v1 line whose controller list names it, a named one as
+# "name=systemd", or "unified" for the v2 line).
 host_cgroup_path() {
-	awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$1/cgroup"
+	awk -F: -v c="$2" 'c == "unified" { if ($2 == "") print $3; next }
+		{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$1/cgroup"
 }
-# cgroup_mount CONTROLLER: where the v1 hierarchy with it is mounted.
+# cgroup_mount CONTROLLER: where its hierarchy is mounted (as above).
 cgroup_mount() {
-	awk -v c="$1" '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' /proc/self/mounts
+	awk -v c="$1" 'c == "unified" && $3 == "cgroup2" { print $2; exit }
+		$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' /proc/self/mounts
 }
 
 # What a refused command must leave unchanged: container rows, container

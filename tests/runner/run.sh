@@ -18,7 +18,7 @@ cases=(
 	case_volume_file case_symlink_escape_root case_symlink_escape_etc_link
 	case_symlink_etc_link_created_inside case_symlink_escape_etc_link_existing
 	case_env_flag case_env_file case_env_defaults case_workdir
-	case_user_numeric case_user_name case_user_unknown
+	case_user_numeric case_user_name case_user_unknown case_umask_default
 	case_exit_code case_exit_not_found case_exit_not_executable
 	case_init_sigkill case_sigterm_forwarded
 	case_rm_flag case_exited_kept_then_rm
@@ -51,14 +51,10 @@ snapshot() {
 	echo "volumes:"; (cd "$V" && find . | sort)
 }
 
-# The id mapping expected inside: root maps everything to itself; the user
-# maps 0 to itself and 1.. to its subordinate range (/etc/subuid).
+# The id mapping expected inside a plain user's container: 0 is the user,
+# 1.. its subordinate range (/etc/subuid). (Root's: see case_userns_map.)
 expected_map() { # FILE(subuid|subgid) HOST_ID
-	if [[ $mode == root ]]; then
-		echo "0 0 4294967295"
-	else
-		printf '0 %s 1\n1 %s %s' "$2" "$(sub_start "$1")" "$(($(sub_count "$1") - 1))"
-	fi
+	printf '0 %s 1\n1 %s %s' "$2" "$(sub_start "$1")" "$(($(sub_count "$1") - 1))"
 }
 
 # ---------------------------------------------------------------- images
@@ -165,7 +161,18 @@ case_userns_map() {
 	gid_map=$(sed -n '/^--$/,$p' <<<"$out" | grep -v '^--$' | awk '{ $1 = $1; print }')
 	local want_uid want_gid
 	if [[ $mode == root ]]; then
-		want_uid=$(expected_map /etc/subuid 0) want_gid=$(expected_map /etc/subgid 0)
+		# Root's containers: a block of 65536 of root's subordinate ids, past
+		# the first block, the same block for uids and gids.
+		local b_uid b_gid first_uid first_gid count
+		read -r _ b_uid count <<<"$uid_map"
+		read -r _ b_gid _ <<<"$gid_map"
+		first_uid=$(root_sub_start /etc/subuid) first_gid=$(root_sub_start /etc/subgid)
+		local k=$(((b_uid - first_uid) / 65536))
+		want_uid="0 $((first_uid + 65536 * k)) 65536" want_gid="0 $((first_gid + 65536 * k)) 65536"
+		((k >= 1 && (b_uid - first_uid) % 65536 == 0)) || fail "uid_map $uid_map is not a block of root's range $first_uid"
+		[[ ${count:-} == 65536 ]] || fail "uid_map maps ${count:-no} ids, expected 65536"
+		((b_uid + 65536 <= first_uid + $(awk -F: '$1 == "root" { print $3; exit }' /etc/subuid))) ||
+			fail "uid_map $uid_map runs past root's range"
 	else
 		want_uid=$(expected_map /etc/subuid "$(id -u "$user")")
 		want_gid=$(expected_map /etc/subgid "$(id -g "$user")")
@@ -364,6 +371,16 @@ case_user_name() {
 	expect_rc 0
 	# nobody:x:65534:65534 in the image's /etc/passwd (tools/mkbusybox-rootfs).
 	expect_out $'65534\n65534'
+	show_last
+}
+
+# docker's (runc's) umask 0022, whatever the caller of ctrrun has.
+case_umask_default() {
+	last="umask 077; ctrrun run --rm busybox sh -c umask"
+	out=$(umask 077; ctr run --rm busybox sh -c umask 2>"$tmp/err" </dev/null)
+	rc=$? err=$(<"$tmp/err")
+	expect_rc 0
+	expect_out 0022
 	show_last
 }
 

@@ -373,6 +373,11 @@ static void test_migrate_from_each_version(void)
 				TAP_CHECK(rc == 0 && r.memory_bytes == 0 && !r.oom_killed && !r.cgroup,
 					  "from version %d it has no resources recorded: %s", k, rc ? err.msg : "ok");
 			ctr_db_resources_free(&r);
+			struct ctr_db_security sec;
+			rc = ctr_db_get_security(db, cid, &sec, &err);
+			TAP_CHECK(rc == 0 && sec.userns == CTR_DB_USERNS_LEGACY && !sec.uid_map && sec.idmap_slot == -1,
+				  "a container from version %d keeps its mapping ('legacy'): %s", k, rc ? err.msg : "ok");
+			ctr_db_security_free(&sec);
 		}
 		sqlite3 *mem = NULL;
 		sqlite3_open(":memory:", &mem);
@@ -1274,6 +1279,82 @@ static void test_resources(void)
 	ctr_db_close(db);
 }
 
+/* Confinement rows: 'auto' containers get distinct blocks of root's ids,
+ * the lowest free first; a full pool is refused with nothing written. */
+static void test_security(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("security.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	char *argv[] = {"true"};
+	struct ctr_db_security autosec = {.userns = CTR_DB_USERNS_AUTO, .pool_uid_first = 1000000,
+					  .pool_gid_first = 2000000, .pool_blocks = 2, .cap_add = "[\"NET_ADMIN\"]",
+					  .seccomp = "unconfined"};
+	char ids[4][CTR_DB_ID_LEN + 1];
+	int rcs[4];
+	for (unsigned i = 0; i < 4; i++) {
+		make_id(ids[i], "5e", i);
+		char name[16];
+		snprintf(name, sizeof name, "sec%u", i);
+		struct ctr_db_container c = {.name = name, .argv = argv, .argc = 1, .created_ns = 1, .security = &autosec};
+		memcpy(c.id, ids[i], sizeof c.id);
+		memcpy(c.image_id, image_id, sizeof c.image_id);
+		if (i == 3) {  /* a plain user's container: its map as given */
+			autosec = (struct ctr_db_security){.userns = CTR_DB_USERNS_USER, .uid_map = "0 1000 1\n1 100000 65535",
+							   .gid_map = "0 1000 1\n1 100000 65535"};
+		}
+		rcs[i] = ctr_db_add_container(db, &c, &err);
+		if (i == 2)
+			TAP_CHECK(rcs[i] == CTR_DB_ERROR && strstr(err.msg, "all 2 blocks") &&
+					  q_int(db->conn, "SELECT count(*) FROM containers WHERE name = 'sec2'") == 0,
+				  "a third auto container is refused when the pool has 2 blocks, with nothing written: %s",
+				  err.msg);
+	}
+	struct ctr_db_security a, b, u;
+	int rc = ctr_db_get_security(db, ids[0], &a, &err);
+	rc = rc ? rc : ctr_db_get_security(db, ids[1], &b, &err);
+	rc = rc ? rc : ctr_db_get_security(db, ids[3], &u, &err);
+	TAP_CHECK(rc == 0 && rcs[0] == 0 && rcs[1] == 0 && rcs[3] == 0, "recorded: %s", rc ? err.msg : "ok");
+	if (rc == 0) {
+		TAP_CHECK(a.userns == CTR_DB_USERNS_AUTO && a.idmap_slot == 0 && strcmp(a.uid_map, "0 1065536 65536") == 0 &&
+				  strcmp(a.gid_map, "0 2065536 65536") == 0,
+			  "the first auto container holds block 0, past the pool's first block: %s %s", a.uid_map, a.gid_map);
+		TAP_CHECK(b.idmap_slot == 1 && strcmp(b.uid_map, "0 1131072 65536") == 0, "the second holds block 1: %s",
+			  b.uid_map);
+		TAP_CHECK(a.cap_add && strcmp(a.cap_add, "[\"NET_ADMIN\"]") == 0 && a.seccomp &&
+				  strcmp(a.seccomp, "unconfined") == 0 && !a.privileged,
+			  "the options come back as recorded");
+		TAP_CHECK(u.userns == CTR_DB_USERNS_USER && u.idmap_slot == -1 && strcmp(u.uid_map, "0 1000 1\n1 100000 65535") == 0,
+			  "a plain user's mapping is kept as given");
+		ctr_db_security_free(&a);
+		ctr_db_security_free(&b);
+		ctr_db_security_free(&u);
+	}
+	/* Removing the first frees its block for the next one. */
+	rc = ctr_db_delete_container(db, ids[0], &err);
+	struct ctr_db_container c = {.name = "again", .argv = argv, .argc = 1, .created_ns = 1};
+	autosec = (struct ctr_db_security){.userns = CTR_DB_USERNS_AUTO, .pool_uid_first = 1000000,
+					   .pool_gid_first = 2000000, .pool_blocks = 2};
+	c.security = &autosec;
+	make_id(c.id, "5e", 9);
+	memcpy(c.image_id, image_id, sizeof c.image_id);
+	rc = rc ? rc : ctr_db_add_container(db, &c, &err);
+	rc = rc ? rc : ctr_db_get_security(db, c.id, &a, &err);
+	TAP_CHECK(rc == 0 && a.idmap_slot == 0, "a removed container's block goes to the next one: %s",
+		  rc ? err.msg : "ok");
+	if (rc == 0)
+		ctr_db_security_free(&a);
+	/* A row removed by hand: refused by name, not taken for a legacy one. */
+	sqlite3_exec(db->conn, "DELETE FROM container_security", NULL, NULL, NULL);
+	rc = ctr_db_get_security(db, ids[1], &a, &err);
+	TAP_CHECK(rc == CTR_DB_ERROR && strstr(err.msg, "no row in container_security"),
+		  "a container without a row is an error that says so: %s", err.msg);
+	ctr_db_close(db);
+}
+
 static void test_list_running(void)
 {
 	struct ctr_error err = {0};
@@ -1686,6 +1767,7 @@ int main(void)
 	test_prefixes();
 	test_processes();
 	test_resources();
+	test_security();
 	test_list_running();
 	test_name_race();
 	test_busy_wait();
