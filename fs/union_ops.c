@@ -15,6 +15,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "caller_umask.h"
 #include "copyup.h"
 #include "dir_prefetch.h"
 #include "dirfd_cache.h"
@@ -440,20 +441,31 @@ struct new_entry {
 	enum new_kind kind;
 	int open_flags;           /* NEW_FILE: the flags of create(2) */
 	int fd;                   /* NEW_FILE: the open file, out */
-	mode_t mode;
+	mode_t mode;              /* as the caller asked, unmasked (FUSE_CAP_DONT_MASK) */
+	mode_t umask;             /* the caller's, for NEW_FILE, NEW_NODE and NEW_DIR */
 	dev_t rdev;
 	const char *link_target;  /* NEW_SYMLINK */
 	struct node *link_source; /* NEW_LINK */
 };
 
+/* Files, dirs and nodes are made under the caller's umask (see
+ * caller_umask.h); symlinks and links have no mode to mask. */
 static int make_object(struct union_fs *fs, struct new_entry *ne, int dirfd, const char *name)
 {
+	mode_t mode = ne->mode;
+	int r;
 	switch (ne->kind) {
 	case NEW_FILE:
-		ne->fd = openat(dirfd, name, backing_flags(fs, ne->open_flags) | O_CREAT | O_EXCL, ne->mode & 07777);
-		return ne->fd < 0 ? -errno : 0;
+		caller_umask_enter(ne->umask, &mode);
+		ne->fd = openat(dirfd, name, backing_flags(fs, ne->open_flags) | O_CREAT | O_EXCL, mode & 07777);
+		r = ne->fd < 0 ? -errno : 0;
+		caller_umask_leave();
+		return r;
 	case NEW_DIR:
-		return mkdirat(dirfd, name, ne->mode) < 0 ? -errno : 0;
+		caller_umask_enter(ne->umask, &mode);
+		r = mkdirat(dirfd, name, mode) < 0 ? -errno : 0;
+		caller_umask_leave();
+		return r;
 	case NEW_SYMLINK:
 		return symlinkat(ne->link_target, dirfd, name) < 0 ? -errno : 0;
 	case NEW_LINK: {
@@ -465,7 +477,10 @@ static int make_object(struct union_fs *fs, struct new_entry *ne, int dirfd, con
 		return r;
 	}
 	default:
-		return mknodat(dirfd, name, ne->mode, ne->rdev) < 0 ? -errno : 0;
+		caller_umask_enter(ne->umask, &mode);
+		r = mknodat(dirfd, name, mode, ne->rdev) < 0 ? -errno : 0;
+		caller_umask_leave();
+		return r;
 	}
 }
 
@@ -545,14 +560,14 @@ static void reply_new(fuse_req_t req, fuse_ino_t parent_ino, const char *name, s
 static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
 	request_count(REQ_MKNOD);
-	struct new_entry ne = {.kind = NEW_NODE, .mode = mode, .rdev = rdev};
+	struct new_entry ne = {.kind = NEW_NODE, .mode = mode, .umask = fuse_req_ctx(req)->umask, .rdev = rdev};
 	reply_new(req, parent, name, &ne);
 }
 
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	request_count(REQ_MKDIR);
-	struct new_entry ne = {.kind = NEW_DIR, .mode = mode};
+	struct new_entry ne = {.kind = NEW_DIR, .mode = mode, .umask = fuse_req_ctx(req)->umask};
 	reply_new(req, parent, name, &ne);
 }
 
@@ -790,7 +805,8 @@ static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, m
 	struct node *parent = req_node(req, parent_ino);
 	if (!parent)
 		return;
-	struct new_entry ne = {.kind = NEW_FILE, .mode = mode, .open_flags = fi->flags};
+	struct new_entry ne = {.kind = NEW_FILE, .mode = mode, .umask = fuse_req_ctx(req)->umask,
+			       .open_flags = fi->flags};
 	struct node_info info;
 	struct stat st;
 	struct node *n = NULL;
@@ -1333,6 +1349,11 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 	if (conn->capable & FUSE_CAP_SPLICE_READ)
 		conn->want |= FUSE_CAP_SPLICE_READ;
+	/* Modes of new entries come unmasked, with the caller's umask, which
+	 * the backing filesystem applies as it would for the caller (not under
+	 * a default ACL); see caller_umask.h. */
+	if (conn->capable & FUSE_CAP_DONT_MASK)
+		conn->want |= FUSE_CAP_DONT_MASK;
 	/* The kernel checks permissions (default_permissions), so it must not
 	 * drop setuid bits behind our back either; it sends setattr for that. */
 	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
