@@ -509,17 +509,28 @@ static int create_entry(struct union_fs *fs, fuse_req_t req, struct node *parent
 		if (r == 0 && ne->kind != NEW_LINK && (r = set_new_owner(fs, req, pfd, name, pfd)) < 0)
 			unlinkat(pfd, name, ne->kind == NEW_DIR ? AT_REMOVEDIR : 0);
 	} else {
+		/* Built as work-dir entry tmp, or as tmp/new when the parent's
+		 * default ACL has to apply to it (workdir_acl_nest). */
 		char tmp[64];
 		workdir_tmpname(fs, tmp, sizeof tmp);
-		r = make_object(fs, ne, fs->work_fd, tmp);
-		if (r == 0 && ne->kind != NEW_LINK)
-			r = set_new_owner(fs, req, fs->work_fd, tmp, pfd);
-		if (r == 0 && ne->kind == NEW_DIR)
-			r = opaque_set(fs, fs->work_fd, tmp);
+		int wfd = -1;
+		if (ne->kind != NEW_LINK && ne->kind != NEW_SYMLINK)
+			r = workdir_acl_nest(fs, pfd, tmp, &wfd);
+		const char *wname = wfd >= 0 ? "new" : tmp;
+		if (wfd < 0)
+			wfd = fs->work_fd;
 		if (r == 0)
-			r = install_from_work(fs, tmp, pfd, name);
-		if (r < 0)
+			r = make_object(fs, ne, wfd, wname);
+		if (r == 0 && ne->kind != NEW_LINK)
+			r = set_new_owner(fs, req, wfd, wname, pfd);
+		if (r == 0 && ne->kind == NEW_DIR)
+			r = opaque_set(fs, wfd, wname);
+		if (r == 0)
+			r = install_from_work_at(wfd, wname, pfd, name);
+		if (r < 0 || wfd != fs->work_fd)
 			remove_tree_at(fs->work_fd, tmp);
+		if (wfd != fs->work_fd)
+			close(wfd);
 	}
 	if (r == 0 && fstatat(pfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
 		r = -errno;
