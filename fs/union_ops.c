@@ -416,12 +416,15 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 
 /* --- creating entries --- */
 
-/* Gives a new entry the caller's owner (setgid directories pass their group on). */
-static int set_new_owner(struct union_fs *fs, fuse_req_t req, int dirfd, const char *name, int parent_fd)
+/* Gives a new entry the caller's owner (setgid directories pass their group
+ * on). Giving a file away clears its setuid and setgid bits, root's chown
+ * too; a file made with some of them (`special`) gets its mode back. */
+static int set_new_owner(struct union_fs *fs, fuse_req_t req, int dirfd, const char *name, int parent_fd,
+			 mode_t special)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	unsigned uid, gid;
-	struct stat pst;
+	struct stat pst, st;
 	if (!idmap_to_disk(&fs->cfg.uids, ctx->uid, &uid) || !idmap_to_disk(&fs->cfg.gids, ctx->gid, &gid))
 		return -EINVAL;
 	/* Created with the daemon's ids, the entry already has the right group
@@ -430,7 +433,14 @@ static int set_new_owner(struct union_fs *fs, fuse_req_t req, int dirfd, const c
 		return 0;
 	if (fstat(parent_fd, &pst) == 0 && (pst.st_mode & S_ISGID))
 		gid = pst.st_gid;
-	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && !(errno == EPERM && geteuid() != 0))
+	if (special && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (!(errno == EPERM && geteuid() != 0))
+			return -errno;
+		return 0;
+	}
+	if (special && fchmodat(dirfd, name, st.st_mode & 07777, 0) < 0)
 		return -errno;
 	return 0;
 }
@@ -484,6 +494,13 @@ static int make_object(struct union_fs *fs, struct new_entry *ne, int dirfd, con
 	}
 }
 
+/* The setuid and setgid bits a new file is made with (chown would clear them). */
+static mode_t special_bits(const struct new_entry *ne)
+{
+	bool file = ne->kind == NEW_FILE || (ne->kind == NEW_NODE && S_ISREG(ne->mode));
+	return file ? ne->mode & (S_ISUID | S_ISGID) : 0;
+}
+
 /* Creates parent/name in the upper dir. Over a whiteout it is built in the
  * work dir (a directory marked opaque) and swapped in atomically. The kernel
  * looked the name up (negative) under the directory's lock, so existence is
@@ -506,7 +523,7 @@ static int create_entry(struct union_fs *fs, fuse_req_t req, struct node *parent
 	ne->fd = -1;
 	if (!over_whiteout) {
 		r = make_object(fs, ne, pfd, name);
-		if (r == 0 && ne->kind != NEW_LINK && (r = set_new_owner(fs, req, pfd, name, pfd)) < 0)
+		if (r == 0 && ne->kind != NEW_LINK && (r = set_new_owner(fs, req, pfd, name, pfd, special_bits(ne))) < 0)
 			unlinkat(pfd, name, ne->kind == NEW_DIR ? AT_REMOVEDIR : 0);
 	} else {
 		/* Built as work-dir entry tmp, or as tmp/new when the parent's
@@ -522,7 +539,7 @@ static int create_entry(struct union_fs *fs, fuse_req_t req, struct node *parent
 		if (r == 0)
 			r = make_object(fs, ne, wfd, wname);
 		if (r == 0 && ne->kind != NEW_LINK)
-			r = set_new_owner(fs, req, wfd, wname, pfd);
+			r = set_new_owner(fs, req, wfd, wname, pfd, special_bits(ne));
 		if (r == 0 && ne->kind == NEW_DIR)
 			r = opaque_set(fs, wfd, wname);
 		if (r == 0)
