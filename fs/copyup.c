@@ -174,10 +174,10 @@ static int copy_object(struct union_fs *fs, int src_dirfd, const char *src_name,
 	return r;
 }
 
-int install_from_work(struct union_fs *fs, const char *tmp, int upper_dirfd, const char *name)
+int install_from_work_at(int work_dirfd, const char *tmp, int upper_dirfd, const char *name)
 {
 	/* Usually the name is free: try that first, it saves a lookup. */
-	if (renameat2(fs->work_fd, tmp, upper_dirfd, name, RENAME_NOREPLACE) == 0)
+	if (renameat2(work_dirfd, tmp, upper_dirfd, name, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno != EEXIST)
 		return -errno;
@@ -186,12 +186,17 @@ int install_from_work(struct union_fs *fs, const char *tmp, int upper_dirfd, con
 		if (!is_whiteout(&st))
 			return -EEXIST;
 		/* Exchange, so the name is never missing: a crash leaves old or new. */
-		if (renameat2(fs->work_fd, tmp, upper_dirfd, name, RENAME_EXCHANGE) < 0)
+		if (renameat2(work_dirfd, tmp, upper_dirfd, name, RENAME_EXCHANGE) < 0)
 			return -errno;
-		unlinkat(fs->work_fd, tmp, 0);
+		unlinkat(work_dirfd, tmp, 0);
 		return 0;
 	}
-	return renameat2(fs->work_fd, tmp, upper_dirfd, name, RENAME_NOREPLACE) < 0 ? -errno : 0;
+	return renameat2(work_dirfd, tmp, upper_dirfd, name, RENAME_NOREPLACE) < 0 ? -errno : 0;
+}
+
+int install_from_work(struct union_fs *fs, const char *tmp, int upper_dirfd, const char *name)
+{
+	return install_from_work_at(fs->work_fd, tmp, upper_dirfd, name);
 }
 
 /* A copy-up is not a change of the parent directory: keep its times, as

@@ -28,5 +28,7 @@ int copy_attributes(struct union_fs *fs, int src_dirfd, const char *src_name, co
 /* Installs work-dir object `tmp` as upper_dirfd/name: atomically replaces a
  * whiteout there, or creates the name (never replacing anything else). */
 int install_from_work(struct union_fs *fs, const char *tmp, int upper_dirfd, const char *name);
+/* The same for work_dirfd/tmp, an object in a directory inside the work dir. */
+int install_from_work_at(int work_dirfd, const char *tmp, int upper_dirfd, const char *name);
 
 #endif

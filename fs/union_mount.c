@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "caller_umask.h"
 #include "dir_prefetch.h"
 #include "dirfd_cache.h"
 #include "layers.h"
@@ -73,6 +74,9 @@ int union_mount_run(struct union_config *cfg)
 	int rc = UNION_EXIT_MOUNT;
 
 	fs.xattr_prefix = choose_xattr_prefix(cfg);
+	/* Entries made for a caller get the caller's umask (caller_umask.h),
+	 * never the one of the shell that started us. */
+	caller_umask_init();
 	if (layers_open(&fs, &err) < 0) {
 		fprintf(stderr, "ctrfs: %s\n", err.msg);
 		layers_close(&fs);

@@ -15,6 +15,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "caller_umask.h"
 #include "copyup.h"
 #include "dir_prefetch.h"
 #include "dirfd_cache.h"
@@ -415,12 +416,15 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 
 /* --- creating entries --- */
 
-/* Gives a new entry the caller's owner (setgid directories pass their group on). */
-static int set_new_owner(struct union_fs *fs, fuse_req_t req, int dirfd, const char *name, int parent_fd)
+/* Gives a new entry the caller's owner (setgid directories pass their group
+ * on). Giving a file away clears its setuid and setgid bits, root's chown
+ * too; a file made with some of them (`special`) gets its mode back. */
+static int set_new_owner(struct union_fs *fs, fuse_req_t req, int dirfd, const char *name, int parent_fd,
+			 mode_t special)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	unsigned uid, gid;
-	struct stat pst;
+	struct stat pst, st;
 	if (!idmap_to_disk(&fs->cfg.uids, ctx->uid, &uid) || !idmap_to_disk(&fs->cfg.gids, ctx->gid, &gid))
 		return -EINVAL;
 	/* Created with the daemon's ids, the entry already has the right group
@@ -429,7 +433,14 @@ static int set_new_owner(struct union_fs *fs, fuse_req_t req, int dirfd, const c
 		return 0;
 	if (fstat(parent_fd, &pst) == 0 && (pst.st_mode & S_ISGID))
 		gid = pst.st_gid;
-	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && !(errno == EPERM && geteuid() != 0))
+	if (special && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (!(errno == EPERM && geteuid() != 0))
+			return -errno;
+		return 0;
+	}
+	if (special && fchmodat(dirfd, name, st.st_mode & 07777, 0) < 0)
 		return -errno;
 	return 0;
 }
@@ -440,20 +451,31 @@ struct new_entry {
 	enum new_kind kind;
 	int open_flags;           /* NEW_FILE: the flags of create(2) */
 	int fd;                   /* NEW_FILE: the open file, out */
-	mode_t mode;
+	mode_t mode;              /* as the caller asked, unmasked (FUSE_CAP_DONT_MASK) */
+	mode_t umask;             /* the caller's, for NEW_FILE, NEW_NODE and NEW_DIR */
 	dev_t rdev;
 	const char *link_target;  /* NEW_SYMLINK */
 	struct node *link_source; /* NEW_LINK */
 };
 
+/* Files, dirs and nodes are made under the caller's umask (see
+ * caller_umask.h); symlinks and links have no mode to mask. */
 static int make_object(struct union_fs *fs, struct new_entry *ne, int dirfd, const char *name)
 {
+	mode_t mode = ne->mode;
+	int r;
 	switch (ne->kind) {
 	case NEW_FILE:
-		ne->fd = openat(dirfd, name, backing_flags(fs, ne->open_flags) | O_CREAT | O_EXCL, ne->mode & 07777);
-		return ne->fd < 0 ? -errno : 0;
+		caller_umask_enter(ne->umask, &mode);
+		ne->fd = openat(dirfd, name, backing_flags(fs, ne->open_flags) | O_CREAT | O_EXCL, mode & 07777);
+		r = ne->fd < 0 ? -errno : 0;
+		caller_umask_leave();
+		return r;
 	case NEW_DIR:
-		return mkdirat(dirfd, name, ne->mode) < 0 ? -errno : 0;
+		caller_umask_enter(ne->umask, &mode);
+		r = mkdirat(dirfd, name, mode) < 0 ? -errno : 0;
+		caller_umask_leave();
+		return r;
 	case NEW_SYMLINK:
 		return symlinkat(ne->link_target, dirfd, name) < 0 ? -errno : 0;
 	case NEW_LINK: {
@@ -465,8 +487,18 @@ static int make_object(struct union_fs *fs, struct new_entry *ne, int dirfd, con
 		return r;
 	}
 	default:
-		return mknodat(dirfd, name, ne->mode, ne->rdev) < 0 ? -errno : 0;
+		caller_umask_enter(ne->umask, &mode);
+		r = mknodat(dirfd, name, mode, ne->rdev) < 0 ? -errno : 0;
+		caller_umask_leave();
+		return r;
 	}
+}
+
+/* The setuid and setgid bits a new file is made with (chown would clear them). */
+static mode_t special_bits(const struct new_entry *ne)
+{
+	bool file = ne->kind == NEW_FILE || (ne->kind == NEW_NODE && S_ISREG(ne->mode));
+	return file ? ne->mode & (S_ISUID | S_ISGID) : 0;
 }
 
 /* Creates parent/name in the upper dir. Over a whiteout it is built in the
@@ -491,20 +523,31 @@ static int create_entry(struct union_fs *fs, fuse_req_t req, struct node *parent
 	ne->fd = -1;
 	if (!over_whiteout) {
 		r = make_object(fs, ne, pfd, name);
-		if (r == 0 && ne->kind != NEW_LINK && (r = set_new_owner(fs, req, pfd, name, pfd)) < 0)
+		if (r == 0 && ne->kind != NEW_LINK && (r = set_new_owner(fs, req, pfd, name, pfd, special_bits(ne))) < 0)
 			unlinkat(pfd, name, ne->kind == NEW_DIR ? AT_REMOVEDIR : 0);
 	} else {
+		/* Built as work-dir entry tmp, or as tmp/new when the parent's
+		 * default ACL has to apply to it (workdir_acl_nest). */
 		char tmp[64];
 		workdir_tmpname(fs, tmp, sizeof tmp);
-		r = make_object(fs, ne, fs->work_fd, tmp);
-		if (r == 0 && ne->kind != NEW_LINK)
-			r = set_new_owner(fs, req, fs->work_fd, tmp, pfd);
-		if (r == 0 && ne->kind == NEW_DIR)
-			r = opaque_set(fs, fs->work_fd, tmp);
+		int wfd = -1;
+		if (ne->kind != NEW_LINK && ne->kind != NEW_SYMLINK)
+			r = workdir_acl_nest(fs, pfd, tmp, &wfd);
+		const char *wname = wfd >= 0 ? "new" : tmp;
+		if (wfd < 0)
+			wfd = fs->work_fd;
 		if (r == 0)
-			r = install_from_work(fs, tmp, pfd, name);
-		if (r < 0)
+			r = make_object(fs, ne, wfd, wname);
+		if (r == 0 && ne->kind != NEW_LINK)
+			r = set_new_owner(fs, req, wfd, wname, pfd, special_bits(ne));
+		if (r == 0 && ne->kind == NEW_DIR)
+			r = opaque_set(fs, wfd, wname);
+		if (r == 0)
+			r = install_from_work_at(wfd, wname, pfd, name);
+		if (r < 0 || wfd != fs->work_fd)
 			remove_tree_at(fs->work_fd, tmp);
+		if (wfd != fs->work_fd)
+			close(wfd);
 	}
 	if (r == 0 && fstatat(pfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
 		r = -errno;
@@ -545,14 +588,14 @@ static void reply_new(fuse_req_t req, fuse_ino_t parent_ino, const char *name, s
 static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
 	request_count(REQ_MKNOD);
-	struct new_entry ne = {.kind = NEW_NODE, .mode = mode, .rdev = rdev};
+	struct new_entry ne = {.kind = NEW_NODE, .mode = mode, .umask = fuse_req_ctx(req)->umask, .rdev = rdev};
 	reply_new(req, parent, name, &ne);
 }
 
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	request_count(REQ_MKDIR);
-	struct new_entry ne = {.kind = NEW_DIR, .mode = mode};
+	struct new_entry ne = {.kind = NEW_DIR, .mode = mode, .umask = fuse_req_ctx(req)->umask};
 	reply_new(req, parent, name, &ne);
 }
 
@@ -790,7 +833,8 @@ static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, m
 	struct node *parent = req_node(req, parent_ino);
 	if (!parent)
 		return;
-	struct new_entry ne = {.kind = NEW_FILE, .mode = mode, .open_flags = fi->flags};
+	struct new_entry ne = {.kind = NEW_FILE, .mode = mode, .umask = fuse_req_ctx(req)->umask,
+			       .open_flags = fi->flags};
 	struct node_info info;
 	struct stat st;
 	struct node *n = NULL;
@@ -1333,6 +1377,11 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 	if (conn->capable & FUSE_CAP_SPLICE_READ)
 		conn->want |= FUSE_CAP_SPLICE_READ;
+	/* Modes of new entries come unmasked, with the caller's umask, which
+	 * the backing filesystem applies as it would for the caller (not under
+	 * a default ACL); see caller_umask.h. */
+	if (conn->capable & FUSE_CAP_DONT_MASK)
+		conn->want |= FUSE_CAP_DONT_MASK;
 	/* The kernel checks permissions (default_permissions), so it must not
 	 * drop setuid bits behind our back either; it sends setattr for that. */
 	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;

@@ -5,9 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
+#include "whiteout.h"
 #include "workdir.h"
+
+#define ACL_DEFAULT_XATTR "system.posix_acl_default"
 
 /* Calls fn on every entry of directory dirfd/name (not . and ..); returns
  * the first error, having tried every entry. */
@@ -170,6 +174,45 @@ fail:
 	undo(fs, work_path);
 	free(work_path);
 	return -1;
+}
+
+int workdir_acl_nest(struct union_fs *fs, int parent_fd, const char *nest, int *nest_fd)
+{
+	/* getxattr, not lgetxattr: the path is /proc's link to the directory. */
+	char path[PATH_MAX + 64];
+	*nest_fd = -1;
+	fd_path(path, sizeof path, parent_fd, NULL);
+	ssize_t len = getxattr(path, ACL_DEFAULT_XATTR, NULL, 0);
+	if (len < 0)
+		return errno == ENODATA || errno == EOPNOTSUPP ? 0 : -errno;
+	if (len == 0)
+		return 0;
+	char *acl = malloc((size_t)len);
+	if (!acl)
+		return -ENOMEM;
+	int r = 0, fd = -1;
+	bool made = false;
+	if ((len = getxattr(path, ACL_DEFAULT_XATTR, acl, (size_t)len)) < 0)
+		r = -errno;
+	if (r == 0 && !(made = mkdirat(fs->work_fd, nest, 0700) == 0))
+		r = -errno;
+	if (r == 0 && (fd = openat(fs->work_fd, nest, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		r = -errno;
+	if (r == 0) {
+		fd_path(path, sizeof path, fd, NULL);
+		if (setxattr(path, ACL_DEFAULT_XATTR, acl, (size_t)len, 0) < 0)
+			r = -errno;
+	}
+	free(acl);
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		if (made)
+			remove_tree_at(fs->work_fd, nest);
+		return r;
+	}
+	*nest_fd = fd;
+	return 0;
 }
 
 void workdir_tmpname(struct union_fs *fs, char *buf, size_t size)

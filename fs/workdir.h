@@ -11,6 +11,12 @@
 int workdir_prepare(struct union_fs *fs, char *work_path, struct ctr_error *err);
 /* A fresh unique name for an object in the work dir. */
 void workdir_tmpname(struct union_fs *fs, char *buf, size_t size);
+/* For an entry made over a whiteout, which is built in the work dir: when
+ * the upper dir parent_fd has a default ACL, makes work-dir directory `nest`
+ * with a copy of it and opens it into *nest_fd (else *nest_fd is -1), so
+ * that what is built in there gets the permissions and ACLs the parent
+ * gives, as kernel overlayfs's do. 0 or -errno. */
+int workdir_acl_nest(struct union_fs *fs, int parent_fd, const char *nest, int *nest_fd);
 /* rm -rf of dirfd/name; returns 0 or -errno. */
 int remove_tree_at(int dirfd, const char *name);
 /* Removes everything but the directories of dirfd/name. A directory moved by

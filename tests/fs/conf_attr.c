@@ -233,6 +233,199 @@ static int write_by_other_user_clears_setuid_setgid(struct testfs *t)
 	return CONF_PASS;
 }
 
+/* --- setuid and setgid after a change by another user (pjdfstest chmod/12) --- */
+
+static bool self_in_group(gid_t gid)
+{
+	gid_t groups[256];
+	int n = getgroups(256, groups);
+
+	if (getegid() == gid)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* Whether conf_as_user's user is in group gid: uid/gid 65534 without
+ * supplementary groups when we are root, else ourselves. */
+static bool conf_user_in_group(gid_t gid)
+{
+	return geteuid() == 0 ? gid == 65534 : self_in_group(gid);
+}
+
+/* What a write, truncate or O_TRUNC open by a caller without CAP_FSETID
+ * leaves of a regular file's mode, by the kernel's rule: setuid always
+ * goes; setgid goes with group execute, and without it when the caller is
+ * not in the file's group. */
+static mode_t mode_after_unprivileged_change(mode_t mode, bool in_group)
+{
+	mode &= ~(mode_t)S_ISUID;
+	if ((mode & S_ISGID) && ((mode & S_IXGRP) || !in_group))
+		mode &= ~(mode_t)S_ISGID;
+	return mode;
+}
+
+enum change { BY_WRITE, BY_OPEN_TRUNC, BY_TRUNCATE };
+
+struct change_arg {
+	struct testfs *t;
+	const char *name;
+	enum change how;
+	int flags; /* open flags for BY_WRITE and BY_OPEN_TRUNC */
+};
+
+/* As the second user: change the file and check its mode, through the
+ * open file (fstat, as pjdfstest does) where there is one. */
+static int change_as_user(void *arg)
+{
+	struct change_arg *a = arg;
+	struct testfs *t = a->t;
+	struct stat before = conf_lstat(M(a->name)), st;
+	mode_t want = mode_after_unprivileged_change(before.st_mode & 07777, self_in_group(before.st_gid));
+	int fd;
+
+	if (a->how == BY_TRUNCATE) {
+		CHECK_OK(truncate(M(a->name), 0));
+		CHECK_OK(lstat(M(a->name), &st));
+	} else {
+		CHECK_OK(fd = open(M(a->name), a->flags | (a->how == BY_OPEN_TRUNC ? O_TRUNC : 0)));
+		if (a->how == BY_WRITE)
+			CHECK_EQ(write(fd, "x", 1), 1);
+		CHECK_OK(fstat(fd, &st));
+		close(fd);
+	}
+	if ((st.st_mode & 07777) != want)
+		CONF_FAILED("%s: mode 0%o after the change, want 0%o (was 0%o)", a->name, st.st_mode & 07777,
+			    want, before.st_mode & 07777);
+	return CONF_PASS;
+}
+
+/* Makes name with mode (under umask 0) through the mount, of group `group`
+ * when not -1, has the second user change it, and checks the mode it is left
+ * with. Rootless, that user is the owner, who has no CAP_FSETID either. */
+static int change_by_other_user(struct testfs *t, const char *name, mode_t mode, gid_t group, enum change how,
+				int flags)
+{
+	struct change_arg a = { t, name, how, flags };
+	int fd;
+
+	CHECK_OK(fd = open(M(name), O_WRONLY | O_CREAT | O_EXCL, mode));
+	close(fd);
+	if (group != (gid_t)-1) {
+		CHECK_OK(chown(M(name), (uid_t)-1, group));
+		CHECK_OK(chmod(M(name), mode));
+	}
+	struct stat st = conf_lstat(M(name));
+	CHECK_EQ(st.st_mode & 07777, mode);
+	mode_t want = mode_after_unprivileged_change(mode, conf_user_in_group(st.st_gid));
+	int r = conf_as_user(change_as_user, &a);
+	if (r != CONF_PASS)
+		return r;
+	CHECK_EQ(conf_lstat(M(name)).st_mode & 07777, want);
+	CHECK_EQ(conf_lstat(U(name)).st_mode & 07777, want);
+	return CONF_PASS;
+}
+
+/* The mount is started under 022, the files made under 0 (pjdfstest runs
+ * under umask 0): a daemon that masks with its own umask makes them 0755
+ * and the other user cannot open them for writing at all. */
+static int mount_for_changes(struct testfs *t)
+{
+	CHECK_OK(conf_put(L0("other"), "o"));
+	umask(022);
+	MOUNT();
+	umask(0);
+	CHECK_OK(mkdir(M("d"), 0755));
+	return CONF_PASS;
+}
+
+static int write_by_other_user_clears_setuid_setgid_of_new_file(struct testfs *t)
+{
+	TRY(mount_for_changes(t));
+	TRY(change_by_other_user(t, "d/suid", 04777, -1, BY_WRITE, O_WRONLY));
+	TRY(change_by_other_user(t, "d/sgid", 02777, -1, BY_WRITE, O_RDWR));
+	TRY(change_by_other_user(t, "d/both", 06777, -1, BY_WRITE, O_RDWR));
+	REMOUNT();
+	CHECK_EQ(conf_lstat(M("d/both")).st_mode & 07777, 0777);
+	return CONF_PASS;
+}
+
+/* The group of the second user (see conf_user_in_group). */
+static gid_t conf_user_group(void)
+{
+	return geteuid() == 0 ? 65534 : getegid();
+}
+
+/* Setgid without group execute stays when a member of the file's group
+ * writes (setuid goes). */
+static int write_by_group_member_keeps_setgid_without_group_exec(struct testfs *t)
+{
+	TRY(mount_for_changes(t));
+	TRY(change_by_other_user(t, "d/sgid", 02767, conf_user_group(), BY_WRITE, O_WRONLY));
+	TRY(change_by_other_user(t, "d/both", 06767, conf_user_group(), BY_WRITE, O_RDWR | O_APPEND));
+	CHECK_EQ(conf_lstat(M("d/sgid")).st_mode & 07777, 02767);
+	return CONF_PASS;
+}
+
+/* Since Linux 6.x (setattr_should_drop_sgid) a write by someone outside
+ * the file's group drops setgid also without group execute. The kernel's
+ * FUSE client does not: without FUSE_HANDLE_KILLPRIV it sends the mode to
+ * set only for setgid with group execute (fuse_setattr), and the
+ * FUSE_HANDLE_KILLPRIV_V2 protocol states the same rule; a FUSE daemon is
+ * never told who wrote, so ctrfs cannot match ext4 here. */
+static int write_by_non_member_clears_setgid_without_group_exec(struct testfs *t)
+{
+	if (conf_impl == IMPL_CTRFS)
+		return conf_skip("FUSE limit: the kernel's FUSE client keeps setgid without group execute "
+				 "on a non-member's write (fuse_setattr), ext4 drops it");
+	TRY(mount_for_changes(t));
+	TRY(change_by_other_user(t, "d/sgid", 02767, -1, BY_WRITE, O_WRONLY));
+	CHECK_EQ(conf_lstat(M("d/sgid")).st_mode & 07777, 0767);
+	return CONF_PASS;
+}
+
+static int truncate_by_other_user_clears_setuid_setgid(struct testfs *t)
+{
+	TRY(mount_for_changes(t));
+	TRY(change_by_other_user(t, "d/trunc", 06777, -1, BY_TRUNCATE, 0));
+	return CONF_PASS;
+}
+
+/* open(O_TRUNC) without a write. The kernel's FUSE client leaves O_TRUNC to
+ * the OPEN request (atomic_o_trunc, which saves copying up data that is
+ * thrown away) and then drops the SETATTR that would clear the bits
+ * (fuse_do_setattr); only FUSE_HANDLE_KILLPRIV_V2 passes the kernel's
+ * decision on (FUSE_OPEN_KILL_SUIDGID), and libfuse 3.14 cannot negotiate
+ * it. The first write clears them (write_by_other_user_clears_*). */
+static int open_trunc_by_other_user_clears_setuid_setgid(struct testfs *t)
+{
+	if (conf_impl == IMPL_CTRFS)
+		return conf_skip("FUSE limit: an O_TRUNC open without a write keeps setuid/setgid "
+				 "(atomic_o_trunc, no FUSE_HANDLE_KILLPRIV_V2 in libfuse 3.14)");
+	TRY(mount_for_changes(t));
+	TRY(change_by_other_user(t, "d/otrunc", 06777, -1, BY_OPEN_TRUNC, O_WRONLY));
+	return CONF_PASS;
+}
+
+/* Root (CAP_FSETID) keeps both bits when it writes. */
+static int write_by_root_keeps_setuid_setgid(struct testfs *t)
+{
+	int fd;
+
+	TRY(mount_for_changes(t));
+	CHECK_OK(fd = open(M("d/f"), O_WRONLY | O_CREAT | O_EXCL, 06777));
+	CHECK_EQ(write(fd, "x", 1), 1);
+	close(fd);
+	CHECK_OK(fd = open(M("d/f"), O_WRONLY | O_TRUNC));
+	CHECK_EQ(write(fd, "y", 1), 1);
+	close(fd);
+	CHECK_EQ(conf_lstat(M("d/f")).st_mode & 07777, 06777);
+	CHECK_CONTENT(M("d/f"), "y");
+	return CONF_PASS;
+}
+
 /* --- access checks as an unprivileged user --- */
 
 static int try_read_mode_000(void *arg)
@@ -471,6 +664,12 @@ const struct conf_case conf_cases_attr[] = {
 	CONF_CASE(chown_upper_file_and_dir, 1, CONF_ROOT),
 	CONF_CASE(chown_clears_setuid_bit, 1, CONF_ROOT),
 	CONF_CASE(write_by_other_user_clears_setuid_setgid, 1, CONF_ROOT),
+	CONF_CASE(write_by_other_user_clears_setuid_setgid_of_new_file, 1, CONF_OTHER_UID),
+	CONF_CASE(write_by_group_member_keeps_setgid_without_group_exec, 1, CONF_OTHER_UID),
+	CONF_CASE(write_by_non_member_clears_setgid_without_group_exec, 1, CONF_ROOT | CONF_OTHER_UID),
+	CONF_CASE(truncate_by_other_user_clears_setuid_setgid, 1, CONF_OTHER_UID),
+	CONF_CASE(open_trunc_by_other_user_clears_setuid_setgid, 1, CONF_OTHER_UID),
+	CONF_CASE(write_by_root_keeps_setuid_setgid, 1, CONF_ROOT),
 	CONF_CASE(chown_by_unprivileged_user_eperm, 1, CONF_OTHER_UID),
 	CONF_CASE(access_mode_000_file_denied, 1, CONF_OTHER_UID),
 	CONF_CASE(access_readonly_file_write_denied_without_copyup, 1, CONF_OTHER_UID),

@@ -377,6 +377,63 @@ static int deep_relative_path_via_chdir(struct testfs *t)
 	return CONF_PASS;
 }
 
+/* pjdfstest open/02 and open/03 (run under umask 0): a 255-byte name and
+ * a PATH_MAX-1 path made by open(O_CREAT) get exactly the mode asked for,
+ * one byte more fails. The mount is started under 022, which a daemon that
+ * masks with its own umask would apply. */
+static int open_creat_255_byte_name_mode_0620_umask_0(struct testfs *t)
+{
+	const char *n = name_of(255, 'o');
+	int fd;
+
+	CHECK_OK(conf_put(L0("other"), "o"));
+	umask(022);
+	MOUNT();
+	umask(0);
+	CHECK_OK(fd = open(M(n), O_RDONLY | O_CREAT, 0620));
+	close(fd);
+	struct stat st = conf_lstat(M(n));
+	CHECK(S_ISREG(st.st_mode));
+	CHECK_EQ(st.st_mode & 07777, 0620);
+	CHECK_OK(unlink(M(n)));
+	CHECK_ERR(open(M(name_of(256, 'o')), O_RDONLY | O_CREAT, 0620), ENAMETOOLONG);
+	return CONF_PASS;
+}
+
+static int open_creat_path_max_mode_0642_umask_0(struct testfs *t)
+{
+	static struct deep d;
+	static char longer[PATH_MAX + 16];
+	char partial[PATH_MAX];
+	int fd;
+
+	deep_plan(t, &d);
+	CHECK_OK(conf_put(L0("other"), "o"));
+	umask(022);
+	MOUNT();
+	umask(0);
+	for (char *p = d.dirs;; p++) {
+		if (*p == '/' || *p == '\0') {
+			if (snprintf(partial, sizeof(partial), "%s/%.*s", t->mnt, (int)(p - d.dirs), d.dirs) >=
+			    (int)sizeof(partial))
+				CONF_FAILED("path too long");
+			CHECK_OK(mkdir(partial, 0755));
+		}
+		if (!*p)
+			break;
+	}
+	CHECK_EQ(strlen(deep_full(t, d.rel)), PATH_MAX - 1);
+	CHECK_OK(fd = open(deep_full(t, d.rel), O_RDONLY | O_CREAT, 0642));
+	close(fd);
+	struct stat st = conf_lstat(deep_full(t, d.rel));
+	CHECK(S_ISREG(st.st_mode));
+	CHECK_EQ(st.st_mode & 07777, 0642);
+	CHECK_OK(unlink(deep_full(t, d.rel)));
+	snprintf(longer, sizeof(longer), "%sx", deep_full(t, d.rel));
+	CHECK_ERR(open(longer, O_RDONLY | O_CREAT, 0642), ENAMETOOLONG);
+	return CONF_PASS;
+}
+
 const struct conf_case conf_cases_names[] = {
 	CONF_CASE(name_255_bytes_create_and_read, 1, 0),
 	CONF_CASE(name_255_bytes_in_lower_visible, 2, 0),
@@ -394,5 +451,7 @@ const struct conf_case conf_cases_names[] = {
 	CONF_CASE(path_of_path_max_unlink_leaves_whiteout, 1, 0),
 	CONF_CASE(path_longer_than_path_max_enametoolong, 1, 0),
 	CONF_CASE(deep_relative_path_via_chdir, 1, 0),
+	CONF_CASE(open_creat_255_byte_name_mode_0620_umask_0, 1, 0),
+	CONF_CASE(open_creat_path_max_mode_0642_umask_0, 1, 0),
 };
 const size_t conf_ncases_names = sizeof(conf_cases_names) / sizeof(conf_cases_names[0]);

@@ -552,6 +552,87 @@ static int rename_subdir_of_merged_dir(struct testfs *t)
 	return CONF_PASS;
 }
 
+/* --- renames by a second user in directories made under umask 0 --- */
+
+/* The mount is started under 022 and the directories made under 0, as
+ * pjdfstest makes them: a daemon that masks with its own umask makes them
+ * 0755 and the second user cannot change them at all. */
+static int mount_umask_0(struct testfs *t)
+{
+	CHECK_OK(conf_put(L0("other"), "o"));
+	umask(022);
+	MOUNT();
+	umask(0);
+	return CONF_PASS;
+}
+
+static int rename_21_as_user(void *arg)
+{
+	struct testfs *t = arg;
+
+	/* Linux asks for write access to a directory only when it moves to
+	 * another parent (its ".." changes). */
+	CHECK_OK(rename(M("n2/n0"), M("n2/n1")));
+	CHECK_OK(rename(M("n2/n1"), M("n2/n0")));
+	CHECK_ERR(rename(M("n2/n0"), M("n3/n1")), EACCES);
+	/* Write access to both parents is enough to move a file. */
+	CHECK_OK(rename(M("n2/f"), M("n3/f1")));
+	return CONF_PASS;
+}
+
+/* pjdfstest rename/21: root makes two 0777 dirs, a 0700 dir and a file in
+ * one of them; a second user renames inside and between them. */
+static int rename_by_other_user_in_0777_dirs(struct testfs *t)
+{
+	int fd;
+
+	TRY(mount_umask_0(t));
+	CHECK_OK(mkdir(M("n2"), 0777));
+	CHECK_OK(mkdir(M("n3"), 0777));
+	CHECK_EQ(conf_lstat(M("n2")).st_mode & 07777, 0777);
+	CHECK_OK(mkdir(M("n2/n0"), 0700));
+	CHECK_OK(fd = open(M("n2/f"), O_WRONLY | O_CREAT | O_EXCL, 0644));
+	close(fd);
+	TRY(conf_as_user(rename_21_as_user, t));
+	CHECK_STR(conf_names(M("n2")), "n0");
+	CHECK_STR(conf_names(M("n3")), "f1");
+	CHECK_OK(unlink(M("n3/f1")));
+	CHECK_ERR(unlink(M("n2/f")), ENOENT);
+	CHECK_OK(rmdir(M("n2/n0")));
+	CHECK_OK(rmdir(M("n3")));
+	CHECK_OK(rmdir(M("n2")));
+	return CONF_PASS;
+}
+
+static int sticky_as_user(void *arg)
+{
+	struct testfs *t = arg;
+
+	CHECK_OK(conf_put(M("tmp/mine"), "m"));
+	CHECK_OK(rename(M("tmp/mine"), M("tmp/mine2")));
+	CHECK_ERR(rename(M("tmp/rootfile"), M("tmp/x")), EPERM);
+	CHECK_ERR(rename(M("tmp/mine2"), M("tmp/rootfile")), EPERM);
+	CHECK_ERR(unlink(M("tmp/rootfile")), EPERM);
+	CHECK_OK(rename(M("tmp/mine2"), M("pub/mine")));
+	return CONF_PASS;
+}
+
+/* A sticky 01777 dir made through the mount: anyone may add and rename
+ * their own entries, nobody another user's. */
+static int rename_by_other_user_in_sticky_dir(struct testfs *t)
+{
+	TRY(mount_umask_0(t));
+	CHECK_OK(mkdir(M("tmp"), 01777));
+	CHECK_OK(mkdir(M("pub"), 0777));
+	CHECK_EQ(conf_lstat(M("tmp")).st_mode & 07777, 01777);
+	CHECK_OK(conf_put(M("tmp/rootfile"), "r"));
+	TRY(conf_as_user(sticky_as_user, t));
+	CHECK_STR(conf_names(M("tmp")), "rootfile");
+	CHECK_CONTENT(M("tmp/rootfile"), "r");
+	CHECK_EQ(conf_lstat(M("pub/mine")).st_uid, 65534);
+	return CONF_PASS;
+}
+
 const struct conf_case conf_cases_rename[] = {
 	CONF_CASE(rename_upper_file, 1, 0),
 	CONF_CASE(rename_lower_file_copies_up_and_whiteouts_source, 1, 0),
@@ -593,5 +674,7 @@ const struct conf_case conf_cases_rename[] = {
 	CONF_CASE(rename_file_into_lower_only_dir, 1, 0),
 	CONF_CASE(rename_deep_lower_dir_tree, 1, 0),
 	CONF_CASE(rename_subdir_of_merged_dir, 2, 0),
+	CONF_CASE(rename_by_other_user_in_0777_dirs, 1, CONF_ROOT | CONF_OTHER_UID),
+	CONF_CASE(rename_by_other_user_in_sticky_dir, 1, CONF_ROOT | CONF_OTHER_UID),
 };
 const size_t conf_ncases_rename = sizeof(conf_cases_rename) / sizeof(conf_cases_rename[0]);

@@ -47,6 +47,7 @@ CONF_TABLE(io);
 CONF_TABLE(attr);
 CONF_TABLE(names);
 CONF_TABLE(readonly);
+CONF_TABLE(umask);
 
 /* Which implementation runs; some helpers depend on it. */
 extern enum fsimpl conf_impl;
@@ -107,6 +108,14 @@ int conf_failf(const char *file, int line, int err, const char *fmt, ...)
 		if (!a_ || !b_ || strcmp(a_, b_) != 0)                          \
 			CONF_FAILED("%s == %s: \"%s\" != \"%s\"", #a, #b,       \
 				    a_ ? a_ : "(null)", b_ ? b_ : "(null)");    \
+	} while (0)
+
+/* A helper that returns CONF_* passed; otherwise its result is the case's. */
+#define TRY(expr)                                                               \
+	do {                                                                    \
+		int r_ = (expr);                                                \
+		if (r_ != CONF_PASS)                                            \
+			return r_;                                              \
 	} while (0)
 
 /* Content of a file equals the string. */

@@ -30,7 +30,7 @@ struct table {
 static const struct table tables[] = {
 	TABLE(lookup), TABLE(readdir), TABLE(copyup), TABLE(remove),
 	TABLE(rename), TABLE(links), TABLE(special), TABLE(xattr),
-	TABLE(io), TABLE(attr), TABLE(names), TABLE(readonly),
+	TABLE(io), TABLE(attr), TABLE(names), TABLE(readonly), TABLE(umask),
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

@@ -11,6 +11,9 @@
  * --both-overlay (hidden, for validating this tester) puts kernel overlayfs
  * on both sides; --opts-a OPTS adds mount options to the first side only (so
  * e.g. "redirect_dir=off" there must produce mismatches).
+ * The mounts are made under umask 077 (ctrfs's daemon inherits it) and the
+ * ops run under 002, so a side that masks new entries with anything but the
+ * caller's umask shows up as a mismatch.
  * Output is TAP; needs root (prints a SKIP otherwise).
  * Files: diffops.c (ops), diffgen.c (layers, random ops), this one (runs,
  * comparison, shrinking, reporting). */
@@ -34,6 +37,9 @@
 static bool g_both_overlay;
 static bool g_verbose; /* log every op with both results to stderr */
 static const char *g_opts_a = ""; /* extra -o options for side A (hidden; e.g. volatile) */
+
+#define MOUNT_UMASK 077   /* while building layers and mounting */
+#define OPS_UMASK 002     /* while the ops run */
 
 enum outcome_kind { OUT_PASS, OUT_MISMATCH, OUT_SETUP };
 
@@ -112,6 +118,8 @@ static struct outcome run_sequence(struct seq *s, struct rng *gen, size_t gen_co
 	bool inited[2] = {false, false};
 	int rc;
 
+	/* Layer builders set their modes explicitly. */
+	umask(MOUNT_UMASK);
 	for (int i = 0; i < 2; i++) {
 		enum fsimpl impl = (i == 0 && !g_both_overlay) ? IMPL_CTRFS : IMPL_OVERLAY;
 		if ((rc = testfs_init(&t[i], impl, 2)) < 0) {
@@ -140,6 +148,7 @@ static struct outcome run_sequence(struct seq *s, struct rng *gen, size_t gen_co
 		}
 	}
 
+	umask(OPS_UMASK);
 	for (size_t i = 0; gen ? i < gen_count : i < s->n; i++) {
 		if (gen) {
 			struct op o;
@@ -177,6 +186,7 @@ static struct outcome run_sequence(struct seq *s, struct rng *gen, size_t gen_co
 		goto out;
 	}
 	/* Persistence: what the upper dir holds must read back the same. */
+	umask(MOUNT_UMASK);
 	for (int i = 0; i < 2; i++) {
 		close(rootfd[i]);
 		rootfd[i] = -1;
