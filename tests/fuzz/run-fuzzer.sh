@@ -69,7 +69,7 @@ artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
 corpus_now=$(find "$work/corpus" -type f | wc -l)
 
 if ((rc == 0)) && [[ -n $execs && -z $artifact ]]; then
-	echo "ok 1 - $name: $execs executions in ${secs}s, no crash, leak or UB ($seed_count seeds, $corpus_now new inputs in $work/corpus)"
+	echo "ok 1 - $name: $execs executions in ${secs}s, no crash, leak or UB ($seed_count seeds; working corpus $work/corpus: $corpus_now inputs)"
 	exit 0
 fi
 
