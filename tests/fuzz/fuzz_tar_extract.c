@@ -15,7 +15,9 @@
  * Safety: extracting random tarballs as host root could write anywhere if
  * those checks failed, so the harness first becomes root of a user
  * namespace whose root is host "nobody" (or the calling user): root there,
- * as for a rootless import, but unable to touch the host's files. */
+ * as for a rootless import, but unable to touch the host's files. What
+ * nobody may still write is world-writable directories: the seeds' absolute
+ * symlink escapes aim at ESCAPE_PATH in /tmp, which must never appear. */
 #include <dirent.h>
 #include <errno.h>
 #include <sched.h>
@@ -29,6 +31,8 @@
 #include "tar_extract.h"
 
 #define TRAP_TEXT "secret\n"
+/* Where corpus/fuzz_tar_extract/seed-symlink-abs.tar tries to write. */
+#define ESCAPE_PATH "/tmp/ctr-fuzz-escape"
 
 static char scratch[4096], layer[4200], trap_dir[4200], trap_file[4300];
 static struct stat trap_st;
@@ -126,6 +130,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			hand_over(a, host_uid, host_gid);
 		}
 	}
+	if (unlink(ESCAPE_PATH) == 0)
+		fprintf(stderr, "fuzz_tar_extract: removed %s, left by an earlier run\n", ESCAPE_PATH);
 	enter_userns(host_uid, host_gid);
 
 	snprintf(layer, sizeof layer, "%s/layer", scratch);
@@ -175,6 +181,8 @@ static void expect_names(const char *dir, const char *const *want)
 
 static void check_outside_untouched(void)
 {
+	if (access(ESCAPE_PATH, F_OK) == 0)
+		fuzz_fail("the tarball wrote " ESCAPE_PATH " through an absolute symlink");
 	expect_names(scratch, (const char *const[]){"layer", "trap", NULL});
 	expect_names(trap_dir, (const char *const[]){"secret", NULL});
 	struct stat st;

@@ -73,8 +73,9 @@ if ((rc == 0)) && [[ -n $execs && -z $artifact ]]; then
 	exit 0
 fi
 
-what=$(grep -m1 -E '^SUMMARY: |ERROR: libFuzzer: ' "$log" | sed 's/^==[0-9]*== *//')
-[[ -n $what ]] || what=$(grep -m1 -E '^(fuzz: |==[0-9]+==ERROR)' "$log")
+# The harness's own finding first, else the sanitizer's or libFuzzer's.
+what=$(grep -m1 -E '^fuzz: ' "$log")
+[[ -n $what ]] || what=$(grep -m1 -E '^SUMMARY: |ERROR: libFuzzer: ' "$log" | sed 's/^==[0-9]*== *//')
 ((rc == 124 || rc == 137)) && what="harness still running $((secs + 120))s after it started"
 [[ -n $what ]] || what="exit status $rc"
 echo "not ok 1 - $name: $what; reproducer: ${artifact:-none written} (log: $log)"
