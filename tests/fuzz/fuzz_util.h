@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,21 +103,30 @@ static inline void fuzz_remove_tree(const char *dir)
 	nftw(dir, fuzz_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static char fuzz_scratch[4096];
+
+static void fuzz_remove_scratch(void)
+{
+	fuzz_remove_tree(fuzz_scratch);
+}
+
 /* A fresh directory for this process below $CTR_FUZZ_SCRATCH (made by
  * run-fuzzer.sh on tmpfs, removed by it afterwards, also after a crash),
- * else below $TMPDIR or /tmp. */
+ * else below $TMPDIR or /tmp, removed at exit (a replay by hand). */
 static inline const char *fuzz_scratch_dir(const char *name)
 {
-	static char dir[4096];
 	const char *base = getenv("CTR_FUZZ_SCRATCH");
-	if (!base || !*base)
+	bool ours = !base || !*base;
+	if (ours)
 		base = getenv("TMPDIR");
 	if (!base || !*base)
 		base = "/tmp";
-	snprintf(dir, sizeof dir, "%s/%s-XXXXXX", base, name);
-	if (!mkdtemp(dir))
-		fuzz_fail("mkdtemp %s: %s", dir, strerror(errno));
-	return dir;
+	snprintf(fuzz_scratch, sizeof fuzz_scratch, "%s/%s-XXXXXX", base, name);
+	if (!mkdtemp(fuzz_scratch))
+		fuzz_fail("mkdtemp %s: %s", fuzz_scratch, strerror(errno));
+	if (ours)
+		atexit(fuzz_remove_scratch);
+	return fuzz_scratch;
 }
 
 #endif
