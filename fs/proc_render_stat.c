@@ -3,6 +3,7 @@
  * host CPU's elapsed time as idle; procs_running and procs_blocked from its
  * tasks; btime shifted into its time namespace. Lines with no per-cgroup
  * source (intr, ctxt, processes, softirq) stay the host's. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,11 @@ static void put_cpu_lines(struct proc_buf *out, const char *host, const struct p
 		out->failed = true;
 		return;
 	}
-	unsigned long long ns_per_tick = 1000000000ULL / (unsigned long long)(v->clk_tck > 0 ? v->clk_tck : 100);
+	/* A tick rate above 1 GHz would make ns_per_tick 0 and the divisions
+	 * below undefined (UBSan, tests/fuzz/fuzz_proc_render); USER_HZ is 100
+	 * on every kernel, so anything out of range counts as that. */
+	long hz = v->clk_tck > 0 && v->clk_tck <= 1000000000L ? v->clk_tck : 100;
+	unsigned long long ns_per_tick = 1000000000ULL / (unsigned long long)hz;
 	for (size_t i = 0; i < v->ncpus; i++) {
 		unsigned long long host_v[MAX_FIELDS] = {0};
 		int n = host_cpu_values(host, v->host_cpu[i], host_v);
@@ -108,7 +113,13 @@ void proc_render_stat(struct proc_buf *out, const char *host, const struct proc_
 				put_cpu_lines(out, host, v);
 			cpus_done = true;
 		} else if (v->btime_shift && strncmp(p, "btime ", 6) == 0) {
-			proc_buf_printf(out, "btime %lld\n", strtoll(p + 6, NULL, 10) + v->btime_shift);
+			/* The text is parsed, not trusted: a btime near the type's
+			 * limit must saturate, not overflow (UBSan, found by
+			 * tests/fuzz/fuzz_proc_render). */
+			long long btime = strtoll(p + 6, NULL, 10), shifted;
+			if (__builtin_add_overflow(btime, v->btime_shift, &shifted))
+				shifted = v->btime_shift > 0 ? LLONG_MAX : LLONG_MIN;
+			proc_buf_printf(out, "btime %lld\n", shifted);
 		} else if (v->running >= 0 && strncmp(p, "procs_running ", 14) == 0) {
 			proc_buf_printf(out, "procs_running %ld\n", v->running);
 		} else if (v->blocked >= 0 && strncmp(p, "procs_blocked ", 14) == 0) {

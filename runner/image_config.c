@@ -337,6 +337,9 @@ static int change_argv(const char *what, const char *args, char ***out, size_t *
 		struct ctr_error ignored;
 		if (arr && json_object_is_type(arr, json_type_array) &&
 		    parse_strv(arr, what, &argv, &n, &ignored) == 0 && n == 0) {
+			/* parse_strv allocated the (empty, NULL-terminated) vector
+			 * all the same; found leaking by tests/fuzz/fuzz_image_config. */
+			strv_free(argv, n);
 			json_object_put(arr);
 			return ctr_fail(err, 0, "--change %s []: empty command", what);
 		}
