@@ -28,13 +28,15 @@
  * answers them (fs/proc_sysinfo.c). A profile that refuses sysinfo keeps
  * refusing it, and then there is no listener.
  *
- * Building with libseccomp costs milliseconds (about 4 ms for the default
- * profile on the CI machine), so a built filter can be kept in CACHE_DIR,
- * keyed by everything it was built from (the profile's text, the
- * capabilities, the sysinfo choice, the kernel release, the libseccomp and
- * ctr versions) and compared byte for byte on use; a hit costs tens of
- * microseconds. Cache files are 0600 and only used when owned by the
- * caller; a cache that cannot be written only costs time. */
+ * Building with libseccomp costs milliseconds (5.5 to 6 ms for the default
+ * profile on the test machine, 870 BPF instructions as a binary tree), so a
+ * built filter can be kept in CACHE_DIR, keyed by everything it was built
+ * from (the profile's text, the capabilities, the sysinfo choice, the kernel
+ * release, the libseccomp and ctr versions) and compared byte for byte on
+ * use; a hit costs 0.06 to 0.2 ms, the load in the child about 0.18 ms (the
+ * kernel JITs the program and runs it once per system call number). Cache
+ * files are 0600 and only used when owned by the caller; a cache that cannot
+ * be written only costs time. `test_seccomp --timing` measures all three. */
 #ifndef CTRRUN_SECCOMP_FILTER_H
 #define CTRRUN_SECCOMP_FILTER_H
 
