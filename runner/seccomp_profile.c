@@ -349,10 +349,13 @@ static int get_string_list(const struct where *w, const char *path, json_object 
 	for (size_t i = 0; i < len; i++) {
 		json_object *s = json_object_array_get_idx(v, i);
 		snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-		if (want_type(w, sub, s, json_type_string, "a string") < 0)
+		if (want_type(w, sub, s, json_type_string, "a string") < 0 ||
+		    (!json_object_get_string_len(s) && fail_at(w, sub, "must not be empty") < 0)) {
+			free(*out);
+			*out = NULL;
+			*n = 0;
 			return -1;
-		if (!json_object_get_string_len(s))
-			return fail_at(w, sub, "must not be empty");
+		}
 		(*out)[(*n)++] = json_object_get_string(s);
 	}
 	return 0;

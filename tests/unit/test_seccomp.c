@@ -581,6 +581,9 @@ static void test_malformed_profiles(void)
 		 "\"includes\": {\"minKernel\": \"four\"}}]}",
 		 "seccomp profile bad.json: syscalls[0].includes.minKernel: invalid kernel version \"four\""},
 		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", "
+		 "\"includes\": {\"caps\": [\"CAP_SYS_ADMIN\", \"\"]}}]}",
+		 "seccomp profile bad.json: syscalls[0].includes.caps[1]: must not be empty"},
+		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", "
 		 "\"excludes\": {\"caps\": \"CAP_SYS_ADMIN\"}}]}",
 		 "seccomp profile bad.json: syscalls[0].excludes.caps: must be an array of strings, not string"},
 		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\", \"x86\"]}",
