@@ -10,13 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "capabilities.h"
 #include "process_creds.h"
-
-/* docker's default capabilities. */
-static const int default_caps[] = {
-	CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP,
-	CAP_NET_BIND_SERVICE, CAP_NET_RAW, CAP_SYS_CHROOT, CAP_MKNOD, CAP_AUDIT_WRITE, CAP_SETFCAP,
-};
 
 static bool parse_id(const char *s, uint32_t *out)
 {
@@ -141,9 +136,7 @@ static int last_cap(void)
 
 int creds_apply(const struct creds *c, bool can_setgroups, struct ctr_error *err)
 {
-	uint64_t keep = 0;
-	for (size_t i = 0; i < sizeof default_caps / sizeof default_caps[0]; i++)
-		keep |= 1ULL << default_caps[i];
+	uint64_t keep = ctr_caps_docker_default();
 	int last = last_cap();
 	for (int cap = 0; cap <= last; cap++)
 		if (!(keep & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
