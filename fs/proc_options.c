@@ -7,7 +7,7 @@
 #include "proc_options.h"
 
 const char proc_usage[] =
-	"usage: ctrfs proc [--pid PID | --cgroup PATH] [--sysinfo-fd FD] [-f] [-d] MNT\n"
+	"usage: ctrfs proc [--pid PID | --cgroup PATH] [--sysinfo-fd FD] [--control-fd FD] [-f] [-d] MNT\n"
 	"\n"
 	"Mounts a directory of /proc files that describe one container: meminfo,\n"
 	"cpuinfo, stat, loadavg, swaps, diskstats and cpu-online (for\n"
@@ -21,6 +21,8 @@ const char proc_usage[] =
 	"  --sysinfo-fd FD  a seccomp listener (SECCOMP_RET_USER_NOTIF) for sysinfo(2)\n"
 	"                   calls: answered with these files' memory, swap and load\n"
 	"                   (ctrrun passes it; busybox free and uptime use sysinfo)\n"
+	"  --control-fd FD  a unix socket that passes more such listeners, one fd a\n"
+	"                   message (ctrrun sends those of exec'd processes)\n"
 	"  -f               stay in the foreground\n"
 	"  -d               debug: log every request (implies -f)\n"
 	"  --help\n";
@@ -45,7 +47,7 @@ static const char *option_value(int argc, char **argv, int *i, const char *name,
 
 int proc_options_parse(struct proc_options *o, int argc, char **argv, struct ctr_error *err)
 {
-	*o = (struct proc_options){.sysinfo_fd = -1};
+	*o = (struct proc_options){.sysinfo_fd = -1, .control_fd = -1};
 	err->msg[0] = '\0';
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
@@ -62,13 +64,16 @@ int proc_options_parse(struct proc_options *o, int argc, char **argv, struct ctr
 			if (errno || *end || end == v || pid <= 0 || pid > INT_MAX)
 				return ctr_fail(err, 0, "--pid %s: not a process id", v);
 			o->pid = (pid_t)pid;
-		} else if ((v = option_value(argc, argv, &i, "--sysinfo-fd", err))) {
+		} else if ((v = option_value(argc, argv, &i, "--sysinfo-fd", err)) ||
+			   (v = option_value(argc, argv, &i, "--control-fd", err))) {
+			bool control = strncmp(a, "--control-fd", strlen("--control-fd")) == 0;
+			const char *name = control ? "--control-fd" : "--sysinfo-fd";
 			char *end;
 			errno = 0;
 			long fd = strtol(v, &end, 10);
 			if (errno || *end || end == v || fd < 0 || fd > INT_MAX || fcntl((int)fd, F_GETFD) < 0)
-				return ctr_fail(err, 0, "--sysinfo-fd %s: not an open file descriptor", v);
-			o->sysinfo_fd = (int)fd;
+				return ctr_fail(err, 0, "%s %s: not an open file descriptor", name, v);
+			*(control ? &o->control_fd : &o->sysinfo_fd) = (int)fd;
 		} else if ((v = option_value(argc, argv, &i, "--cgroup", err))) {
 			if (!*v)
 				return ctr_fail(err, 0, "--cgroup needs a path");

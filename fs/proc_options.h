@@ -11,6 +11,7 @@ struct proc_options {
 	pid_t pid;               /* --pid; 0 when not given */
 	const char *cgroup;      /* --cgroup; NULL when not given */
 	int sysinfo_fd;          /* --sysinfo-fd: a seccomp listener whose sysinfo calls to answer; -1 */
+	int control_fd;          /* --control-fd: a socket passing more listeners (SCM_RIGHTS); -1 */
 	const char *mountpoint;
 	bool foreground, debug, show_help;
 };

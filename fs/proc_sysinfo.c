@@ -1,4 +1,6 @@
-/* The sysinfo server. Invariant: every notification gets an answer — the
+/* The sysinfo server: one thread serving every listener (the init's filter,
+ * and one per exec'd process, passed later over the control socket).
+ * Invariant: every notification gets an answer — the
  * container's values, or, when they cannot be made or written into the
  * caller, the real syscall (SECCOMP_USER_NOTIF_FLAG_CONTINUE), so no
  * process ever hangs in sysinfo. This daemon is root in the container's user
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
@@ -22,8 +25,10 @@
 
 struct proc_sysinfo {
 	pthread_t thread;
-	int listener;
+	int control;        /* passes more listeners (SCM_RIGHTS); -1 */
 	int stop_pipe[2];
+	int *listeners;     /* one per filter instance: the init's, each exec'd process's */
+	size_t n_listeners, cap_listeners;
 	struct proc_source *src;
 	struct proc_buf text;
 };
@@ -99,13 +104,13 @@ ssize_t proc_sysinfo_write_caller(int listener, const struct seccomp_notif *req,
 	return n;
 }
 
-static void answer(struct proc_sysinfo *s, const struct seccomp_notif *req)
+static void answer(struct proc_sysinfo *s, int listener, const struct seccomp_notif *req)
 {
 	struct seccomp_notif_resp resp = {.id = req->id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
 	struct sysinfo si;
 	/* Only the 64-bit layout is built here; i386 callers get the kernel's. */
 	if (req->data.arch == AUDIT_ARCH_X86_64 && container_sysinfo(s, &si) == 0) {
-		ssize_t n = proc_sysinfo_write_caller(s->listener, req, req->data.args[0], &si, sizeof si);
+		ssize_t n = proc_sysinfo_write_caller(listener, req, req->data.args[0], &si, sizeof si);
 		if (n == (ssize_t)sizeof si) {
 			resp.flags = 0;  /* val 0, error 0: done */
 		} else if (n < 0 && errno == EIO) {
@@ -113,45 +118,120 @@ static void answer(struct proc_sysinfo *s, const struct seccomp_notif *req)
 			resp.error = -EFAULT;  /* /proc/PID/mem's EIO: a bad pointer, as the kernel says it */
 		}
 	}
-	ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+static int add_listener(struct proc_sysinfo *s, int fd)
+{
+	if (s->n_listeners == s->cap_listeners) {
+		size_t cap = s->cap_listeners ? 2 * s->cap_listeners : 8;
+		int *grown = realloc(s->listeners, cap * sizeof *grown);
+		if (!grown)
+			return -1;
+		s->listeners = grown;
+		s->cap_listeners = cap;
+	}
+	s->listeners[s->n_listeners++] = fd;
+	return 0;
+}
+
+/* One listener from the control socket; -1 when it has closed. */
+static int receive_listener(struct proc_sysinfo *s)
+{
+	char c;
+	struct iovec iov = {.iov_base = &c, .iov_len = 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+	ssize_t n = recvmsg(s->control, &msg, MSG_CMSG_CLOEXEC);
+	if (n <= 0)
+		return n < 0 && errno == EINTR ? 0 : -1;
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	int fd = -1;
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+	if (fd >= 0 && add_listener(s, fd) < 0)
+		close(fd);
+	return 0;
 }
 
 static void *serve(void *arg)
 {
 	struct proc_sysinfo *s = arg;
+	struct pollfd *fds = NULL;
 	for (;;) {
-		struct pollfd fds[2] = {{.fd = s->listener, .events = POLLIN}, {.fd = s->stop_pipe[0], .events = POLLIN}};
-		if (poll(fds, 2, -1) < 0) {
+		size_t n = 2 + s->n_listeners;
+		struct pollfd *grown = realloc(fds, n * sizeof *fds);
+		if (!grown)
+			break;
+		fds = grown;
+		fds[0] = (struct pollfd){.fd = s->stop_pipe[0], .events = POLLIN};
+		fds[1] = (struct pollfd){.fd = s->control, .events = POLLIN};
+		for (size_t i = 0; i < s->n_listeners; i++)
+			fds[2 + i] = (struct pollfd){.fd = s->listeners[i], .events = POLLIN};
+		if (poll(fds, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (fds[1].revents || (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
-			break;  /* stopping, or no process uses the filter any more */
-		struct seccomp_notif req;
-		memset(&req, 0, sizeof req);
-		if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_RECV, &req) == 0)
-			answer(s, &req);
-		else if (errno != ENOENT && errno != EINTR)
-			break;  /* not a seccomp listener: nothing will ever come */
+		if (fds[0].revents)
+			break;  /* stopping */
+		/* Those polled come first; a listener received below joins the
+		 * array after them and is polled next time round. */
+		size_t polled = n - 2;
+		for (size_t i = polled; i-- > 0;) {
+			short ev = fds[2 + i].revents;
+			int listener = s->listeners[i];
+			bool drop = (ev & (POLLHUP | POLLERR | POLLNVAL)) != 0;  /* no process uses that filter any more */
+			if (!drop && (ev & POLLIN)) {
+				struct seccomp_notif req;
+				memset(&req, 0, sizeof req);
+				if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) == 0)
+					answer(s, listener, &req);
+				else if (errno != ENOENT && errno != EINTR)
+					drop = true;  /* not a seccomp listener: nothing will ever come */
+			}
+			if (drop) {
+				/* Backwards: the last one moves here, and it is either
+				 * seen already or not polled yet. */
+				close(listener);
+				s->listeners[i] = s->listeners[--s->n_listeners];
+			}
+		}
+		if (fds[1].revents && receive_listener(s) < 0) {
+			close(s->control);  /* the monitor is gone: no more listeners come */
+			s->control = -1;
+		}
 	}
+	free(fds);
 	return NULL;
 }
 
-struct proc_sysinfo *proc_sysinfo_start(int listener, struct proc_source *src)
+struct proc_sysinfo *proc_sysinfo_start(int listener, int control, struct proc_source *src)
 {
 	struct proc_sysinfo *s = calloc(1, sizeof *s);
-	if (!s || pipe2(s->stop_pipe, O_CLOEXEC) < 0) {
+	if (!s || pipe2(s->stop_pipe, O_CLOEXEC) < 0 || (listener >= 0 && add_listener(s, listener) < 0)) {
+		if (s)
+			free(s->listeners);
 		free(s);
-		close(listener);
+		if (listener >= 0)
+			close(listener);
+		if (control >= 0)
+			close(control);
 		return NULL;
 	}
-	s->listener = listener;
+	s->control = control;
 	s->src = src;
 	if (pthread_create(&s->thread, NULL, serve, s) != 0) {
 		close(s->stop_pipe[0]);
 		close(s->stop_pipe[1]);
-		close(listener);
+		for (size_t i = 0; i < s->n_listeners; i++)
+			close(s->listeners[i]);
+		if (control >= 0)
+			close(control);
+		free(s->listeners);
 		free(s);
 		return NULL;
 	}
@@ -168,7 +248,11 @@ void proc_sysinfo_stop(struct proc_sysinfo *s)
 	pthread_join(s->thread, NULL);
 	close(s->stop_pipe[0]);
 	close(s->stop_pipe[1]);
-	close(s->listener);
+	for (size_t i = 0; i < s->n_listeners; i++)
+		close(s->listeners[i]);
+	if (s->control >= 0)
+		close(s->control);
+	free(s->listeners);
 	proc_buf_free(&s->text);
 	free(s);
 }

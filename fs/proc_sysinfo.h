@@ -27,8 +27,12 @@ ssize_t proc_sysinfo_write_caller(int listener, const struct seccomp_notif *req,
  * before the write. */
 void proc_sysinfo_set_race_hook(void (*hook)(void));
 
-/* Serves LISTENER (consumed) in a thread. NULL when it cannot start. */
-struct proc_sysinfo *proc_sysinfo_start(int listener, struct proc_source *src);
+/* Serves LISTENER (consumed; -1: none yet) in a thread, and every further
+ * listener that arrives on CONTROL (consumed; -1: none), a socket carrying
+ * one fd per message (SCM_RIGHTS): ctrrun passes those of exec'd
+ * processes. A listener whose filter no process uses any more is dropped.
+ * NULL when it cannot start. */
+struct proc_sysinfo *proc_sysinfo_start(int listener, int control, struct proc_source *src);
 void proc_sysinfo_stop(struct proc_sysinfo *s);
 
 #endif

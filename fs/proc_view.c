@@ -552,7 +552,7 @@ int proc_view_main(int argc, char **argv)
 	if (view_start_threads(&v) < 0)
 		goto out_unmount;
 	struct proc_sysinfo *sysinfo = NULL;
-	if (o.sysinfo_fd >= 0 && !(sysinfo = proc_sysinfo_start(o.sysinfo_fd, &v.src)))
+	if ((o.sysinfo_fd >= 0 || o.control_fd >= 0) && !(sysinfo = proc_sysinfo_start(o.sysinfo_fd, o.control_fd, &v.src)))
 		fprintf(stderr, "ctrfs proc: cannot answer sysinfo calls; the container sees the host's\n");
 	struct fuse_loop_config *loop = fuse_loop_cfg_create();
 	if (!loop) {

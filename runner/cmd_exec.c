@@ -31,6 +31,8 @@
 #include <grp.h>
 
 #include "cgroups.h"
+#include "confinement.h"
+#include "spec_build.h"
 #include "ctrrun.h"
 #include "monitor.h"
 #include "image_config.h"
@@ -39,7 +41,9 @@
 #include "proc_stat.h"
 #include "stale.h"
 #include "sync_channel.h"
+#include "sysinfo_filter.h"
 #include "terminal.h"
+#include "view_channel.h"
 
 static const char exec_usage[] =
 	"usage: ctrrun exec [-i] [-t] [-e NAME=VALUE]... [-w DIR] [-u USER[:GROUP]] CONTAINER COMMAND [ARG...]\n\n"
@@ -54,6 +58,8 @@ static const char exec_usage[] =
 
 struct exec_opts {
 	bool interactive, tty;
+	const struct ctr_confinement *conf;  /* the container's capabilities and seccomp filter */
+	bool sysinfo_view;   /* the container has a /proc view: sysinfo goes to it */
 	char **env;          /* the container's, then -e; NULL-terminated */
 	size_t n_env;
 	const char *workdir, *user;
@@ -116,13 +122,31 @@ static __attribute__((noreturn)) void run_command(const struct exec_opts *o, int
 		int keep[] = {0, 1, 2, sync, exec_err};
 		close_fds_except(keep, sizeof keep / sizeof keep[0]);
 	}
-	if (creds_apply(&creds, can_setgroups, &err) < 0)
+	if (creds_apply(&creds, can_setgroups, o->conf->caps, &err) < 0)
 		goto fail;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);  /* again: a credential change clears it */
 	if (chdir(o->workdir ? o->workdir : "/") < 0) {
 		ctr_fail(&err, errno, "cannot change to the working directory %s", o->workdir);
 		goto fail;
 	}
+	/* sysinfo to the /proc view's daemon, as the init's processes have it:
+	 * a filter of our own, whose listener ctrrun hands to the monitor. */
+	if (o->sysinfo_view) {
+		int listener = sysinfo_filter_install(&err);
+		if (listener < 0)
+			goto fail;
+		int rc = sync_send(sync, SYNC_SECCOMP_FD, NULL, listener);
+		close(listener);
+		if (rc < 0) {
+			ctr_fail(&err, errno, "cannot pass the sysinfo listener to ctrrun");
+			goto fail;
+		}
+	}
+	/* The container's own filter, as its init has it; last but the report
+	 * and the exec. */
+	int unused_listener;
+	if (ctr_seccomp_load(o->conf->seccomp, &unused_listener, &err) < 0)
+		goto fail;
 	sync_send(sync, SYNC_READY, NULL, -1);
 	close(sync);
 	sigset_t none;
@@ -474,7 +498,8 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 	struct ctr_db_container c = {0};
 	struct ctr_db_image image = {0};
 	struct ctr_image_config config = {0};
-	int code = CTRRUN_EXIT_ERROR, pidfd = -1, sigfd = -1, master = -1;
+	struct ctr_confinement conf = {0};
+	int code = CTRRUN_EXIT_ERROR, pidfd = -1, sigfd = -1, master = -1, view_conn = -1;
 	int sv[2] = {-1, -1}, ep[2] = {-1, -1};
 	/* The joiner's (and command's) stdio, and ctrrun's ends of them. */
 	int child_stdio[3] = {-1, -1, -1};
@@ -506,6 +531,18 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 	struct ctr_db_resources res = {0};
 	if (ctr_db_get_resources(rt->db, c.id, &res, &err) != CTR_DB_OK)
 		goto fail;
+	{
+		struct ctr_db_security sec;
+		if (ctr_db_get_security(rt->db, c.id, &sec, &err) != CTR_DB_OK)
+			goto fail;
+		char *cache = spec_seccomp_cache(rt);
+		int rc = ctr_confinement_from_record(&sec, cache, &conf, &err);
+		free(cache);
+		ctr_db_security_free(&sec);
+		if (rc < 0)
+			goto fail;
+		o.conf = &conf;
+	}
 	int cg_rc = res.cgroup ? ctr_cgroup_from_json(res.cgroup, &cg, &err) : 0;
 	ctr_db_resources_free(&res);
 	if (cg_rc < 0)
@@ -529,6 +566,12 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 	    make_stdio(&o, child_stdio, &io) < 0) {
 		ctr_fail(&err, errno, "exec setup");
 		goto fail;
+	}
+	/* The monitor, which takes the command's sysinfo listener for the view. */
+	{
+		char *dir = ctrrun_container_dir(rt, c.id);
+		view_conn = dir ? view_channel_connect(dir, &o.sysinfo_view) : -1;
+		free(dir);
 	}
 	/* No SQLite connection, nor any other file of the host, crosses into
 	 * the joiner: everything needed from the database is read by now. */
@@ -557,10 +600,20 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 			ctr_fail(&err, 0, "the process joining container %s died", c.name);
 			break;
 		}
-		if (msg.tag == SYNC_PID)
+		if (msg.tag == SYNC_PID) {
 			command = msg.value;
-		else if (msg.tag == SYNC_PTY_FD)
+		} else if (msg.tag == SYNC_PTY_FD) {
 			master = fd;
+		} else if (msg.tag == SYNC_SECCOMP_FD && fd >= 0) {
+			int rc = view_conn >= 0 ? view_channel_send(view_conn, fd, &err) : 0;
+			close(fd);
+			if (rc < 0) {
+				/* Its sysinfo calls would hang unanswered: end it (its
+				 * PDEATHSIG follows the joiner). */
+				kill(joiner, SIGKILL);
+				break;
+			}
+		}
 		else if (msg.tag == SYNC_ERROR)
 			err = msg.err;
 		if (msg.tag == SYNC_READY || msg.tag == SYNC_ERROR)
@@ -622,6 +675,7 @@ out:
 		close(sigfd);
 	if (pidfd >= 0)
 		close(pidfd);
+	close_fd(&view_conn);
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 	free(o.env);
 	free(extra);
@@ -630,5 +684,6 @@ out:
 	ctr_image_config_free(&config);
 	ctr_db_image_free(&image);
 	ctr_db_container_free(&c);
+	ctr_confinement_free(&conf);
 	return code;
 }

@@ -23,6 +23,9 @@
 #include "remove_tree.h"
 #include "run_options.h"
 #include "stale.h"
+#include "capabilities.h"
+#include "confinement.h"
+#include "seccomp_profile.h"
 
 #include <json-c/json.h>
 
@@ -163,36 +166,6 @@ static int json_list(char *const *v, size_t n, char **out, struct ctr_error *err
 	return *out ? 0 : ctr_fail(err, ENOMEM, "options");
 }
 
-/* A seccomp profile file, read whole now: the container keeps the profile
- * it was made with, whatever happens to the file later. */
-static int read_profile(const char *file, char **out, struct ctr_error *err)
-{
-	FILE *f = fopen(file, "re");
-	if (!f)
-		return ctr_fail(err, errno, "--security-opt seccomp=%s", file);
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	char buf[65536];
-	size_t n;
-	while (mem && (n = fread(buf, 1, sizeof buf, f)) > 0 && len < (4u << 20))
-		fwrite(buf, 1, n, mem);
-	int failed = ferror(f);
-	fclose(f);
-	if (mem)
-		fclose(mem);
-	if (!text || failed) {
-		free(text);
-		return ctr_fail(err, failed ? EIO : ENOMEM, "--security-opt seccomp=%s", file);
-	}
-	if (len >= (4u << 20)) {
-		free(text);
-		return ctr_fail(err, EFBIG, "--security-opt seccomp=%s: a profile is at most 4 MiB", file);
-	}
-	*out = text;
-	return 0;
-}
-
 /* The user namespace and security options, as they will be recorded. */
 static int build_security(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 {
@@ -229,11 +202,25 @@ static int build_security(struct ctrrun *rt, struct run_state *s, struct ctr_err
 	    json_list(o->cap_drop, o->n_cap_drop, &sec->cap_drop, err) < 0 ||
 	    json_list(o->tmpfs, o->n_tmpfs, &sec->tmpfs, err) < 0)
 		return -1;
+	/* Checked now, with the code that applies them at start: a bad name
+	 * or profile is an error before anything exists. */
+	uint64_t caps;
+	if (ctr_caps_compute((const char *const *)o->cap_add, o->n_cap_add, (const char *const *)o->cap_drop,
+			     o->n_cap_drop, o->privileged, ctr_cap_last(), &caps, err) < 0)
+		return -1;
+	for (size_t i = 0; i < o->n_tmpfs; i++) {
+		struct ctr_tmpfs t;
+		if (ctr_tmpfs_parse(o->tmpfs[i], &t, err) < 0)
+			return -1;
+		ctr_tmpfs_free(&t);
+	}
 	if (o->seccomp && strcmp(o->seccomp, "unconfined") == 0) {
 		if (!(sec->seccomp = strdup("unconfined")))
 			return ctr_fail(err, ENOMEM, "options");
 	} else if (o->seccomp) {
-		if (read_profile(o->seccomp, &sec->seccomp, err) < 0 || !(sec->seccomp_source = strdup(o->seccomp)))
+		/* Kept as it is now: a file changed later does not change the container. */
+		if (ctr_seccomp_profile_read_file(o->seccomp, &sec->seccomp, err) < 0 ||
+		    !(sec->seccomp_source = strdup(o->seccomp)))
 			return -1;
 	}
 	return 0;

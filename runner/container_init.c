@@ -122,6 +122,27 @@ static int mount_volumes(const struct ctr_spec *spec, int rootfd, struct ctr_err
 	return 0;
 }
 
+/* --tmpfs mounts; and with --read-only, tmpfs on /tmp, /var/tmp and /run
+ * where nothing else is mounted there (as podman's --read-only-tmpfs). */
+static int mount_tmpfs(const struct ctr_spec *spec, int rootfd, struct ctr_error *err)
+{
+	const struct ctr_confinement *conf = spec->conf;
+	for (size_t i = 0; i < conf->n_tmpfs; i++)
+		if (rootfs_mount_tmpfs(rootfd, conf->tmpfs[i].path, conf->tmpfs[i].flags, conf->tmpfs[i].data, err) < 0)
+			return -1;
+	static const char *const scratch[][2] = {{"/tmp", "mode=1777"}, {"/var/tmp", "mode=1777"}, {"/run", "mode=755"}};
+	for (size_t i = 0; conf->read_only && i < sizeof scratch / sizeof *scratch; i++) {
+		bool taken = false;
+		for (size_t k = 0; k < conf->n_tmpfs; k++)
+			taken |= strcmp(conf->tmpfs[k].path, scratch[i][0]) == 0;
+		for (size_t k = 0; k < spec->n_volumes; k++)
+			taken |= strcmp(spec->volumes[k].container_path, scratch[i][0]) == 0;
+		if (!taken && rootfs_mount_tmpfs(rootfd, scratch[i][0], MS_NOSUID | MS_NODEV, scratch[i][1], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* A time namespace whose boot time is now: /proc/uptime starts near 0 and
  * the kernel shifts every process start time (/proc/PID/stat) the same
  * way, so `ps` stays right. Faking uptime in a file would not. Offsets can
@@ -354,9 +375,12 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 		ctr_fail(&err, errno, "cannot open the container's root %s/merged", spec->dir);
 		fail(sync, &err);
 	}
-	if (rootfs_mount_proc(rootfd, &err) < 0 || rootfs_mount_dev(rootfd, gid_mapped(spec->idmap, 5), &err) < 0 ||
-	    rootfs_mount_sys(rootfd, !spec->host_network, &err) < 0 || mount_volumes(spec, rootfd, &err) < 0 ||
-	    rootfs_mask_paths(rootfd, &err) < 0)
+	const struct ctr_confinement *conf = spec->conf;
+	if (rootfs_mount_proc(rootfd, &err) < 0 ||
+	    rootfs_mount_dev(rootfd, gid_mapped(spec->idmap, 5), conf->privileged, &err) < 0 ||
+	    rootfs_mount_sys(rootfd, !spec->host_network, conf->privileged, &err) < 0 ||
+	    mount_volumes(spec, rootfd, &err) < 0 || mount_tmpfs(spec, rootfd, &err) < 0 ||
+	    (!conf->privileged && rootfs_mask_paths(rootfd, &err) < 0))
 		fail(sync, &err);
 	if (sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
 		ctr_fail(&err, errno, "cannot set the hostname %s", spec->hostname);
@@ -377,6 +401,15 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 		fail(sync, &err);
 	if (spec->cwd && make_workdir(spec->cwd, &err) < 0)
 		fail(sync, &err);
+	/* --read-only: the union's mount alone; /proc, /dev, /sys, volumes and
+	 * tmpfs mounts stay as they are. */
+	if (conf->read_only) {
+		struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+		if (mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof ro) < 0) {
+			ctr_fail(&err, errno, "cannot make the container's root read-only");
+			fail(sync, &err);
+		}
+	}
 	setsid();
 	if (spec->terminal) {
 		if (setup_terminal(sync, creds.uid, &err) < 0)
@@ -384,7 +417,7 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 	} else if (redirect_stdio(spec, &err) < 0) {
 		fail(sync, &err);
 	}
-	if (creds_apply(&creds, can_setgroups, &err) < 0)
+	if (creds_apply(&creds, can_setgroups, conf->caps, &err) < 0)
 		fail(sync, &err);
 	if (chdir(spec->cwd ? spec->cwd : "/") < 0) {
 		ctr_fail(&err, errno, "cannot change to the working directory %s", spec->cwd);
@@ -393,6 +426,12 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 	/* After the last credential change, which clears it. If ctrrun died
 	 * before this point, the handshake below sees end of stream. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* The seccomp filter last of all but the handshake and the exec, which
+	 * every profile built on docker's lets through; a failure still reaches
+	 * ctrrun. no_new_privs is set (creds_apply). */
+	int unused_listener;
+	if (ctr_seccomp_load(conf->seccomp, &unused_listener, &err) < 0)
+		fail(sync, &err);
 	if (sync_send(sync, SYNC_READY, NULL, -1) < 0 || wait_for(sync, SYNC_GO, &err) < 0)
 		_exit(125);
 	close(sync);

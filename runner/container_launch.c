@@ -24,6 +24,7 @@
 #include "remove_tree.h"
 #include "spec_build.h"
 #include "terminal.h"
+#include "view_channel.h"
 
 /* How a detached monitor tells ctrrun that the container runs, or why not. */
 struct launch_report {
@@ -118,6 +119,7 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	struct ctr_container_proc proc = {.pty_master = -1, .sync = -1, .exec_err = -1};
 	struct term_state term = {0};
 	bool ran = false;
+	struct view_channel *view = NULL;  /* exec'd processes' sysinfo listeners */
 
 	sigset_t mask;
 	monitor_block_signals(&mask);
@@ -165,6 +167,16 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 			close(*fd);
 			*fd = -1;
 		}
+	/* Before it is marked running (exec needs that): the socket through
+	 * which exec'd processes' sysinfo listeners reach the view's daemon. */
+	if (view_channel_open(b.dir, proc.view_control, &view, &err) < 0) {
+		proc.view_control = -1;
+		ctr_container_abort(&proc);
+		goto fail;
+	}
+	proc.view_control = -1;  /* the channel has it */
+	if (proc.seccomp_listener >= 0)
+		view_channel_keep(view, proc.seccomp_listener);
 	struct ctr_db_processes procs = {.monitor_pid = getpid(), .fs_pid = proc.fs_pid, .fs_start_ticks = proc.fs_ticks};
 	ctr_proc_start_ticks(getpid(), &procs.monitor_start_ticks);
 	if (ctr_db_set_processes(rt->db, rec->id, &procs, &err) != CTR_DB_OK ||
@@ -219,7 +231,8 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	report_fd = -1;
 
 	struct monitor_io io = {.out = out[0], .err = errp[0], .pty_master = proc.pty_master, .in = inp[1],
-				.attach = !o->detach, .forward_stdin = !o->detach && rec->interactive, .sigfd = sigfd};
+				.attach = !o->detach, .forward_stdin = !o->detach && rec->interactive, .sigfd = sigfd,
+				.view = view};
 	out[0] = errp[0] = inp[1] = -1;
 	/* The container may close its stdin early: EPIPE then, not death. */
 	if (io.in >= 0)
@@ -261,6 +274,7 @@ fail:
 	report_fd = -1;
 	code = CTRRUN_EXIT_ERROR;
 out:
+	view_channel_close(view);
 	for (int i = 0; i < 2; i++) {
 		if (out[i] >= 0)
 			close(out[i]);

@@ -128,7 +128,7 @@ static char *idmapped_union_options(const struct ctr_spec *spec, int userns)
 }
 
 static __attribute__((noreturn)) void exec_daemon(const struct ctr_spec *spec, enum daemon_kind kind, pid_t init,
-						  int userns, int fuse, int spec_listener)
+						  int userns, int fuse, int spec_listener, int control)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -150,7 +150,7 @@ static __attribute__((noreturn)) void exec_daemon(const struct ctr_spec *spec, e
 	 * (the database, the container's pipes, the caller's fds); what it gets
 	 * is opened below: the idmapped mounts its options name. */
 	{
-		int keep[] = {0, 1, 2, fuse, spec_listener, userns};
+		int keep[] = {0, 1, 2, fuse, spec_listener, control, userns};
 		close_fds_except(keep, sizeof keep / sizeof keep[0]);
 	}
 	char *opts = NULL;
@@ -190,16 +190,23 @@ static __attribute__((noreturn)) void exec_daemon(const struct ctr_spec *spec, e
 	snprintf(mnt, sizeof mnt, "/dev/fd/%d", fuse);
 	snprintf(pid, sizeof pid, "%d", (int)init);
 	if (kind == DAEMON_PROC) {
-		char sysinfo_fd[32];
+		char sysinfo_fd[32], control_fd[32];
 		int listener = spec_listener;
 		snprintf(sysinfo_fd, sizeof sysinfo_fd, "%d", listener);
+		snprintf(control_fd, sizeof control_fd, "%d", control);
 		if (listener >= 0)
 			fcntl(listener, F_SETFD, 0);
-		char *argv[9] = {"ctrfs", "proc", "-f", "--pid", pid};
+		if (control >= 0)
+			fcntl(control, F_SETFD, 0);
+		char *argv[11] = {"ctrfs", "proc", "-f", "--pid", pid};
 		int n = 5;
 		if (listener >= 0) {
 			argv[n++] = "--sysinfo-fd";
 			argv[n++] = sysinfo_fd;
+		}
+		if (control >= 0) {
+			argv[n++] = "--control-fd";
+			argv[n++] = control_fd;
 		}
 		argv[n++] = mnt;
 		argv[n] = NULL;
@@ -223,12 +230,26 @@ static int start_daemon(const struct ctr_spec *spec, enum daemon_kind kind, stru
 	if (p->userns_fd < 0 && (p->userns_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return ctr_fail(err, errno, "cannot open %s", path);
 	int userns = p->userns_fd;
+	/* The view daemon's control socket: later listeners (of exec'd
+	 * processes) reach it there, through the monitor. */
+	int ctl[2] = {-1, -1};
+	if (kind == DAEMON_PROC && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0)
+		return ctr_fail(err, errno, "socketpair");
 	fflush(NULL);
 	pid_t pid = fork();
-	if (pid < 0)
-		return ctr_fail(err, errno, "fork");
+	if (pid < 0) {
+		int e = errno;
+		close_fd(&ctl[0]);
+		close_fd(&ctl[1]);
+		return ctr_fail(err, e, "fork");
+	}
 	if (pid == 0)
-		exec_daemon(spec, kind, p->init_pid, userns, fuse, kind == DAEMON_PROC ? p->seccomp_listener : -1);
+		exec_daemon(spec, kind, p->init_pid, userns, fuse, kind == DAEMON_PROC ? p->seccomp_listener : -1, ctl[1]);
+	close_fd(&ctl[1]);
+	if (kind == DAEMON_PROC) {
+		close_fd(&p->view_control);
+		p->view_control = ctl[0];
+	}
 	if (kind == DAEMON_PROC) {
 		p->proc_pid = pid;
 	} else {
@@ -358,7 +379,7 @@ static int prepare_volumes(const struct ctr_spec *spec, struct ctr_error *err)
 int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc *p, struct ctr_error *err)
 {
 	memset(p, 0, sizeof *p);
-	p->pty_master = p->sync = p->exec_err = p->seccomp_listener = p->userns_fd = -1;
+	p->pty_master = p->sync = p->exec_err = p->seccomp_listener = p->userns_fd = p->view_control = -1;
 	p->fs_log = spec->fs_log;
 	p->cgroup = spec->cgroup;  /* ours from here: abort removes it */
 	int sv[2], ep[2];
@@ -458,7 +479,6 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 			 * starts); its time namespace comes later and is read lazily. */
 			rc = start_daemon(spec, DAEMON_PROC, p, fd, err);
 			close_fd(&fd);
-			close_fd(&p->seccomp_listener);  /* the daemon has it now */
 			if (rc < 0)
 				goto fail;
 		} else if (msg.tag == SYNC_PTY_FD && fd >= 0) {
@@ -505,6 +525,7 @@ void ctr_container_abort(struct ctr_container_proc *p)
 	close_fd(&p->exec_err);
 	close_fd(&p->pty_master);
 	close_fd(&p->seccomp_listener);
+	close_fd(&p->view_control);
 	close_fd(&p->userns_fd);
 	if (p->init_pid > 0) {
 		kill(p->init_pid, SIGKILL);

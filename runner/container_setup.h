@@ -20,7 +20,8 @@ struct ctr_container_proc {
 	struct ctr_cgroup *cgroup; /* the container's cgroups, or NULL without limits */
 	int pty_master;          /* -1 without a terminal */
 	int userns_fd;           /* the container's user namespace, kept for housekeeping; -1 */
-	int seccomp_listener;    /* the sysinfo filter's notifications, until the view's daemon gets them */
+	int seccomp_listener;    /* the init's sysinfo filter's notifications (the view's daemon has a copy) */
+	int view_control;        /* the view daemon's control socket (ctrfs proc --control-fd); -1 */
 	int sync;                /* handshake socket, until started */
 	int exec_err;            /* carries errno if the command cannot be executed */
 	const char *fs_log;      /* the daemon's stderr */

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "confinement.h"
 #include "idmap_config.h"
 #include "resource_limits.h"
 
@@ -41,6 +42,9 @@ struct ctr_spec {
 	bool remapped;
 	uint32_t volume_root_uid, volume_root_gid;  /* remapped: what container root writes volumes as */
 	const char *dir;       /* containers/<id>: the init starts in it and finds merged/ and proc/ there */
+
+	/* capabilities, seccomp, --privileged, --read-only, --tmpfs */
+	const struct ctr_confinement *conf;
 
 	/* root file system: a ctrfs union */
 	const char *ctrfs;     /* path of the ctrfs binary */

@@ -84,7 +84,7 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 			if (timeout <= 0)
 				break;
 		}
-		struct pollfd fds[6] = {
+		struct pollfd fds[6 + VIEW_CHANNEL_MAX_FDS] = {
 			{.fd = reaped ? -1 : io->sigfd, .events = POLLIN},
 			{.fd = io->out, .events = POLLIN},
 			{.fd = io->err, .events = POLLIN},
@@ -92,11 +92,14 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 			{.fd = stdin_open && in_len == 0 ? 0 : -1, .events = POLLIN},
 			{.fd = in_len > 0 ? io->in : -1, .events = POLLOUT},
 		};
-		int rc = poll(fds, 6, timeout);
+		int n_view = io->view && !reaped ? view_channel_fds(io->view, fds + 6) : 0;
+		int rc = poll(fds, 6 + (nfds_t)n_view, timeout);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc < 0)
 			break;
+		if (n_view)
+			view_channel_serve(io->view, fds + 6, n_view);
 		if (buf && fds[1].revents)
 			pump(&io->out, CTR_DB_STDOUT, io->attach ? 1 : -1, log, buf);
 		if (buf && fds[2].revents)

@@ -10,6 +10,7 @@
 
 #include "container_setup.h"
 #include "log_writer.h"
+#include "view_channel.h"
 
 struct monitor_io {
 	int out, err;       /* read ends of the container's stdout/stderr pipes; -1 with a tty */
@@ -18,6 +19,7 @@ struct monitor_io {
 	bool attach;        /* copy output to our stdout/stderr */
 	bool forward_stdin; /* our stdin goes to the pty (run -it) or the pipe IN (run -i) */
 	int sigfd;          /* signalfd of forwarded signals and SIGCHLD */
+	struct view_channel *view;  /* exec'd processes' sysinfo listeners come here; or NULL */
 };
 
 /* Blocks (and puts in MASK) the signals a monitor forwards to the

@@ -134,9 +134,8 @@ static int last_cap(void)
 	return v;
 }
 
-int creds_apply(const struct creds *c, bool can_setgroups, struct ctr_error *err)
+int creds_apply(const struct creds *c, bool can_setgroups, uint64_t keep, struct ctr_error *err)
 {
-	uint64_t keep = ctr_caps_docker_default();
 	int last = last_cap();
 	for (int cap = 0; cap <= last; cap++)
 		if (!(keep & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
@@ -152,7 +151,7 @@ int creds_apply(const struct creds *c, bool can_setgroups, struct ctr_error *err
 		return ctr_fail(err, errno, "cannot switch to uid %u (is it mapped in the user namespace?)",
 				(unsigned)c->uid);
 	if (c->uid == 0) {
-		/* Root keeps exactly the default set; other users got none by setuid. */
+		/* Root keeps exactly the container's set; other users got none by setuid. */
 		struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 		struct __user_cap_data_struct data[2] = {{0}};
 		for (int i = 0; i < 2; i++) {

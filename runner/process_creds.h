@@ -3,6 +3,7 @@
 #define CTRRUN_PROCESS_CREDS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "ctr/error.h"
@@ -19,9 +20,9 @@ struct creds {
  * current root's /etc/passwd and /etc/group (so call it after pivot_root). */
 int creds_resolve(const char *user, struct creds *out, struct ctr_error *err);
 
-/* Cuts the capability bounding set to docker's default set, switches to
- * C's ids (supplementary groups cleared where the namespace allows it),
- * leaves root with exactly the default set, and sets no_new_privs. */
-int creds_apply(const struct creds *c, bool can_setgroups, struct ctr_error *err);
+/* Cuts the capability bounding set to CAPS (the container's set,
+ * capabilities.h), switches to the user and groups, leaves root with
+ * exactly CAPS (other users with none), and sets no_new_privs. */
+int creds_apply(const struct creds *c, bool can_setgroups, uint64_t caps, struct ctr_error *err);
 
 #endif

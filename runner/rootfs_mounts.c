@@ -1,6 +1,7 @@
 /* The standard mounts inside a container's root, as runc and docker make
  * them: fresh procfs, a small /dev of bound host device nodes (mknod is
  * refused in a user namespace), devpts, /sys read-only, masked paths. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -207,6 +208,11 @@ static int mount_fresh(int rootfd, const char *path, const char *type, unsigned 
 	return 0;
 }
 
+int rootfs_mount_tmpfs(int rootfd, const char *path, unsigned long flags, const char *data, struct ctr_error *err)
+{
+	return mount_fresh(rootfd, path, "tmpfs", flags, data, err);
+}
+
 int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir, unsigned flags,
 		     struct ctr_error *err)
 {
@@ -257,7 +263,39 @@ int rootfs_mount_proc(int rootfd, struct ctr_error *err)
 	return -1;
 }
 
-int rootfs_mount_dev(int rootfd, bool gid5_mapped, struct ctr_error *err)
+/* --privileged: every device node of the host's /dev and of its
+ * subdirectories (dri/, net/, snd/, ...), bound in, as docker gives them. */
+static int bind_all_devices(int rootfd, struct ctr_error *err)
+{
+	static const char *const skip[] = {"pts", "shm", "mqueue", "fd", "core", "ptmx", "stdin", "stdout", "stderr"};
+	char *dirs[64] = {strdup("/dev")};
+	int n_dirs = dirs[0] ? 1 : 0, rc = 0;
+	for (int d = 0; d < n_dirs && rc == 0; d++) {
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *de;
+		while (dir && rc == 0 && (de = readdir(dir))) {
+			bool skipped = de->d_name[0] == '.';
+			for (size_t i = 0; !skipped && d == 0 && i < sizeof skip / sizeof *skip; i++)
+				skipped = strcmp(de->d_name, skip[i]) == 0;
+			char path[4096];
+			struct stat st;
+			snprintf(path, sizeof path, "%s/%s", dirs[d], de->d_name);
+			if (skipped || lstat(path, &st) < 0)
+				continue;
+			if (S_ISDIR(st.st_mode) && d == 0 && n_dirs < 64)
+				dirs[n_dirs++] = strdup(path);
+			else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+				rc = rootfs_bind_host(rootfd, path, path, false, 0, err);
+		}
+		if (dir)
+			closedir(dir);
+	}
+	for (int d = 0; d < n_dirs; d++)
+		free(dirs[d]);
+	return rc;
+}
+
+int rootfs_mount_dev(int rootfd, bool gid5_mapped, bool all_devices, struct ctr_error *err)
 {
 	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 	static const char *const links[][2] = {
@@ -266,13 +304,15 @@ int rootfs_mount_dev(int rootfd, bool gid5_mapped, struct ctr_error *err)
 	};
 	if (mount_fresh(rootfd, "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", err) < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+	for (size_t i = 0; !all_devices && i < sizeof nodes / sizeof nodes[0]; i++) {
 		char host[32], inside[32];
 		snprintf(host, sizeof host, "/dev/%s", nodes[i]);
 		snprintf(inside, sizeof inside, "/dev/%s", nodes[i]);
 		if (rootfs_bind_host(rootfd, host, inside, false, 0, err) < 0)
 			return -1;
 	}
+	if (all_devices && bind_all_devices(rootfd, err) < 0)
+		return -1;
 	/* gid=5 (tty) only when the namespace maps it: else devpts refuses. */
 	if (mount_fresh(rootfd, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 			gid5_mapped ? "newinstance,ptmxmode=0666,mode=0620,gid=5" : "newinstance,ptmxmode=0666,mode=0620",
@@ -296,13 +336,14 @@ int rootfs_mount_dev(int rootfd, bool gid5_mapped, struct ctr_error *err)
 	return 0;
 }
 
-int rootfs_mount_sys(int rootfd, bool own_netns, struct ctr_error *err)
+int rootfs_mount_sys(int rootfd, bool own_netns, bool read_write, struct ctr_error *err)
 {
 	/* sysfs shows the network devices of the mounter's network namespace:
 	 * only a container with its own may mount a fresh one. */
 	if (own_netns)
-		return mount_fresh(rootfd, "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
-	return rootfs_bind_host(rootfd, "/sys", "/sys", true, ROOTFS_BIND_RO, err);
+		return mount_fresh(rootfd, "/sys", "sysfs", (read_write ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				   NULL, err);
+	return rootfs_bind_host(rootfd, "/sys", "/sys", true, read_write ? 0 : ROOTFS_BIND_RO, err);
 }
 
 /* runc's defaults: kernel interfaces a container has no business reading

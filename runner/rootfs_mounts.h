@@ -26,13 +26,18 @@ enum { ROOTFS_BIND_RO = 1, ROOTFS_BIND_NOSUID_NODEV = 2 };
 int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir, unsigned flags,
 		     struct ctr_error *err);
 
+/* A fresh tmpfs on PATH (created when missing) with mount flags and data. */
+int rootfs_mount_tmpfs(int rootfd, const char *path, unsigned long flags, const char *data, struct ctr_error *err);
+
 /* Binds host file SOURCE over the existing file PATH inside the root; a
  * PATH this kernel does not have is skipped. */
 int rootfs_bind_over(int rootfd, const char *source, const char *path, struct ctr_error *err);
 
 int rootfs_mount_proc(int rootfd, struct ctr_error *err);
-int rootfs_mount_dev(int rootfd, bool gid5_mapped, struct ctr_error *err);
-int rootfs_mount_sys(int rootfd, bool own_netns, struct ctr_error *err);
+/* ALL_DEVICES (--privileged): every device node of the host's /dev instead
+ * of null, zero, full, random, urandom and tty. */
+int rootfs_mount_dev(int rootfd, bool gid5_mapped, bool all_devices, struct ctr_error *err);
+int rootfs_mount_sys(int rootfd, bool own_netns, bool read_write, struct ctr_error *err);
 /* After proc and sys: mask runc's sensitive paths, make the others read-only. */
 int rootfs_mask_paths(int rootfd, struct ctr_error *err);
 

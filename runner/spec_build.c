@@ -108,6 +108,12 @@ static int container_idmap(struct ctrrun *rt, struct built_spec *b, struct ctr_e
 	return 0;
 }
 
+char *spec_seccomp_cache(const struct ctrrun *rt)
+{
+	char *dir;
+	return asprintf(&dir, "%s/seccomp", rt->runtime_dir) < 0 ? NULL : dir;
+}
+
 int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct built_spec *b, struct ctr_error *err)
 {
 	memset(b, 0, sizeof *b);
@@ -141,6 +147,11 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 	uint32_t vol_uid = 0, vol_gid = 0;
 	if (container_idmap(rt, b, err) < 0)
 		return -1;
+	char *cache = spec_seccomp_cache(rt);
+	int crc = ctr_confinement_from_record(&b->security, cache, &b->conf, err);
+	free(cache);
+	if (crc < 0)
+		return -1;
 	remapped = b->spec.remapped;
 	vol_uid = b->spec.volume_root_uid;
 	vol_gid = b->spec.volume_root_gid;
@@ -157,6 +168,7 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 		.hostname = rec->hostname ? rec->hostname : b->hostname,
 		.host_network = rec->host_network,
 		.idmap = &b->idmap,
+		.conf = &b->conf,
 		.remapped = remapped,
 		.volume_root_uid = vol_uid,
 		.volume_root_gid = vol_gid,
@@ -195,5 +207,6 @@ void spec_free(struct built_spec *b)
 	free(b->volumes);
 	ctr_limits_free(&b->limits);
 	ctr_db_security_free(&b->security);
+	ctr_confinement_free(&b->conf);
 	memset(b, 0, sizeof *b);
 }

@@ -21,7 +21,12 @@ struct built_spec {
 	char cgroup_name[32];
 	struct ctr_db_security security;  /* from container_security */
 	struct ctr_idmap idmap;    /* the container's own mapping */
+	struct ctr_confinement conf;
 };
+
+/* Where built seccomp filters are kept for RT (the runtime dir); the
+ * caller frees it. */
+char *spec_seccomp_cache(const struct ctrrun *rt);
 
 int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct built_spec *b, struct ctr_error *err);
 void spec_free(struct built_spec *b);

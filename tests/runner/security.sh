@@ -19,6 +19,12 @@ cases=(
 	case_legacy_keeps_identity
 	case_daemon_reads_private_files case_daemon_fallback_host_root
 	case_volume_ownership case_volume_nosuid_nodev
+	case_seccomp_default_refuses case_seccomp_exec_refuses case_seccomp_unconfined
+	case_cgroup_escape_unconfined case_seccomp_profile_file case_seccomp_podman_profile
+	case_seccomp_bad_profile case_exec_sysinfo_from_view
+	case_caps_default case_caps_add case_caps_drop_all case_caps_drop_all_add_one case_caps_drop_one
+	case_caps_add_all case_caps_bad_name case_caps_exec case_privileged
+	case_read_only case_tmpfs case_tmpfs_bad_option
 )
 
 # How many `ctrrun exec` the ptrace attacker races against.
@@ -320,5 +326,188 @@ case_volume_nosuid_nodev() {
 	[[ ,$out, == *,nosuid,* && ,$out, == *,nodev,* ]] || fail "the volume's mount options are '$out'"
 	show_last
 }
+
+# ---------------------------------------------------------------- seccomp
+# What docker's default profile refuses without CAP_SYS_ADMIN and friends.
+refused=(unshare-user unshare-mount mount umount2 keyctl add_key request_key bpf perf_event_open userfaultfd
+	open_by_handle_at init_module kexec_load syslog setns personality-odd)
+
+# expect_all_eperm: every probe in $out says EPERM (and getpid works).
+expect_all_eperm() {
+	local name line
+	for name in "${refused[@]}"; do
+		line=$(grep "^$name " <<<"$out")
+		[[ $line == "$name EPERM" ]] || fail "$name was not refused with EPERM: '${line:-no answer}'"
+	done
+	grep -qx "getpid ok" <<<"$out" || fail "getpid did not work"
+}
+
+case_seccomp_default_refuses() {
+	local d
+	d=$(attack_dir sc)
+	capture run --rm -v "$d:/atk" busybox /atk/syscalls getpid "${refused[@]}"
+	expect_rc 0
+	expect_all_eperm
+	show_last
+}
+
+# exec'd processes get the container's filter too (before: none, Seccomp 0).
+case_seccomp_exec_refuses() {
+	local d
+	d=$(attack_dir scx)
+	capture run -d --name scx -v "$d:/atk" busybox sleep 60
+	capture exec scx /atk/syscalls getpid "${refused[@]}"
+	expect_rc 0
+	expect_all_eperm
+	show_last
+	rm_quiet scx
+}
+
+# seccomp=unconfined: the kernel answers (unshare of a user namespace works).
+case_seccomp_unconfined() {
+	local d
+	d=$(attack_dir scu)
+	capture run --rm --security-opt seccomp=unconfined -v "$d:/atk" busybox /atk/syscalls unshare-user keyctl
+	expect_rc 0
+	grep -qx "unshare-user ok" <<<"$out" || fail "unshare(CLONE_NEWUSER) did not work unconfined"
+	grep -q "^keyctl EPERM" <<<"$out" && fail "keyctl still refused with EPERM unconfined"
+	show_last
+}
+
+# The cgroup attack without seccomp in the way: the id mapping alone stops it.
+case_cgroup_escape_unconfined() {
+	local d limits=()
+	d=$(attack_dir cgu)
+	[[ $mode == root ]] && limits=(-m 64m --pids-limit 20)
+	capture run --rm --security-opt seccomp=unconfined "${limits[@]}" -v "$d:/atk" busybox /atk/cgroup_escape
+	grep -q "step unshare-user ok" <<<"$out" || fail "the attack did not get its user namespace unconfined"
+	expect_cgroup_attack_fails
+}
+
+# A profile in docker's JSON format: everything but mkdir allowed.
+case_seccomp_profile_file() {
+	cat >"$M/nomkdir.json" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+JSON
+	chmod 0644 "$M/nomkdir.json"
+	capture run --rm --security-opt "seccomp=$M/nomkdir.json" busybox sh -c 'mkdir /x; echo rc=$?; touch /y && echo touched'
+	expect_rc 0
+	[[ $out == *"rc=1"* && $out == *touched* ]] || fail "the profile did not refuse mkdir alone"
+	[[ $err == *"Operation not permitted"* ]] || fail "mkdir's error is not EPERM"
+	show_last
+}
+
+# The profile podman users have (Debian's golang-github-containers-common).
+case_seccomp_podman_profile() {
+	local f=/usr/share/containers/seccomp.json d
+	if [[ ! -r $f ]]; then
+		skip_reason="no $f (Debian package golang-github-containers-common)"
+		return
+	fi
+	d=$(attack_dir scp)
+	capture run --rm --security-opt "seccomp=$f" -v "$d:/atk" busybox /atk/syscalls getpid bpf kexec_load
+	expect_rc 0
+	[[ $out == *"getpid ok"* && $out == *"bpf EPERM"* && $out == *"kexec_load EPERM"* ]] ||
+		fail "podman's profile did not allow getpid and refuse bpf and kexec_load"
+	show_last
+}
+
+case_seccomp_bad_profile() {
+	printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOPE"}]}' >"$M/bad.json"
+	chmod 0644 "$M/bad.json"
+	expect_refusal 'bad.json|syscalls[0].action|SCMP_ACT_NOPE' run --rm --security-opt "seccomp=$M/bad.json" busybox true
+	expect_refusal "no-such-profile.json" run --rm --security-opt "seccomp=$M/no-such-profile.json" busybox true
+}
+
+# An exec'd process's sysinfo is answered by the /proc view, as the init's
+# processes' are: the container's uptime, not the host's.
+case_exec_sysinfo_from_view() {
+	capture run -d --name sysi busybox sleep 60
+	capture exec sysi sh -c 'grep Seccomp_filters /proc/self/status; uptime'
+	expect_rc 0
+	[[ $out == *"Seccomp_filters:"*2* ]] || fail "the exec'd process has not both filters (sysinfo and the profile)"
+	[[ $out == *"up 0 min"* ]] || fail "the exec'd process's uptime is not the container's"
+	show_last
+	rm_quiet sysi
+}
+
+# ---------------------------------------------------------------- capabilities
+# expect_caps WANT ARGS...: CapEff and CapBnd of the container's root (hex,
+# as /proc/self/status shows them), with run flags ARGS.
+expect_caps() {
+	local want=$1
+	shift
+	capture run --rm "$@" busybox sh -c 'grep -E "^Cap(Eff|Bnd)" /proc/self/status'
+	expect_rc 0
+	[[ $(awk '$1 == "CapEff:" { print $2 }' <<<"$out") == "$want" ]] || fail "CapEff is not $want"
+	[[ $(awk '$1 == "CapBnd:" { print $2 }' <<<"$out") == "$want" ]] || fail "CapBnd is not $want"
+	show_last
+}
+# Every capability of this kernel, as a CapEff value.
+all_caps() { printf '%016x' $(((1 << ($(cat /proc/sys/kernel/cap_last_cap) + 1)) - 1)); }
+
+# docker's default set: docker run busybox grep CapEff /proc/self/status.
+case_caps_default() { expect_caps 00000000a80425fb; }
+case_caps_add() { expect_caps 00000000a80435fb --cap-add NET_ADMIN; }
+case_caps_drop_all() { expect_caps 0000000000000000 --cap-drop ALL; }
+case_caps_drop_all_add_one() { expect_caps 0000000000000001 --cap-drop all --cap-add cap_chown; }
+case_caps_drop_one() { expect_caps 00000000a80425fa --cap-drop CAP_CHOWN; }
+case_caps_add_all() { expect_caps "$(all_caps)" --cap-add ALL; }
+case_caps_bad_name() { expect_refusal 'CAP_BOGUS' run --rm --cap-add BOGUS busybox true; }
+
+case_caps_exec() {
+	capture run -d --name capx --cap-drop ALL --cap-add NET_RAW busybox sleep 60
+	capture exec capx grep CapEff /proc/self/status
+	[[ $(awk '{ print $2 }' <<<"$out") == 0000000000002000 ]] || fail "exec'd root does not have the container's capabilities"
+	show_last
+	rm_quiet capx
+}
+
+# --privileged (root: with --userns=host): every capability, no seccomp
+# profile (the sysinfo filter only), no masked paths, the host's devices.
+case_privileged() {
+	local flags=(--privileged)
+	[[ $mode == root ]] && flags+=(--userns=host)
+	capture run --rm "${flags[@]}" busybox sh -c 'grep -E "^CapEff|^Seccomp_filters" /proc/self/status;
+		awk "\$2 == \"/proc/kcore\" || \$2 == \"/proc/sys\" { print \"mounted\", \$2 }" /proc/self/mounts; ls /dev'
+	expect_rc 0
+	[[ $(awk '$1 == "CapEff:" { print $2 }' <<<"$out") == "$(all_caps)" ]] || fail "not every capability"
+	[[ $(awk '$1 == "Seccomp_filters:" { print $2 }' <<<"$out") == 1 ]] || fail "more filters than the sysinfo one"
+	[[ $out == *"mounted /proc/"* ]] && fail "masked or read-only paths are mounted"
+	local dev
+	for dev in /dev/*; do
+		[[ -c $dev || -b $dev ]] || continue
+		grep -qx "$(basename "$dev")" <<<"$out" || { fail "host device $dev is missing"; break; }
+	done
+	show_last
+}
+
+# --read-only: the root refuses writes, /tmp /var/tmp /run and volumes take them.
+case_read_only() {
+	local d=$V/rovol
+	mkdir -p "$d"
+	own "$d"
+	capture run --rm --read-only -v "$d:/v" busybox sh -c 'touch /x; echo root=$?; touch /tmp/a /var/tmp/b /run/c /v/d && echo rest-ok'
+	expect_rc 0
+	[[ $out == *"root=1"* ]] || fail "the root took a write"
+	[[ $err == *"Read-only file system"* ]] || fail "the write to / did not fail with EROFS"
+	[[ $out == *rest-ok* ]] || fail "/tmp, /var/tmp, /run or a volume refused a write"
+	show_last
+}
+
+case_tmpfs() {
+	capture run --rm --tmpfs /scratch:size=2m,mode=1770 busybox sh -c 'grep " /scratch " /proc/mounts; stat -c %a /scratch'
+	expect_rc 0
+	local line
+	line=$(grep " /scratch " <<<"$out")
+	[[ $line == "tmpfs /scratch tmpfs "* ]] || fail "no tmpfs on /scratch"
+	[[ ,$line, == *,nosuid,* && ,$line, == *,nodev,* && ,$line, == *,noexec,* && $line == *size=2048k* ]] ||
+		fail "the tmpfs is not nosuid,nodev,noexec with size=2048k: $line"
+	[[ $(tail -n1 <<<"$out") == 1770 ]] || fail "mode is not 1770"
+	show_last
+}
+
+case_tmpfs_bad_option() { expect_refusal "bogus=1" run --rm --tmpfs /x:bogus=1 busybox true; }
 
 run_all security
