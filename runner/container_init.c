@@ -1,12 +1,17 @@
 /* The container's first process: it is cloned into new user, mount, PID, UTS,
- * IPC, cgroup (and network) namespaces and becomes the command, as PID 1.
+ * IPC (and network) namespaces and becomes the command, as PID 1.
  * Steps, in order, each reported to ctrrun on failure:
- *   1. wait for the id maps, become root of the user namespace;
+ *   1. close every fd it was not given; wait for the id maps, become root of
+ *      the user namespace (starting in the container's dir, so that merged/
+ *      and proc/ are reached without passing the store's parents);
  *   2. mount the ctrfs root with fd=N and hand the fd to ctrrun, which starts
- *      the daemon outside this mount namespace;
- *   3. proc, /dev, /sys, volumes, masked paths, hostname, loopback;
- *   4. pivot_root, terminal, user, capabilities, no_new_privs;
- *   5. PDEATHSIG, a last handshake, exec. */
+ *      the daemon outside this mount namespace; the same for the /proc view;
+ *   3. proc, /dev, /sys, volumes, tmpfs, masked paths, hostname, loopback,
+ *      the time namespace;
+ *   4. once ctrrun has moved it into its cgroups, a cgroup namespace rooted
+ *      there; the view's files bound over /proc;
+ *   5. pivot_root, terminal, user, capabilities, no_new_privs, seccomp;
+ *   6. PDEATHSIG, a last handshake, exec. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -353,11 +358,6 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 	 * offsets could not be written, nor the /proc view read us. Nothing
 	 * of the container runs yet that could look at us. */
 	prctl(PR_SET_DUMPABLE, 1);
-	/* ctrrun has put us in our cgroups by now: they become our view's root. */
-	if (unshare(CLONE_NEWCGROUP) < 0) {
-		ctr_fail(&err, errno, "cannot create a cgroup namespace");
-		fail(sync, &err);
-	}
 	bool can_setgroups = !spec->idmap->single;
 	if (can_setgroups)
 		setgroups(0, NULL);
@@ -390,6 +390,14 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 		fail(sync, &err);
 	if (enter_time_namespace(&err) < 0)
 		fail(sync, &err);
+	/* ctrrun has been moving us into our cgroups meanwhile; once it has,
+	 * they become the root of our cgroup namespace. */
+	if (wait_for(sync, SYNC_CGROUPS, &err) < 0)
+		fail(sync, &err);
+	if (unshare(CLONE_NEWCGROUP) < 0) {
+		ctr_fail(&err, errno, "cannot create a cgroup namespace");
+		fail(sync, &err);
+	}
 	if (spec->proc_view && bind_proc_view(rootfd, &err) < 0)
 		fail(sync, &err);
 	if (enter_root(rootfd, &err) < 0)

@@ -274,14 +274,88 @@ static void last_line(const char *file, char *out, size_t len)
 	out[strcspn(out, "\n")] = '\0';
 }
 
+/* Moving the init into its cgroups costs, on cgroup v1, a grace period of
+ * the kernel's RCU (cgroup_threadgroup_rwsem), 5 to 15 ms here with the CPU
+ * idle: a child of ours does it while the init builds its mounts. The init
+ * waits for SYNC_CGROUPS before it takes its cgroup namespace, and the /proc
+ * view's daemon, which reads the init's cgroups when it starts, is started
+ * only then. Only the init goes in: the daemons and this monitor stay
+ * outside, so they never count against its limits nor die by its OOM
+ * killer. */
+static int mover_start(struct ctr_container_proc *p, struct ctr_error *err)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return ctr_fail(err, errno, "pipe");
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ctr_fail(err, e, "fork");
+	}
+	if (pid == 0) {
+		struct ctr_error e = {0};
+		if (ctr_cgroup_add_pid(p->cgroup, p->init_pid, &e) < 0) {
+			if (write(pipefd[1], &e, sizeof e) < 0) {
+			}
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(pipefd[1]);
+	p->mover_pid = pid;
+	p->mover_result = pipefd[0];
+	p->mover_pidfd = pidfd_open_compat(pid);  /* -1: waited for at once below */
+	return 0;
+}
+
+/* Reaps the mover; its error, if it failed. */
+static int mover_finish(struct ctr_container_proc *p, struct ctr_error *err)
+{
+	struct ctr_error e;
+	ssize_t n;
+	while ((n = read(p->mover_result, &e, sizeof e)) < 0 && errno == EINTR)
+		;
+	int status = 0;
+	while (waitpid(p->mover_pid, &status, 0) < 0 && errno == EINTR)
+		;
+	p->mover_pid = 0;
+	close_fd(&p->mover_pidfd);
+	close_fd(&p->mover_result);
+	if (n == (ssize_t)sizeof e) {
+		e.msg[sizeof e.msg - 1] = '\0';
+		*err = e;
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return ctr_fail(err, 0, "the process moving the container into its cgroups died");
+	return 0;
+}
+
+/* What the parent does while the init goes on: the cgroups, then the /proc
+ * view's daemon if its fd came first. */
+struct setup_wait {
+	bool cgroups_set;
+	int pending_view_fd;
+};
+
+/* The mover is done: tell the init, start a view daemon that waited. */
+static int cgroups_set(const struct ctr_spec *spec, struct ctr_container_proc *p, struct setup_wait *w,
+		       struct ctr_error *err);
+
 /* Waits for the next message from the init, watching the daemon too: if it
- * dies first, the init would wait forever on its root. */
+ * dies first, the init would wait forever on its root. Returns 1 when
+ * instead the mover finished (handled by cgroups_set). */
 static int next_message(struct ctr_container_proc *p, struct sync_msg *msg, int *fd, struct ctr_error *err)
 {
 	int dpfd = p->fs_pid > 0 ? pidfd_open_compat(p->fs_pid) : -1;
 	for (;;) {
-		struct pollfd fds[2] = {{.fd = p->sync, .events = POLLIN}, {.fd = dpfd, .events = POLLIN}};
-		int rc = poll(fds, dpfd >= 0 ? 2 : 1, -1);
+		struct pollfd fds[3] = {{.fd = p->sync, .events = POLLIN},
+					{.fd = p->mover_pidfd, .events = POLLIN},
+					{.fd = dpfd, .events = POLLIN}};
+		int rc = poll(fds, dpfd >= 0 ? 3 : 2, -1);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc < 0) {
@@ -299,7 +373,11 @@ static int next_message(struct ctr_container_proc *p, struct sync_msg *msg, int 
 			}
 			return 0;
 		}
-		if (dpfd >= 0 && fds[1].revents) {
+		if (fds[1].revents) {
+			close_fd(&dpfd);
+			return 1;
+		}
+		if (dpfd >= 0 && fds[2].revents) {
 			close_fd(&dpfd);
 			char last[512];
 			last_line(p->fs_log, last, sizeof last);
@@ -380,6 +458,7 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 {
 	memset(p, 0, sizeof *p);
 	p->pty_master = p->sync = p->exec_err = p->seccomp_listener = p->userns_fd = p->view_control = -1;
+	p->mover_pidfd = p->mover_result = -1;
 	p->fs_log = spec->fs_log;
 	p->cgroup = spec->cgroup;  /* ours from here: abort removes it */
 	int sv[2], ep[2];
@@ -447,39 +526,47 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 	ctr_proc_start_ticks(pid, &p->init_ticks);
 
 	struct sync_msg msg;
-	int fd = -1;
-	if (ctr_idmap_write(spec->idmap, pid, err) < 0)
-		goto fail;
-	/* Only the init: the daemons and this monitor stay outside, so they
-	 * never count against its limits nor die by its OOM killer. */
-	if (p->cgroup && ctr_cgroup_add_pid(p->cgroup, pid, err) < 0)
+	struct setup_wait w = {.pending_view_fd = -1};
+	int fd = -1, rc;
+	if (ctr_idmap_write(spec->idmap, pid, err) < 0 || (p->cgroup && mover_start(p, err) < 0))
 		goto fail;
 	if (sync_send(p->sync, SYNC_MAPPED, NULL, -1) < 0) {
 		ctr_fail(err, errno, "the container's setup process died");
 		goto fail;
 	}
-	if (next_message(p, &msg, &fd, err) < 0)
+	if ((!p->cgroup || p->mover_pidfd < 0) && cgroups_set(spec, p, &w, err) < 0)
+		goto fail;
+	while ((rc = next_message(p, &msg, &fd, err)) == 1)
+		if (cgroups_set(spec, p, &w, err) < 0)
+			goto fail;
+	if (rc < 0)
 		goto fail;
 	if (msg.tag != SYNC_FUSE_FD || fd < 0) {
 		ctr_fail(err, EPROTO, "container setup: expected the fuse fd");
 		goto fail;
 	}
-	int rc = start_daemon(spec, DAEMON_UNION, p, fd, err);
+	rc = start_daemon(spec, DAEMON_UNION, p, fd, err);
 	close_fd(&fd);
 	if (rc < 0)
 		goto fail;
-	/* Then, in the order the init gets to them, until it is ready. */
+	/* Then, in the order the init gets to them, until it is ready (which it
+	 * is only in its cgroups). */
 	for (;;) {
-		if (next_message(p, &msg, &fd, err) < 0)
+		if ((rc = next_message(p, &msg, &fd, err)) < 0)
 			goto fail;
+		if (rc == 1) {
+			if (cgroups_set(spec, p, &w, err) < 0)
+				goto fail;
+			continue;
+		}
 		if (msg.tag == SYNC_READY)
 			break;
-		if (msg.tag == SYNC_PROC_FD) {
-			/* The init is in its cgroups (the daemon reads them when it
-			 * starts); its time namespace comes later and is read lazily. */
-			rc = start_daemon(spec, DAEMON_PROC, p, fd, err);
-			close_fd(&fd);
-			if (rc < 0)
+		if (msg.tag == SYNC_PROC_FD && fd >= 0) {
+			/* Its daemon reads the init's cgroups when it starts; the
+			 * time namespace comes later and is read lazily. */
+			w.pending_view_fd = fd;
+			fd = -1;
+			if (w.cgroups_set && cgroups_set(spec, p, &w, err) < 0)
 				goto fail;
 		} else if (msg.tag == SYNC_PTY_FD && fd >= 0) {
 			p->pty_master = fd;
@@ -496,8 +583,26 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 	return 0;
 fail:
 	close_fd(&fd);
+	close_fd(&w.pending_view_fd);
 	ctr_container_abort(p);
 	return -1;
+}
+
+static int cgroups_set(const struct ctr_spec *spec, struct ctr_container_proc *p, struct setup_wait *w,
+		       struct ctr_error *err)
+{
+	if (!w->cgroups_set) {
+		if (p->mover_pid > 0 && mover_finish(p, err) < 0)
+			return -1;
+		w->cgroups_set = true;
+		if (sync_send(p->sync, SYNC_CGROUPS, NULL, -1) < 0)
+			return ctr_fail(err, errno, "the container's setup process died");
+	}
+	if (w->pending_view_fd < 0)
+		return 0;
+	int rc = start_daemon(spec, DAEMON_PROC, p, w->pending_view_fd, err);
+	close_fd(&w->pending_view_fd);
+	return rc;
 }
 
 int ctr_container_start(struct ctr_container_proc *p, int *exec_errno, struct ctr_error *err)
@@ -521,6 +626,10 @@ int ctr_container_start(struct ctr_container_proc *p, int *exec_errno, struct ct
 
 void ctr_container_abort(struct ctr_container_proc *p)
 {
+	if (p->mover_pid > 0) {  /* before the cgroups go */
+		struct ctr_error ignored;
+		mover_finish(p, &ignored);
+	}
 	close_fd(&p->sync);
 	close_fd(&p->exec_err);
 	close_fd(&p->pty_master);

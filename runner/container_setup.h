@@ -22,6 +22,8 @@ struct ctr_container_proc {
 	int userns_fd;           /* the container's user namespace, kept for housekeeping; -1 */
 	int seccomp_listener;    /* the init's sysinfo filter's notifications (the view's daemon has a copy) */
 	int view_control;        /* the view daemon's control socket (ctrfs proc --control-fd); -1 */
+	pid_t mover_pid;         /* the child moving the init into its cgroups, while it runs */
+	int mover_pidfd, mover_result;
 	int sync;                /* handshake socket, until started */
 	int exec_err;            /* carries errno if the command cannot be executed */
 	const char *fs_log;      /* the daemon's stderr */

@@ -7,6 +7,7 @@
 
 enum sync_tag {
 	SYNC_MAPPED = 'm',   /* parent -> child: id maps written */
+	SYNC_CGROUPS = 'c',  /* parent -> child: it is in its cgroups (or has none) */
 	SYNC_FUSE_FD = 'f',  /* child -> parent: /dev/fuse fd, mounted at the rootfs */
 	SYNC_PROC_FD = 'v',  /* child -> parent: /dev/fuse fd of the /proc view, mounted at the staging dir */
 	SYNC_PTY_FD = 't',   /* child -> parent: the pty master from the container's devpts */
