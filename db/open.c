@@ -126,7 +126,11 @@ static int open_conn(struct ctr_db *db, struct ctr_error *err)
 {
 	if (check_writable(db, err))
 		return CTR_DB_ERROR;
+	/* A new state.db is 0600 (and so are its -wal and -shm, which SQLite
+	 * makes with the database's mode): it holds -e values and logs. */
+	mode_t old_umask = umask(077);
 	int rc = sqlite3_open_v2(db->path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	umask(old_umask);
 	if (!db->conn)
 		return ctr_fail(err, ENOMEM, "state db %s", db->path);
 	if (rc != SQLITE_OK)

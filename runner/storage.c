@@ -36,6 +36,51 @@ static int make_dirs(const char *path, mode_t mode, struct ctr_error *err)
 	return 0;
 }
 
+/* A directory of ctrrun's state must be the caller's alone: one that
+ * belongs to another user is refused (that user could change what ctrrun
+ * runs), one that others may read or write is made 0700, and said so
+ * (state.db holds -e values and logs). */
+static int own_privately(const char *path, struct ctr_error *err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return ctr_fail(err, errno, "state directory %s", path);
+	if (!S_ISDIR(st.st_mode))
+		return ctr_fail(err, ENOTDIR, "state directory %s", path);
+	if (st.st_uid != geteuid())
+		return ctr_fail(err, 0, "state directory %s belongs to uid %u, not to you (uid %u): its owner could "
+					"change what ctrrun runs; use a directory of your own (--root)",
+				path, (unsigned)st.st_uid, (unsigned)geteuid());
+	if ((st.st_mode & 077) == 0)
+		return 0;
+	if (chmod(path, 0700) < 0)
+		return ctr_fail(err, errno, "state directory %s is mode %04o and cannot be made 0700", path,
+				(unsigned)(st.st_mode & 07777));
+	fprintf(stderr, "ctrrun: note: state directory %s was mode %04o, open to other users; it is 0700 now\n", path,
+		(unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* state.db and its -wal and -shm: 0600 (SQLite makes them 0644 otherwise,
+ * and the WAL holds what state.db does). */
+static int files_privately(const char *root, struct ctr_error *err)
+{
+	static const char *const names[] = {"state.db", "state.db-wal", "state.db-shm"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+		snprintf(path, sizeof path, "%s/%s", root, names[i]);
+		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) == 0)
+			continue;
+		if (chmod(path, 0600) < 0)
+			return ctr_fail(err, errno, "%s is mode %04o and cannot be made 0600", path,
+					(unsigned)(st.st_mode & 07777));
+		fprintf(stderr, "ctrrun: note: %s was mode %04o, readable by other users; it is 0600 now\n", path,
+			(unsigned)(st.st_mode & 07777));
+	}
+	return 0;
+}
+
 static char *default_root(bool rootless)
 {
 	char *s = NULL;
@@ -89,18 +134,22 @@ int ctrrun_init(struct ctrrun *rt, const char *root_override, struct ctr_error *
 	rt->runtime_dir = default_runtime_dir(rt->rootless);
 	if (!rt->runtime_dir)
 		return ctr_fail(err, ENOMEM, "runtime dir");
-	if (make_dirs(rt->root, 0700, err) < 0)
+	/* Checked before anything is made inside. */
+	if (make_dirs(rt->root, 0700, err) < 0 || own_privately(rt->root, err) < 0)
 		return -1;
 	char *sub = NULL;
 	for (const char *d = "layers"; d; d = strcmp(d, "layers") == 0 ? "containers" : NULL) {
 		if (asprintf(&sub, "%s/%s", rt->root, d) < 0)
 			return ctr_fail(err, ENOMEM, "path");
 		int rc = make_dirs(sub, 0700, err);
+		if (rc == 0)
+			rc = own_privately(sub, err);
 		free(sub);
 		if (rc < 0)
 			return -1;
 	}
-	if (make_dirs(rt->runtime_dir, 0700, err) < 0)
+	if (files_privately(rt->root, err) < 0 || make_dirs(rt->runtime_dir, 0700, err) < 0 ||
+	    own_privately(rt->runtime_dir, err) < 0)
 		return -1;
 	return ctr_idmap_for_caller(&rt->idmap, err);
 }

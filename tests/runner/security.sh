@@ -25,6 +25,7 @@ cases=(
 	case_caps_default case_caps_add case_caps_drop_all case_caps_drop_all_add_one case_caps_drop_one
 	case_caps_add_all case_caps_bad_name case_caps_exec case_privileged
 	case_read_only case_tmpfs case_tmpfs_bad_option
+	case_state_files_private case_state_root_tightened case_state_root_foreign_owner
 )
 
 # How many `ctrrun exec` the ptrace attacker races against.
@@ -509,5 +510,65 @@ case_tmpfs() {
 }
 
 case_tmpfs_bad_option() { expect_refusal "bogus=1" run --rm --tmpfs /x:bogus=1 busybox true; }
+
+# ---------------------------------------------------------------- the state root
+# mode_of PATH: octal permission bits.
+mode_of() { stat -c %a "$1" 2>/dev/null; }
+
+# Nothing of the store is readable by others: state.db (secrets in -e, logs)
+# and its -wal and -shm are 0600, the root and layers/ 0700.
+case_state_files_private() {
+	capture run --name priv1 -e SECRET=hunter2 busybox sh -c 'echo logged'
+	expect_rc 0
+	local f m
+	for f in "$R/state.db" "$R/state.db-wal" "$R/state.db-shm"; do
+		[[ -e $f ]] || continue
+		m=$(mode_of "$f")
+		[[ $m == 600 ]] || fail "$f is mode $m, not 600"
+	done
+	for f in "$R" "$R/layers" "$R/containers"; do
+		m=$(mode_of "$f")
+		[[ $m == 700 ]] || fail "$f is mode $m, not 700"
+	done
+	show_last
+	rm_quiet priv1
+}
+
+# A state root that others can read or write is tightened, and ctrrun says so.
+case_state_root_tightened() {
+	local r=$M/loose
+	rm -rf "$r"
+	mkdir -p "$r"
+	[[ $mode == rootless ]] && chown "$user:" "$r"
+	chmod 0777 "$r"
+	"${AS[@]}" env XDG_RUNTIME_DIR="$M/run" "$ctrrun" --root "$r" ps >/dev/null 2>&1
+	"${AS[@]}" chmod 0644 "$r/state.db"
+	chmod 0755 "$r"
+	last="ctrrun --root $r ps (root 0755, state.db 0644)"
+	out=$("${AS[@]}" env XDG_RUNTIME_DIR="$M/run" "$ctrrun" --root "$r" ps 2>"$tmp/err")
+	rc=$? err=$(<"$tmp/err")
+	expect_rc 0
+	expect_err_has "$r"
+	[[ $(mode_of "$r") == 700 ]] || fail "the state root stays mode $(mode_of "$r")"
+	[[ $(mode_of "$r/state.db") == 600 ]] || fail "state.db stays mode $(mode_of "$r/state.db")"
+	show_last
+	rm -rf "$r"
+}
+
+# A state root that belongs to someone else is refused, untouched.
+case_state_root_foreign_owner() {
+	local r=$M/foreign
+	rm -rf "$r"
+	mkdir -p "$r"
+	if [[ $mode == root ]]; then chown "$user:" "$r"; else chown root: "$r"; chmod 0777 "$r"; fi
+	last="ctrrun --root $r ps (owned by another user)"
+	out=$("${AS[@]}" env XDG_RUNTIME_DIR="$M/run" "$ctrrun" --root "$r" ps 2>"$tmp/err")
+	rc=$? err=$(<"$tmp/err")
+	expect_rc 125
+	expect_err_has "$r"
+	[[ -z $(ls -A "$r") ]] || fail "something was created in $r: $(ls -A "$r" | tr '\n' ' ')"
+	show_last
+	rm -rf "$r"
+}
 
 run_all security
