@@ -223,9 +223,14 @@ int ctr_db_set_exited(struct ctr_db *db, const char *id, int exit_code, int64_t 
 {
 	if (exit_code < 0 || exit_code > 255)
 		return db_fail(db, err, CTR_DB_ERROR, "container %.12s: exit code %d is not 0-255", id, exit_code);
-	if (db_begin_write(db, "marking a container exited", err))
-		return CTR_DB_ERROR;
-	return db_end(db, set_exited(db, id, exit_code, finished_ns, err), "marking a container exited", err);
+	/* On a full disk too: the exit code would be lost for good. */
+	int rc;
+	do {
+		rc = db_begin_write(db, "marking a container exited", err);
+		if (rc == CTR_DB_OK)
+			rc = db_end(db, set_exited(db, id, exit_code, finished_ns, err), "marking a container exited", err);
+	} while (db_retry_with_reserve(db, rc));
+	return rc;
 }
 
 /* argv from the JSON array in containers.args, in array order. */
@@ -391,16 +396,22 @@ int ctr_db_delete_container(struct ctr_db *db, const char *id, struct ctr_error 
 	 * committed on its own) readers see a container being removed, not one
 	 * whose log is mysteriously short; a crash in between leaves the mark
 	 * for the next delete to finish. */
-	int rc = db_begin_write(db, "deleting a container", err);
-	if (rc == CTR_DB_OK)
-		rc = db_end(db, mark_removing(db, id, err), "deleting a container", err);
+	int rc;
+	do {
+		rc = db_begin_write(db, "deleting a container", err);
+		if (rc == CTR_DB_OK)
+			rc = db_end(db, mark_removing(db, id, err), "deleting a container", err);
+	} while (db_retry_with_reserve(db, rc));
 	if (rc)
 		return rc;
 	if (db_delete_logs_chunked(db, id, err))
 		return CTR_DB_ERROR;
-	if (db_begin_write(db, "deleting a container", err))
-		return CTR_DB_ERROR;
-	return db_end(db, delete_row(db, id, err), "deleting a container", err);
+	do {
+		rc = db_begin_write(db, "deleting a container", err);
+		if (rc == CTR_DB_OK)
+			rc = db_end(db, delete_row(db, id, err), "deleting a container", err);
+	} while (db_retry_with_reserve(db, rc));
+	return rc;
 }
 
 void ctr_db_container_free(struct ctr_db_container *c)

@@ -20,6 +20,8 @@ struct ctr_db {
 	sqlite3 *conn;
 	char *path;
 	int delete_chunk_rows;  /* DB_DELETE_CHUNK_ROWS; tests make it small */
+	char *reserve_path;     /* PATH + CTR_DB_RESERVE_SUFFIX (reserve.c) */
+	bool last_full;         /* the last failure since db_begin_write: the file system was full */
 };
 
 /* Fails with "state db PATH: WHAT: <SQLite's message>", taking errno from
@@ -36,6 +38,30 @@ int db_fail(struct ctr_db *db, struct ctr_error *err, int result, const char *fm
 int db_begin_write(struct ctr_db *db, const char *what, struct ctr_error *err);
 int db_begin_read(struct ctr_db *db, const char *what, struct ctr_error *err);
 int db_end(struct ctr_db *db, int result, const char *what, struct ctr_error *err);
+
+/* The disk reserve (reserve.c). db_reserve_init names it (at open);
+ * db_reserve_release deletes it, giving its blocks back, and says whether
+ * it was there.
+ *
+ * A write that must succeed on a full disk (a container's exit, the steps
+ * of its removal) is written as
+ *
+ *	int rc;
+ *	do {
+ *		rc = db_begin_write(db, what, err);
+ *		if (rc == CTR_DB_OK)
+ *			rc = db_end(db, body(db, ..., err), what, err);
+ *	} while (db_retry_with_reserve(db, rc));
+ *
+ * db_retry_with_reserve is true when RESULT is a failure because the file
+ * system was full (SQLITE_FULL, ENOSPC, EDQUOT; db->last_full) and the
+ * reserve was there and is now released: the transaction is then tried
+ * once more, with the reserve's blocks free. A marker row that says logs
+ * were dropped is such a write too. Ordinary writes (logs, new containers,
+ * images) never release the reserve. */
+int db_reserve_init(struct ctr_db *db, struct ctr_error *err);
+bool db_reserve_release(struct ctr_db *db);
+bool db_retry_with_reserve(struct ctr_db *db, int result);
 
 /* Prepares SQL; NULL (with *err filled) on failure. */
 sqlite3_stmt *db_prepare(struct ctr_db *db, const char *sql, const char *what, struct ctr_error *err);
@@ -109,6 +135,11 @@ int db_container_exists(struct ctr_db *db, const char *id, struct ctr_error *err
 
 /* Inside a transaction: forgets a container's helper processes. */
 int db_clear_processes(struct ctr_db *db, const char *id, struct ctr_error *err);
+/* Refuses negative pids and start times beyond the column's range. */
+int db_check_processes(struct ctr_db *db, const char *id, const struct ctr_db_processes *p, struct ctr_error *err);
+/* Inside a transaction: records (replaces) a container's helper processes
+ * (all zero: none, no row); CTR_DB_NOT_FOUND when no such container. */
+int db_write_processes(struct ctr_db *db, const char *id, const struct ctr_db_processes *p, struct ctr_error *err);
 
 /* containers.state text -> enum; -1 for an unknown name. */
 int db_state_from_name(const char *name, enum ctr_db_state *state);

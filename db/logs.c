@@ -122,8 +122,13 @@ int db_delete_logs_chunked(struct ctr_db *db, const char *id, struct ctr_error *
 	 * chunks for monitors appending to other logs. */
 	int64_t deleted = 0;
 	do {
-		if (db_begin_write(db, "deleting a container's log", err) ||
-		    db_end(db, delete_some(db, id, &deleted, err), "deleting a container's log", err))
+		int rc;
+		do {
+			rc = db_begin_write(db, "deleting a container's log", err);
+			if (rc == CTR_DB_OK)
+				rc = db_end(db, delete_some(db, id, &deleted, err), "deleting a container's log", err);
+		} while (db_retry_with_reserve(db, rc));
+		if (rc)
 			return CTR_DB_ERROR;
 	} while (deleted >= db->delete_chunk_rows);
 	return CTR_DB_OK;

@@ -170,7 +170,17 @@ int ctr_db_open(struct ctr_db **dbp, const char *path, struct ctr_error *err)
 		return ctr_fail(err, ENOMEM, "state db %s", path);
 	}
 	db->delete_chunk_rows = DB_DELETE_CHUNK_ROWS;
-	if (open_conn(db, err)) {
+	int rc = db_reserve_init(db, err);
+	if (rc == CTR_DB_OK && (rc = open_conn(db, err)) != CTR_DB_OK && db->last_full && db_reserve_release(db)) {
+		/* The first connection to a WAL database rebuilds its -shm file,
+		 * which needs blocks: on a full file system even a reader needs
+		 * the reserve. */
+		sqlite3_close_v2(db->conn);
+		db->conn = NULL;
+		db->last_full = false;
+		rc = open_conn(db, err);
+	}
+	if (rc) {
 		ctr_db_close(db);
 		return CTR_DB_ERROR;
 	}
@@ -196,6 +206,7 @@ void ctr_db_close(struct ctr_db *db)
 	 * even if one were not. */
 	sqlite3_close_v2(db->conn);
 	free(db->path);
+	free(db->reserve_path);
 	free(db);
 }
 

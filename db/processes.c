@@ -28,8 +28,7 @@ static void bind_process(sqlite3_stmt *stmt, int index, pid_t pid, uint64_t tick
 	sqlite3_bind_int64(stmt, index + 1, (int64_t)ticks);
 }
 
-static int set_processes(struct ctr_db *db, const char *id, const struct ctr_db_processes *p,
-			 struct ctr_error *err)
+int db_write_processes(struct ctr_db *db, const char *id, const struct ctr_db_processes *p, struct ctr_error *err)
 {
 	int rc = db_container_exists(db, id, err);
 	if (rc)
@@ -51,8 +50,7 @@ static int set_processes(struct ctr_db *db, const char *id, const struct ctr_db_
 	return db_step_done(db, upsert, "recording a container's processes", err);
 }
 
-int ctr_db_set_processes(struct ctr_db *db, const char *id, const struct ctr_db_processes *p,
-			 struct ctr_error *err)
+int db_check_processes(struct ctr_db *db, const char *id, const struct ctr_db_processes *p, struct ctr_error *err)
 {
 	if (p->monitor_pid < 0 || p->fs_pid < 0)
 		return db_fail(db, err, CTR_DB_ERROR, "container %.12s: pid %d is not a process", id,
@@ -61,9 +59,21 @@ int ctr_db_set_processes(struct ctr_db *db, const char *id, const struct ctr_db_
 	 * below this. */
 	if ((p->monitor_pid && p->monitor_start_ticks > INT64_MAX) || (p->fs_pid && p->fs_start_ticks > INT64_MAX))
 		return db_fail(db, err, CTR_DB_ERROR, "container %.12s: process start time out of range", id);
-	if (db_begin_write(db, "recording a container's processes", err))
-		return CTR_DB_ERROR;
-	return db_end(db, set_processes(db, id, p, err), "recording a container's processes", err);
+	return CTR_DB_OK;
+}
+
+int ctr_db_set_processes(struct ctr_db *db, const char *id, const struct ctr_db_processes *p,
+			 struct ctr_error *err)
+{
+	int rc = db_check_processes(db, id, p, err);
+	if (rc)
+		return rc;
+	do {
+		rc = db_begin_write(db, "recording a container's processes", err);
+		if (rc == CTR_DB_OK)
+			rc = db_end(db, db_write_processes(db, id, p, err), "recording a container's processes", err);
+	} while (db_retry_with_reserve(db, rc));
+	return rc;
 }
 
 static int get_processes(struct ctr_db *db, const char *id, struct ctr_db_processes *out, struct ctr_error *err)

@@ -68,9 +68,13 @@ int ctr_db_set_resources(struct ctr_db *db, const char *id, const struct ctr_db_
 			       (long long)r->memory_swap_bytes, (long long)r->memory_bytes);
 	if (r->cpuset_cpus && !r->cpuset_cpus[0])
 		return db_fail(db, err, CTR_DB_ERROR, "container %.12s: an empty cpuset", id);
-	if (db_begin_write(db, "recording a container's resources", err))
-		return CTR_DB_ERROR;
-	return db_end(db, set_resources(db, id, r, err), "recording a container's resources", err);
+	int rc;
+	do {
+		rc = db_begin_write(db, "recording a container's resources", err);
+		if (rc == CTR_DB_OK)
+			rc = db_end(db, set_resources(db, id, r, err), "recording a container's resources", err);
+	} while (db_retry_with_reserve(db, rc));
+	return rc;
 }
 
 static int get_resources(struct ctr_db *db, const char *id, struct ctr_db_resources *out, struct ctr_error *err)
@@ -125,9 +129,13 @@ static int set_oom_killed(struct ctr_db *db, const char *id, bool oom_killed, st
 
 int ctr_db_set_oom_killed(struct ctr_db *db, const char *id, bool oom_killed, struct ctr_error *err)
 {
-	if (db_begin_write(db, "recording a container's OOM kill", err))
-		return CTR_DB_ERROR;
-	return db_end(db, set_oom_killed(db, id, oom_killed, err), "recording a container's OOM kill", err);
+	int rc;
+	do {
+		rc = db_begin_write(db, "recording a container's OOM kill", err);
+		if (rc == CTR_DB_OK)
+			rc = db_end(db, set_oom_killed(db, id, oom_killed, err), "recording a container's OOM kill", err);
+	} while (db_retry_with_reserve(db, rc));
+	return rc;
 }
 
 void ctr_db_resources_free(struct ctr_db_resources *r)

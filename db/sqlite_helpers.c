@@ -29,6 +29,10 @@ int db_fail_sqlite(struct ctr_db *db, struct ctr_error *err, const char *what)
 	int errnum = 0;
 	if ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_CANTOPEN)
 		errnum = sqlite3_system_errno(db->conn);
+	/* SQLite says SQLITE_FULL for ENOSPC on its files, but an I/O error
+	 * for EDQUOT and for -shm growth (SQLITE_IOERR_SHMSIZE). */
+	if ((code & 0xff) == SQLITE_FULL || errnum == ENOSPC || errnum == EDQUOT)
+		db->last_full = true;
 	ctr_fail(err, errnum, "state db %s: %s: %s%s", db->path, what, sqlite3_errmsg(db->conn), hint(code));
 	return CTR_DB_ERROR;
 }
@@ -54,6 +58,7 @@ static int exec_simple(struct ctr_db *db, const char *sql, const char *what, str
 
 int db_begin_write(struct ctr_db *db, const char *what, struct ctr_error *err)
 {
+	db->last_full = false;
 	/* IMMEDIATE: a deferred transaction that reads first and writes later
 	 * fails at once with SQLITE_BUSY when another writer got in between,
 	 * whatever the busy timeout; taking the write lock up front waits. */

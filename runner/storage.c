@@ -158,7 +158,12 @@ int ctrrun_open_db(struct ctrrun *rt, struct ctr_error *err)
 {
 	if (rt->db)
 		return 0;
-	return ctr_db_open_dir(&rt->db, rt->root, err) == CTR_DB_OK ? 0 : -1;
+	if (ctr_db_open_dir(&rt->db, rt->root, err) != CTR_DB_OK)
+		return -1;
+	/* Made again once there is room: a full disk used it up, or the store
+	 * is older than the reserve. */
+	ctr_db_reserve_refill(rt->db);
+	return 0;
 }
 
 void ctrrun_fini(struct ctrrun *rt)

@@ -55,6 +55,29 @@ int ctr_db_schema_version(void);
  * for `ctrrun system check`-style commands, not for every open. */
 int ctr_db_check(struct ctr_db *db, struct ctr_error *err);
 
+/* ---- the disk reserve ---- */
+
+/* A file beside state.db (state.db.reserve) holding CTR_DB_RESERVE_BYTES of
+ * disk blocks for what must succeed on a full file system: opening the
+ * database (the first connection rebuilds the -shm file), recording a
+ * container's exit, processes, limits and OOM kill, and every step of
+ * removing a container. When one of those fails because the file system is
+ * full (or the user's quota is), the reserve is deleted, which frees its
+ * blocks, and it is tried once more. Other writes (logs, new containers,
+ * images) never release it. */
+#define CTR_DB_RESERVE_SUFFIX ".reserve"
+#define CTR_DB_RESERVE_BYTES (8 << 20)
+/* Makes the reserve when it is missing and the file system has room for it
+ * and as much again. True when it is there afterwards; false is no error (a
+ * full file system, or one without O_TMPFILE and fallocate). ctrrun calls
+ * it after every open. */
+bool ctr_db_reserve_refill(struct ctr_db *db);
+/* True while the reserve is there. False once a state change has used it,
+ * until the file system has room again: a writer of bulk data (the log
+ * writer) should then hold back, so that it does not take the blocks the
+ * reserve gave back from the exit and removal records they were freed for. */
+bool ctr_db_reserve_held(const struct ctr_db *db);
+
 /* ---- layers and images ---- */
 
 struct ctr_db_layer {

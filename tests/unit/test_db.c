@@ -1741,6 +1741,43 @@ static void test_logs(void)
 	ctr_db_close(db);
 }
 
+/* The disk reserve: made beside the file only when asked (ctrrun asks
+ * after every open), whole, private; given back only by a write that
+ * failed on a full file system. */
+static void test_reserve(void)
+{
+	struct ctr_db *db = fresh_db("reserve.db");
+	if (!db) {
+		TAP_CHECK(false, "reserve: fixture");
+		return;
+	}
+	const char *path = tmp_path("reserve.db" CTR_DB_RESERVE_SUFFIX);
+	struct stat st;
+	TAP_CHECK(!exists(path) && !ctr_db_reserve_held(db), "opening makes no reserve by itself");
+	TAP_CHECK(ctr_db_reserve_refill(db) && ctr_db_reserve_held(db), "refill makes the reserve");
+	TAP_CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_blocks * 512 >= CTR_DB_RESERVE_BYTES &&
+			  st.st_size == CTR_DB_RESERVE_BYTES,
+		  "the reserve is FILE" CTR_DB_RESERVE_SUFFIX ", mode 0600, %d bytes allocated", CTR_DB_RESERVE_BYTES);
+	TAP_CHECK(ctr_db_reserve_refill(db) && stat(path, &st) == 0 && st.st_size == CTR_DB_RESERVE_BYTES,
+		  "refill keeps a reserve that is there");
+	db->last_full = false;
+	TAP_CHECK(!db_retry_with_reserve(db, CTR_DB_ERROR) && exists(path),
+		  "a failure that is not a full disk keeps the reserve and is not retried");
+	TAP_CHECK(!db_retry_with_reserve(db, CTR_DB_OK) && exists(path), "success keeps the reserve");
+	db->last_full = true;
+	TAP_CHECK(db_retry_with_reserve(db, CTR_DB_ERROR) && !exists(path) && !ctr_db_reserve_held(db),
+		  "a write that failed on a full disk releases the reserve and is retried");
+	db->last_full = true;
+	TAP_CHECK(!db_retry_with_reserve(db, CTR_DB_ERROR), "without a reserve, it is not retried again");
+	/* A partial file (a fallback made without O_TMPFILE, cut short) is replaced. */
+	int fd = open(path, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	TAP_CHECK(!ctr_db_reserve_held(db) && ctr_db_reserve_refill(db) && stat(path, &st) == 0 &&
+			  st.st_size == CTR_DB_RESERVE_BYTES,
+		  "an empty reserve file counts as none and is made whole");
+	ctr_db_close(db);
+}
+
 int main(void)
 {
 	const char *tmpdir = getenv("TMPDIR");
@@ -1774,5 +1811,6 @@ int main(void)
 	test_chunked_delete();
 	test_logs();
 	test_log_trim();
+	test_reserve();
 	return tap_done();
 }
