@@ -365,6 +365,60 @@ int ctr_db_find_container(struct ctr_db *db, const char *ref, struct ctr_db_cont
 	return rc;
 }
 
+/* Inside the transaction of ctr_db_mark_removing. */
+static int mark_removing_by(struct ctr_db *db, const char *id, const struct ctr_db_processes *remover,
+			    const struct ctr_db_processes *previous, struct ctr_error *err)
+{
+	const char *what = "marking a container removing";
+	db_stmt get = db_prepare(db,
+		"SELECT c.state, p.monitor_pid, p.monitor_start_ticks FROM containers AS c "
+		"LEFT JOIN container_processes AS p ON p.container_id = c.id WHERE c.id = ?1", what, err);
+	if (!get)
+		return CTR_DB_ERROR;
+	int rc = db_step_container_row(db, get, id, what, err);
+	if (rc != CTR_DB_OK)
+		return rc;
+	enum ctr_db_state state;
+	if (db_state_from_name((const char *)sqlite3_column_text(get, 0), &state))
+		return db_fail(db, err, CTR_DB_ERROR, "container %.12s has an unknown state", id);
+	pid_t by = (pid_t)sqlite3_column_int64(get, 1);
+	uint64_t by_ticks = (uint64_t)sqlite3_column_int64(get, 2);
+	if (state == CTR_DB_REMOVING) {
+		if (!previous || previous->monitor_pid != by || (by && previous->monitor_start_ticks != by_ticks))
+			return db_fail(db, err, CTR_DB_BAD_STATE, "container %.12s is being removed by process %d", id,
+				       (int)by);
+	} else if (state != CTR_DB_CREATED && state != CTR_DB_EXITED && state != CTR_DB_DEAD) {
+		return db_fail(db, err, CTR_DB_BAD_STATE, "container %.12s is %s; it cannot be removed", id,
+			       ctr_db_state_name(state));
+	}
+	db_stmt upd = db_prepare(db, "UPDATE containers SET state = 'removing' WHERE id = ?1", what, err);
+	if (!upd)
+		return CTR_DB_ERROR;
+	db_bind_text(upd, 1, id);
+	if (db_step_done(db, upd, what, err))
+		return CTR_DB_ERROR;
+	struct ctr_db_processes p = {.monitor_pid = remover->monitor_pid,
+				     .monitor_start_ticks = remover->monitor_start_ticks};
+	return db_write_processes(db, id, &p, err);
+}
+
+int ctr_db_mark_removing(struct ctr_db *db, const char *id, const struct ctr_db_processes *remover,
+			 const struct ctr_db_processes *previous, struct ctr_error *err)
+{
+	if (remover->monitor_pid <= 0)
+		return db_fail(db, err, CTR_DB_ERROR, "container %.12s: no process given to remove it", id);
+	int rc = db_check_processes(db, id, remover, err);
+	if (rc)
+		return rc;
+	do {
+		rc = db_begin_write(db, "marking a container removing", err);
+		if (rc == CTR_DB_OK)
+			rc = db_end(db, mark_removing_by(db, id, remover, previous, err), "marking a container removing",
+				    err);
+	} while (db_retry_with_reserve(db, rc));
+	return rc;
+}
+
 static int mark_removing(struct ctr_db *db, const char *id, struct ctr_error *err)
 {
 	db_stmt stmt = db_prepare(db, "UPDATE containers SET state = 'removing' WHERE id = ?1",

@@ -84,6 +84,40 @@ int ctr_db_delete_unused_layers(struct ctr_db *db, char ***ids, size_t *n_ids, s
 	return rc;
 }
 
+static int list_layers(struct ctr_db *db, bool unused_only, char ***ids, size_t *n, struct ctr_error *err)
+{
+	db_stmt stmt = db_prepare(db, unused_only ? "SELECT id FROM layers WHERE id NOT IN "
+						    "(SELECT layer_id FROM image_layers) ORDER BY id"
+						  : "SELECT id FROM layers ORDER BY id",
+				  "listing layers", err);
+	if (!stmt)
+		return CTR_DB_ERROR;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (db_grow(db, (void **)ids, &cap, *n + 1, sizeof **ids, err) ||
+		    db_column_strdup(db, stmt, 0, &(*ids)[*n], err))
+			return CTR_DB_ERROR;
+		++*n;
+	}
+	if (rc != SQLITE_DONE)
+		return db_fail_sqlite(db, err, "listing layers");
+	return CTR_DB_OK;
+}
+
+int ctr_db_list_layers(struct ctr_db *db, bool unused_only, char ***ids, size_t *n, struct ctr_error *err)
+{
+	*ids = NULL;
+	*n = 0;
+	int rc = list_layers(db, unused_only, ids, n, err);
+	if (rc) {
+		ctr_db_strv_free(*ids, *n);
+		*ids = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
 /* ---- images ---- */
 
 static const char image_columns[] =

@@ -515,6 +515,11 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 		goto out;
 	if (ctr_db_find_container(rt->db, ref, &c, &err) != CTR_DB_OK)
 		goto fail;
+	if (c.state == CTR_DB_REMOVING) {
+		ctr_fail(&err, 0, "container %s is being removed (or its removal was cut short): only ctrrun rm acts on it",
+			 c.name);
+		goto fail;
+	}
 	if ((c.state != CTR_DB_RUNNING && c.state != CTR_DB_PAUSED) || !ctr_proc_alive(c.pid, c.pid_start_ticks)) {
 		ctr_fail(&err, 0, "container %s is not running (ctrrun start %s runs it again)", c.name, c.name);
 		goto fail;

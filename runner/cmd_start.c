@@ -17,6 +17,9 @@ static int start_one(struct ctrrun *rt, struct ctr_db_container *c, const char *
 		struct launch_opts lo = {.detach = true, .log_max_bytes = LOG_WRITER_DEFAULT_MAX};
 		if (container_launch(rt, c, &lo) != 0)
 			return ctr_fail(err, 0, "container %s did not start (the reason is above)", name);
+	} else if (c->state == CTR_DB_REMOVING) {
+		return ctr_fail(err, 0, "container %s is being removed (or its removal was cut short): only ctrrun rm "
+					"acts on it", name);
 	} else if (c->state != CTR_DB_RUNNING && c->state != CTR_DB_PAUSED) {
 		return ctr_fail(err, 0, "container %s is %s; it cannot be started", name, ctr_db_state_name(c->state));
 	}

@@ -1,12 +1,38 @@
-/* Removing a container: processes, then files, then rows, so that a failure
- * half way leaves a row that a later `rm` can finish. */
+/* Removing a container: processes, then the mark `removing` (with this
+ * process recorded as the remover), then files, then rows. A removal cut
+ * short at any instant leaves a row that says removing, which nothing but a
+ * removal acts on, and which the next command finishes once the remover is
+ * gone. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "container_remove.h"
+#include "proc_stat.h"
 #include "remove_tree.h"
 #include "stale.h"
+
+/* created, exited or dead (or removing by a process that is gone) ->
+ * removing by this process. */
+static int mark_removing(struct ctrrun *rt, const struct ctr_db_container *c, struct ctr_error *err)
+{
+	struct ctr_db_processes me = {.monitor_pid = getpid()}, before = {0};
+	if (ctr_proc_self_start_ticks(&me.monitor_start_ticks) < 0)
+		return ctr_fail(err, errno, "cannot read this process's start time in /proc/self/stat");
+	const struct ctr_db_processes *taking_over = NULL;
+	if (c->state == CTR_DB_REMOVING) {
+		if (ctr_db_get_processes(rt->db, c->id, &before, err) != CTR_DB_OK)
+			return -1;
+		if (before.monitor_pid > 0 && ctr_proc_alive(before.monitor_pid, before.monitor_start_ticks))
+			return ctr_fail(err, 0, "removal of container %s (%.12s) is already in progress (process %d)",
+					c->name, c->id, (int)before.monitor_pid);
+		taking_over = &before;
+	}
+	/* Refused (the message says why) when it changed since C was read:
+	 * started again, or another removal came first. */
+	return ctr_db_mark_removing(rt->db, c->id, &me, taking_over, err) == CTR_DB_OK ? 0 : -1;
+}
 
 int ctr_container_remove(struct ctrrun *rt, const struct ctr_db_container *c, bool force, struct ctr_error *err)
 {
@@ -27,6 +53,10 @@ int ctr_container_remove(struct ctrrun *rt, const struct ctr_db_container *c, bo
 			ctrrun_container_event(rt, c->id, c->name, "die", attrs);
 		}
 	}
+	/* Before the first file goes: from here the container can only be
+	 * removed, and a kill -9 leaves it for the next command to finish. */
+	if (mark_removing(rt, c, err) < 0)
+		return -1;
 	ctr_container_release_cgroups(rt, c->id);
 	char *dir = ctrrun_container_dir(rt, c->id);
 	if (!dir)

@@ -7,7 +7,9 @@
 #include "ctrrun.h"
 
 /* Removes container C: refuses a running one unless FORCE (then kills it and
- * waits for its ctrfs daemon), removes containers/<id> (rootless: in a user
+ * waits for its ctrfs daemon), marks it removing with this process as the
+ * remover (refused while another live process is removing it; one that is
+ * gone is taken over), removes containers/<id> (rootless: in a user
  * namespace with the container's mapping) and then its rows. */
 int ctr_container_remove(struct ctrrun *rt, const struct ctr_db_container *c, bool force, struct ctr_error *err);
 

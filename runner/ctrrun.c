@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctrrun.h"
+#include "leftovers.h"
 
 struct command {
 	const char *name;
@@ -93,6 +94,11 @@ int main(int argc, char **argv)
 		return CTRRUN_EXIT_ERROR;
 	}
 	int rc = cmd->fn(&rt, argc - i, argv + i);
+	/* What killed commands left is removed after the command's own work,
+	 * so that `rm` of a container whose removal was cut short finishes it
+	 * itself, and `start` of one refuses it (it is removing). */
+	fflush(NULL);
+	ctr_sweep_leftovers(&rt);
 	ctrrun_fini(&rt);
 	return rc;
 }

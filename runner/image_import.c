@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "image_import.h"
+#include "leftovers.h"
 #include "remove_tree.h"
 #include "tar_extract.h"
 #include "userns.h"
@@ -156,7 +157,7 @@ int ctr_image_ref_parse(const char *ref, char **repo, char **tag, struct ctr_err
 
 /* ---- the layers lock ---- */
 
-int ctr_layers_lock(const struct ctrrun *rt, struct ctr_error *err)
+static int layers_lock(const struct ctrrun *rt, int how, struct ctr_error *err)
 {
 	char *path = NULL;
 	if (asprintf(&path, "%s/layers/.lock", rt->root) < 0)
@@ -167,16 +168,28 @@ int ctr_layers_lock(const struct ctrrun *rt, struct ctr_error *err)
 		free(path);
 		return -1;
 	}
-	while (flock(fd, LOCK_EX) < 0) {
+	while (flock(fd, how) < 0) {
 		if (errno != EINTR) {
-			ctr_fail(err, errno, "cannot lock %s", path);
+			int e = errno;
+			ctr_fail(err, e, "cannot lock %s", path);
 			free(path);
 			close(fd);
+			errno = e;
 			return -1;
 		}
 	}
 	free(path);
 	return fd;
+}
+
+int ctr_layers_lock(const struct ctrrun *rt, struct ctr_error *err)
+{
+	return layers_lock(rt, LOCK_EX, err);
+}
+
+int ctr_layers_trylock(const struct ctrrun *rt, struct ctr_error *err)
+{
+	return layers_lock(rt, LOCK_EX | LOCK_NB, err);
 }
 
 /* ---- input ---- */
@@ -368,10 +381,15 @@ static int extract_layer(struct ctrrun *rt, int fd, const char *what, char **tmp
 			 struct ctr_error *err)
 {
 	*tmp = NULL;
-	if (asprintf(tmp, "%s/layers/.tmp-XXXXXX", rt->root) < 0) {
-		*tmp = NULL;
+	char *layers = NULL;
+	if (asprintf(&layers, "%s/layers", rt->root) < 0)
 		return ctr_fail(err, ENOMEM, "layer");
-	}
+	/* Named after this process, so that the next command can tell the
+	 * leftover of a killed import from a live one (leftovers.c). */
+	*tmp = ctr_owned_tmp_template(layers);
+	free(layers);
+	if (!*tmp)
+		return ctr_fail(err, errno, "layer");
 	if (!mkdtemp(*tmp)) {
 		ctr_fail(err, errno, "cannot make a temporary directory %s", *tmp);
 		free(*tmp);

@@ -48,8 +48,14 @@ int ctr_image_ref_parse(const char *ref, char **repo, char **tag, struct ctr_err
 
 /* An exclusive lock on layers/ (flock of layers/.lock), held while layer
  * directories are renamed into place or removed and their rows change, so an
- * import that reuses a layer never races an rmi that deletes it. Returns the
- * fd to close, or -1 and *ERR. */
+ * import that reuses a layer never races an rmi that deletes it. Whoever
+ * holds it sees no half-made state: a layer directory without its row, or a
+ * layer row that no image uses, exists only while the lock is held (or was
+ * left by a killed command: leftovers.c removes it under the lock). Returns
+ * the fd to close, or -1 and *ERR. */
 int ctr_layers_lock(const struct ctrrun *rt, struct ctr_error *err);
+/* The same without waiting: -1 with errno EWOULDBLOCK (and *ERR) when
+ * another process holds it. */
+int ctr_layers_trylock(const struct ctrrun *rt, struct ctr_error *err);
 
 #endif

@@ -20,12 +20,17 @@ static bool is_identity(const struct ctr_idmap *map)
 	       map->uid[0].count == 4294967295u;
 }
 
-static void child_main(const struct ctr_idmap *map, int sync_rd, int sync_wr, int err_wr,
+static void child_main(const struct ctr_idmap *map, pid_t parent, int sync_rd, int sync_wr, int err_wr,
 		       int (*fn)(void *, struct ctr_error *), void *arg)
 {
 	struct ctr_error err = {0};
 	char c = 0;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* The parent killed before the line above: no signal will come, and
+	 * nobody would wait for what this child does (a removal, an
+	 * extraction into a directory the next command removes). */
+	if (getppid() != parent)
+		_exit(1);
 	if (!is_identity(map) && map->userns_fd >= 0) {
 		/* A container's namespace with the same mapping: no newuidmap. */
 		if (setns(map->userns_fd, CLONE_NEWUSER) < 0) {
@@ -72,6 +77,7 @@ int ctr_userns_run(const struct ctr_idmap *map, int (*fn)(void *arg, struct ctr_
 		close(to_child[1]);
 		return ctr_fail(err, e, "pipe");
 	}
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
@@ -86,7 +92,7 @@ int ctr_userns_run(const struct ctr_idmap *map, int (*fn)(void *arg, struct ctr_
 		close(to_child[1]);
 		close(from_child[0]);
 		close(errpipe[0]);
-		child_main(map, to_child[0], from_child[1], errpipe[1], fn, arg);
+		child_main(map, parent, to_child[0], from_child[1], errpipe[1], fn, arg);
 	}
 	close(to_child[0]);
 	close(from_child[1]);

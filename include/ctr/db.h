@@ -94,6 +94,9 @@ int ctr_db_get_layer(struct ctr_db *db, const char *id, struct ctr_db_layer *out
  * strings, free with ctr_db_strv_free), so the caller can remove their
  * directories afterwards. */
 int ctr_db_delete_unused_layers(struct ctr_db *db, char ***ids, size_t *n_ids, struct ctr_error *err);
+/* The ids of all layers, or (UNUSED_ONLY) of those no image uses, in id
+ * order. Free *ids with ctr_db_strv_free. */
+int ctr_db_list_layers(struct ctr_db *db, bool unused_only, char ***ids, size_t *n, struct ctr_error *err);
 
 struct ctr_db_image {
 	char id[CTR_DB_ID_LEN + 1];
@@ -141,6 +144,7 @@ struct ctr_db_mount {
 };
 
 struct ctr_db_security;
+struct ctr_db_processes;
 
 struct ctr_db_container {
 	/* Set by the caller of ctr_db_add_container. */
@@ -200,6 +204,17 @@ int ctr_db_get_container(struct ctr_db *db, const char *id, struct ctr_db_contai
  * several containers. */
 int ctr_db_find_container(struct ctr_db *db, const char *ref, struct ctr_db_container *out,
 			  struct ctr_error *err);
+/* created, exited or dead -> removing, in one transaction with REMOVER's
+ * monitor_pid and monitor_start_ticks (the process that removes it)
+ * recorded as the container's monitor in container_processes, so that a
+ * removal cut short (kill -9) can be told from one under way: before the
+ * first of its files goes. From removing too when the process recorded is
+ * PREVIOUS (compared by pid and start ticks; all zero: none recorded), which
+ * the caller has seen is gone: it takes the removal over.
+ * CTR_DB_BAD_STATE otherwise (running, paused, or being removed by a live
+ * process; the message names it). */
+int ctr_db_mark_removing(struct ctr_db *db, const char *id, const struct ctr_db_processes *remover,
+			 const struct ctr_db_processes *previous, struct ctr_error *err);
 /* Deletes a container and everything that belongs to it. Its log goes in
  * chunks, each its own short transaction, so other writers (monitors
  * appending logs) are never held up for long. Meanwhile the container shows

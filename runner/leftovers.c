@@ -1,0 +1,260 @@
+/* What killed commands leave in the store, found and removed by the next
+ * command. Each kind can be told from the work of a live process:
+ *
+ *  - a temporary layer directory is named after its owner (pid and start
+ *    time): it is a leftover once that process is gone;
+ *  - a container is marked removing, with its remover recorded, before the
+ *    first of its files goes: a leftover once the remover is gone;
+ *  - a container's directory is made after its row and removed before it:
+ *    a directory without a row is a leftover;
+ *  - a layer directory gets its row, and a layer row its image, under the
+ *    layers lock: whoever holds the lock sees any directory without a row,
+ *    or row without an image, as a leftover. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "container_remove.h"
+#include "image_import.h"
+#include "leftovers.h"
+#include "proc_stat.h"
+#include "remove_tree.h"
+
+#define TMP_PREFIX ".tmp-"
+/* mkdtemp's six random characters. */
+#define TMP_RANDOM 6
+/* A .tmp-XXXXXX from a ctrrun that did not record owners is left alone
+ * this long: it may still be in use by such a ctrrun. */
+#define LEGACY_TMP_AGE_S 3600
+
+char *ctr_owned_tmp_template(const char *dir)
+{
+	uint64_t ticks;
+	if (ctr_proc_self_start_ticks(&ticks) < 0) {
+		errno = errno ? errno : ENOENT;
+		return NULL;
+	}
+	char *s = NULL;
+	if (asprintf(&s, "%s/" TMP_PREFIX "%d-%llu-XXXXXX", dir, (int)getpid(), (unsigned long long)ticks) < 0)
+		return NULL;
+	return s;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* For a name .tmp-PID-TICKS-XXXXXX: true with the owner. */
+static bool parse_owner(const char *name, pid_t *pid, uint64_t *ticks)
+{
+	const char *p = name + strlen(TMP_PREFIX);
+	const char *dash1 = strchr(p, '-');
+	const char *dash2 = dash1 ? strchr(dash1 + 1, '-') : NULL;
+	if (!dash2 || strlen(dash2 + 1) != TMP_RANDOM || !all_digits(p, (size_t)(dash1 - p)) ||
+	    !all_digits(dash1 + 1, (size_t)(dash2 - dash1 - 1)) || dash1 - p > 9)
+		return false;
+	*pid = (pid_t)strtol(p, NULL, 10);
+	*ticks = strtoull(dash1 + 1, NULL, 10);
+	return *pid > 0;
+}
+
+/* Whether layers/NAME (a .tmp-* entry) was left by a process that is gone. */
+static bool tmp_is_leftover(int layers_fd, const char *name)
+{
+	pid_t pid;
+	uint64_t ticks;
+	if (parse_owner(name, &pid, &ticks))
+		return !ctr_proc_alive(pid, ticks);
+	if (strlen(name) != strlen(TMP_PREFIX) + TMP_RANDOM)
+		return false;  /* not a name ctrrun makes */
+	struct stat st;
+	return fstatat(layers_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+	       time(NULL) - st.st_mtime > LEGACY_TMP_AGE_S;
+}
+
+static void warn(const char *what, const struct ctr_error *err)
+{
+	fprintf(stderr, "ctrrun: warning: %s: %s\n", what, err->msg);
+}
+
+static void remove_dir(struct ctrrun *rt, const char *path, const char *what)
+{
+	struct ctr_error err = {0};
+	if (ctr_remove_tree_as(&rt->idmap, path, &err) < 0)
+		warn(what, &err);
+}
+
+/* The names in DIR that PICK accepts, read at once. */
+static char **list_names(const char *dir, bool (*pick)(const char *), size_t *n)
+{
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	char **v = NULL;
+	size_t cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!pick(de->d_name))
+			continue;
+		if (*n == cap) {
+			char **bigger = reallocarray(v, cap ? cap * 2 : 16, sizeof *v);
+			if (!bigger)
+				break;
+			v = bigger;
+			cap = cap ? cap * 2 : 16;
+		}
+		if (!(v[*n] = strdup(de->d_name)))
+			break;
+		++*n;
+	}
+	closedir(d);
+	return v;
+}
+
+static bool is_full_id(const char *name)
+{
+	return strlen(name) == CTR_DB_ID_LEN && strspn(name, "0123456789abcdef") == CTR_DB_ID_LEN;
+}
+
+static bool is_tmp(const char *name)
+{
+	return strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0;
+}
+
+/* Containers marked removing whose remover is gone: finished. */
+static void finish_removals(struct ctrrun *rt)
+{
+	struct ctr_error err = {0};
+	struct ctr_db_ps_row *rows = NULL;
+	size_t n = 0;
+	if (ctr_db_list_ps(rt->db, true, &rows, &n, &err) != CTR_DB_OK) {
+		warn("looking for interrupted removals", &err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].state != CTR_DB_REMOVING)
+			continue;
+		struct ctr_db_processes by = {0};
+		if (ctr_db_get_processes(rt->db, rows[i].id, &by, &err) != CTR_DB_OK ||
+		    (by.monitor_pid > 0 && ctr_proc_alive(by.monitor_pid, by.monitor_start_ticks)))
+			continue;
+		struct ctr_db_container c;
+		if (ctr_db_get_container(rt->db, rows[i].id, &c, &err) != CTR_DB_OK)
+			continue;
+		/* The removal takes over from the dead remover, unless another
+		 * command came first (then it says so, harmlessly). */
+		if (c.state == CTR_DB_REMOVING && ctr_container_remove(rt, &c, false, &err) < 0)
+			warn("finishing an interrupted removal", &err);
+		ctr_db_container_free(&c);
+	}
+	ctr_db_ps_free(rows, n);
+}
+
+/* containers/<id> without a row. The directory list is read before the
+ * rows: a container's row is made before its directory and deleted after
+ * it, so a directory seen first whose row is then missing is no live
+ * container's. */
+static void remove_orphan_container_dirs(struct ctrrun *rt)
+{
+	char *dir = NULL;
+	if (asprintf(&dir, "%s/containers", rt->root) < 0)
+		return;
+	size_t n = 0;
+	char **names = list_names(dir, is_full_id, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct ctr_error err = {0};
+		struct ctr_db_container c;
+		int rc = ctr_db_get_container(rt->db, names[i], &c, &err);
+		if (rc == CTR_DB_OK) {
+			ctr_db_container_free(&c);
+			continue;
+		}
+		if (rc != CTR_DB_NOT_FOUND)
+			continue;
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", dir, names[i]) >= 0)
+			remove_dir(rt, path, "removing a container directory without a record");
+		free(path);
+	}
+	ctr_db_strv_free(names, n);
+	free(dir);
+}
+
+/* Under the layers lock: temporary directories of dead processes, layer
+ * directories without a row, layer rows without an image. */
+static void sweep_layers(struct ctrrun *rt)
+{
+	struct ctr_error err = {0};
+	int lock = ctr_layers_trylock(rt, &err);
+	if (lock < 0) {
+		if (errno != EWOULDBLOCK)
+			warn("looking for leftover layers", &err);
+		return;  /* busy: the next command looks */
+	}
+	char *dir = NULL;
+	if (asprintf(&dir, "%s/layers", rt->root) < 0) {
+		close(lock);
+		return;
+	}
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t n = 0;
+	char **names = list_names(dir, is_tmp, &n);
+	for (size_t i = 0; dfd >= 0 && i < n; i++) {
+		char *path = NULL;
+		if (tmp_is_leftover(dfd, names[i]) && asprintf(&path, "%s/%s", dir, names[i]) >= 0)
+			remove_dir(rt, path, "removing the temporary layer of a killed command");
+		free(path);
+	}
+	ctr_db_strv_free(names, n);
+	names = list_names(dir, is_full_id, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct ctr_db_layer layer;
+		char *path = NULL;
+		if (ctr_db_get_layer(rt->db, names[i], &layer, &err) == CTR_DB_NOT_FOUND &&
+		    asprintf(&path, "%s/%s", dir, names[i]) >= 0)
+			remove_dir(rt, path, "removing a layer directory without a record");
+		free(path);
+	}
+	ctr_db_strv_free(names, n);
+	/* A read first: the delete is a write transaction, for the rare case. */
+	if (ctr_db_list_layers(rt->db, true, &names, &n, &err) == CTR_DB_OK && n > 0) {
+		ctr_db_strv_free(names, n);
+		if (ctr_db_delete_unused_layers(rt->db, &names, &n, &err) != CTR_DB_OK) {
+			warn("removing layers no image uses", &err);
+			n = 0;
+		}
+		for (size_t i = 0; i < n; i++) {
+			char *path = ctrrun_layer_dir(rt, names[i]);
+			if (path)
+				remove_dir(rt, path, "removing a layer no image uses");
+			free(path);
+		}
+	}
+	ctr_db_strv_free(names, n);
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
+	close(lock);
+}
+
+void ctr_sweep_leftovers(struct ctrrun *rt)
+{
+	if (!rt->db)
+		return;
+	finish_removals(rt);
+	remove_orphan_container_dirs(rt);
+	sweep_layers(rt);
+}
