@@ -134,7 +134,9 @@ static int insert_container(struct ctr_db *db, const struct ctr_db_container *c,
 	rc = db_insert_env(db, c->id, c->env, c->n_env, err);
 	if (rc == CTR_DB_OK)
 		rc = db_insert_mounts(db, c->id, c->mounts, c->n_mounts, err);
-	return rc ? rc : db_insert_security(db, c->id, c->security, err);
+	if (rc == CTR_DB_OK)
+		rc = db_insert_security(db, c->id, c->security, err);
+	return rc || !c->processes ? rc : db_write_processes(db, c->id, c->processes, err);
 }
 
 int ctr_db_add_container(struct ctr_db *db, const struct ctr_db_container *c, struct ctr_error *err)
@@ -147,6 +149,8 @@ int ctr_db_add_container(struct ctr_db *db, const struct ctr_db_container *c, st
 			       "starting with a letter or digit", c->name ? c->name : "");
 	if (c->argc == 0)
 		return db_fail(db, err, CTR_DB_ERROR, "container %s: no command", c->name);
+	if (c->processes && db_check_processes(db, c->id, c->processes, err))
+		return CTR_DB_ERROR;
 	if (db_begin_write(db, "adding a container", err))
 		return CTR_DB_ERROR;
 	return db_end(db, insert_container(db, c, err), "adding a container", err);

@@ -303,6 +303,12 @@ static int record(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 {
 	char name[64];
 	struct ctr_db_container *c = &s->rec;
+	/* Recorded as its monitor from the start, in the same transaction: if
+	 * this ctrrun dies before the container runs, the next command sees a
+	 * dead monitor and removes the half-made container. */
+	struct ctr_db_processes procs = {.monitor_pid = getpid()};
+	if (ctr_proc_self_start_ticks(&procs.monitor_start_ticks) < 0)
+		return ctr_fail(err, errno, "cannot read this process's start time in /proc/self/stat");
 	memcpy(c->image_id, s->image.id, sizeof c->image_id);
 	for (size_t n = 0; s->argv[n]; n++)
 		c->argc = n + 1;
@@ -326,6 +332,7 @@ static int record(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 	c->auto_remove = s->opt.auto_remove;
 	c->created_ns = ctrrun_now_ns();
 	c->security = &s->security;
+	c->processes = &procs;
 	int rc = CTR_DB_EXISTS;
 	for (int attempt = 0; rc == CTR_DB_EXISTS && attempt < 20; attempt++) {
 		if (s->opt.name) {
@@ -351,18 +358,12 @@ static int record(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 	c->mounts = NULL;
 	c->workdir = c->user = c->hostname = NULL;
 	c->security = NULL;
+	c->processes = NULL;
 	free(mounts);
 	if (rc != CTR_DB_OK)
 		return -1;
 	s->recorded = true;
 	ctrrun_container_event(rt, c->id, s->name, "create", NULL);
-	/* Recorded as its monitor from the start: if this ctrrun dies before
-	 * the container runs, the next command sees a dead monitor and removes
-	 * the half-made container. */
-	struct ctr_db_processes procs = {.monitor_pid = getpid()};
-	if (ctr_proc_start_ticks(getpid(), &procs.monitor_start_ticks) < 0 ||
-	    ctr_db_set_processes(rt->db, c->id, &procs, err) != CTR_DB_OK)
-		return -1;
 	return 0;
 }
 

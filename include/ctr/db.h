@@ -167,6 +167,11 @@ struct ctr_db_container {
 	 * user namespace gets its block of ids there); NULL: a 'legacy' row.
 	 * get/find leave it NULL: see ctr_db_get_security. */
 	const struct ctr_db_security *security;
+	/* add: its helper processes (ctr_db_set_processes), recorded in the
+	 * same transaction, so that a container whose ctrrun is killed right
+	 * after adding it has a monitor to be judged by; NULL: none. get/find
+	 * leave it NULL: see ctr_db_get_processes. */
+	const struct ctr_db_processes *processes;
 
 	/* Where it is in its life; filled by get/find, ignored by add. */
 	enum ctr_db_state state;

@@ -1741,6 +1741,96 @@ static void test_logs(void)
 	ctr_db_close(db);
 }
 
+/* A container recorded with its monitor in one transaction: a ctrrun killed
+ * right after the insert leaves a container with a monitor to judge it by. */
+static void test_add_with_monitor(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("add-monitor.db");
+	if (!db) {
+		TAP_CHECK(false, "add with monitor: fixture");
+		return;
+	}
+	char id[CTR_DB_ID_LEN + 1], bad[CTR_DB_ID_LEN + 1];
+	make_id(id, "6a", 1);
+	make_id(bad, "6b", 2);
+	char *argv[] = {"true"};
+	struct ctr_db_processes mon = {.monitor_pid = 4242, .monitor_start_ticks = 77};
+	struct ctr_db_container c = {.name = "monitored", .argv = argv, .argc = 1, .created_ns = 1, .processes = &mon};
+	memcpy(c.id, id, sizeof c.id);
+	memcpy(c.image_id, image_id, sizeof c.image_id);
+	processes_commits = 0;
+	sqlite3_commit_hook(db->conn, count_processes_commit, NULL);
+	int rc = ctr_db_add_container(db, &c, &err);
+	sqlite3_commit_hook(db->conn, NULL, NULL);
+	struct ctr_db_processes got = {0};
+	rc = rc ? rc : ctr_db_get_processes(db, id, &got, &err);
+	TAP_CHECK(rc == 0 && got.monitor_pid == 4242 && got.monitor_start_ticks == 77 && got.fs_pid == 0 &&
+			  processes_commits == 1,
+		  "add with processes: the container and its monitor in one transaction (%lld commits): %s",
+		  (long long)processes_commits, rc ? err.msg : "ok");
+	struct ctr_db_processes negative = {.monitor_pid = -1, .monitor_start_ticks = 1};
+	memcpy(c.id, bad, sizeof c.id);
+	c.name = "refused";
+	c.processes = &negative;
+	rc = ctr_db_add_container(db, &c, &err);
+	TAP_CHECK(rc == CTR_DB_ERROR && q_int(db->conn, "SELECT count(*) FROM containers WHERE name = 'refused'") == 0,
+		  "add with a negative monitor pid: refused, nothing written: %s", err.msg);
+	ctr_db_close(db);
+}
+
+/* created/exited/dead -> removing with the remover recorded; refused from
+ * running and while another remover is recorded, unless taken over. */
+static void test_mark_removing(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("removing.db");
+	if (!db) {
+		TAP_CHECK(false, "mark removing: fixture");
+		return;
+	}
+	char a[CTR_DB_ID_LEN + 1], b[CTR_DB_ID_LEN + 1], nobody[CTR_DB_ID_LEN + 1];
+	make_id(a, "7a", 1);
+	make_id(b, "7b", 2);
+	make_id(nobody, "7f", 3);
+	int rc = add_ct(db, a, "gone", 1, &err);
+	rc = rc ? rc : add_ct(db, b, "busy", 2, &err);
+	rc = rc ? rc : ctr_db_set_running(db, a, 500, 5000, 10, &err);
+	rc = rc ? rc : ctr_db_set_exited(db, a, 3, 20, &err);
+	rc = rc ? rc : ctr_db_set_running(db, b, 501, 5001, 11, &err);
+	TAP_CHECK(rc == 0, "one exited, one running: %s", rc ? err.msg : "ok");
+	struct ctr_db_processes first = {.monitor_pid = 800, .monitor_start_ticks = 8},
+				second = {.monitor_pid = 900, .monitor_start_ticks = 9}, got = {0};
+	struct ctr_db_container c = {0};
+	rc = ctr_db_mark_removing(db, a, &first, NULL, &err);
+	rc = rc ? rc : ctr_db_get_container(db, a, &c, &err);
+	rc = rc ? rc : ctr_db_get_processes(db, a, &got, &err);
+	TAP_CHECK(rc == 0 && c.state == CTR_DB_REMOVING && c.exit_code == 3 && got.monitor_pid == 800 &&
+			  got.monitor_start_ticks == 8 && got.fs_pid == 0,
+		  "exited -> removing, the remover recorded, the exit code kept: %s", rc ? err.msg : "ok");
+	ctr_db_container_free(&c);
+	rc = ctr_db_mark_removing(db, a, &second, NULL, &err);
+	TAP_CHECK(rc == CTR_DB_BAD_STATE && strstr(err.msg, "800"), "a second remover is refused, naming the first: %s",
+		  err.msg);
+	struct ctr_db_processes wrong = {.monitor_pid = 800, .monitor_start_ticks = 99};
+	rc = ctr_db_mark_removing(db, a, &second, &wrong, &err);
+	TAP_CHECK(rc == CTR_DB_BAD_STATE, "taking over from a remover that is not the one recorded is refused");
+	rc = ctr_db_mark_removing(db, a, &second, &first, &err);
+	rc = rc ? rc : ctr_db_get_processes(db, a, &got, &err);
+	TAP_CHECK(rc == 0 && got.monitor_pid == 900, "taking over from the recorded (gone) remover: %s",
+		  rc ? err.msg : "ok");
+	rc = ctr_db_mark_removing(db, b, &first, NULL, &err);
+	TAP_CHECK(rc == CTR_DB_BAD_STATE && strstr(err.msg, "running"), "a running container is refused: %s", err.msg);
+	TAP_CHECK(ctr_db_mark_removing(db, nobody, &first, NULL, &err) == CTR_DB_NOT_FOUND, "an unknown one: NOT_FOUND");
+	TAP_CHECK(ctr_db_set_running(db, a, 502, 5002, 12, &err) == CTR_DB_BAD_STATE,
+		  "a removing container cannot be started");
+	rc = ctr_db_delete_container(db, a, &err);
+	TAP_CHECK(rc == 0 && processes_rows(db, a) == 0 &&
+			  q_int(db->conn, "SELECT count(*) FROM containers WHERE name = 'gone'") == 0,
+		  "then deleted with its rows: %s", rc ? err.msg : "ok");
+	ctr_db_close(db);
+}
+
 /* The disk reserve: made beside the file only when asked (ctrrun asks
  * after every open), whole, private; given back only by a write that
  * failed on a full file system. */
@@ -1812,5 +1902,7 @@ int main(void)
 	test_logs();
 	test_log_trim();
 	test_reserve();
+	test_add_with_monitor();
+	test_mark_removing();
 	return tap_done();
 }
