@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -157,7 +156,13 @@ int ctr_image_ref_parse(const char *ref, char **repo, char **tag, struct ctr_err
 
 /* ---- the layers lock ---- */
 
-static int layers_lock(const struct ctrrun *rt, int how, struct ctr_error *err)
+/* A POSIX record lock (fcntl), not flock(2): it belongs to this process
+ * alone, not to the open file, so a helper forked while it is held (the
+ * one that extracts or removes a layer in a user namespace) does not keep
+ * it after this process is killed, and the next command can settle what the
+ * killed one left at once. (A process must then not open and close the file
+ * elsewhere while it holds the lock: closing any descriptor of it drops it.) */
+static int layers_lock(const struct ctrrun *rt, bool wait, struct ctr_error *err)
 {
 	char *path = NULL;
 	if (asprintf(&path, "%s/layers/.lock", rt->root) < 0)
@@ -168,9 +173,10 @@ static int layers_lock(const struct ctrrun *rt, int how, struct ctr_error *err)
 		free(path);
 		return -1;
 	}
-	while (flock(fd, how) < 0) {
+	struct flock whole = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	while (fcntl(fd, wait ? F_SETLKW : F_SETLK, &whole) < 0) {
 		if (errno != EINTR) {
-			int e = errno;
+			int e = errno == EACCES || errno == EAGAIN ? EWOULDBLOCK : errno;
 			ctr_fail(err, e, "cannot lock %s", path);
 			free(path);
 			close(fd);
@@ -184,12 +190,12 @@ static int layers_lock(const struct ctrrun *rt, int how, struct ctr_error *err)
 
 int ctr_layers_lock(const struct ctrrun *rt, struct ctr_error *err)
 {
-	return layers_lock(rt, LOCK_EX, err);
+	return layers_lock(rt, true, err);
 }
 
 int ctr_layers_trylock(const struct ctrrun *rt, struct ctr_error *err)
 {
-	return layers_lock(rt, LOCK_EX | LOCK_NB, err);
+	return layers_lock(rt, false, err);
 }
 
 /* ---- input ---- */

@@ -46,9 +46,11 @@ int ctr_image_add_with_layer(struct ctrrun *rt, int fd, const char *what, struct
  * *REPO and *TAG are the caller's to free. */
 int ctr_image_ref_parse(const char *ref, char **repo, char **tag, struct ctr_error *err);
 
-/* An exclusive lock on layers/ (flock of layers/.lock), held while layer
- * directories are renamed into place or removed and their rows change, so an
- * import that reuses a layer never races an rmi that deletes it. Whoever
+/* An exclusive lock on layers/ (a record lock on layers/.lock, held by this
+ * process only, not by its children, so it ends when the process is
+ * killed), held while layer directories are renamed into place or removed
+ * and their rows change, so an import that reuses a layer never races an
+ * rmi that deletes it. Whoever
  * holds it sees no half-made state: a layer directory without its row, or a
  * layer row that no image uses, exists only while the lock is held (or was
  * left by a killed command: leftovers.c removes it under the lock). Returns

@@ -36,6 +36,8 @@ static int empty_dir(int dfd, const char *path, struct ctr_error *err)
 		int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0 && errno == EACCES && fchmodat(dirfd(d), name, 0700, 0) == 0)
 			sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0 && errno == ENOENT)
+			continue;  /* removed meanwhile (by a killed remover's helper on its way out) */
 		if (sub < 0) {
 			rc = ctr_fail(err, errno, "cannot remove %s/%s", path, name);
 			break;
