@@ -11,6 +11,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroups.h"
@@ -94,6 +95,22 @@ static void record_cgroup(struct ctrrun *rt, const struct ctr_db_container *rec,
 	ctr_db_resources_free(&r);
 }
 
+/* write(2) to a pipe whose reader may be gone (killed): it then fails
+ * with EPIPE, and the SIGPIPE it raises is blocked here and taken back, so
+ * that it ends neither the monitor nor ctrrun. */
+static ssize_t write_no_sigpipe(int fd, const void *buf, size_t len)
+{
+	sigset_t pipe_set, old;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	ssize_t n = write(fd, buf, len);
+	if (n < 0 && errno == EPIPE)
+		sigtimedwait(&pipe_set, NULL, &(struct timespec){0, 0});
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return n;
+}
+
 static void report(int fd, int code, const struct ctr_error *err)
 {
 	if (fd < 0)
@@ -101,9 +118,8 @@ static void report(int fd, int code, const struct ctr_error *err)
 	struct launch_report r = {.code = code};
 	if (err)
 		r.err = *err;
-	if (write(fd, &r, sizeof r) < 0) {
-		/* ctrrun is gone; the container runs on regardless */
-	}
+	/* ctrrun may be gone (killed): the container runs on regardless. */
+	write_no_sigpipe(fd, &r, sizeof r);
 	close(fd);
 }
 
@@ -295,8 +311,13 @@ out:
 static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o,
 			   struct ctr_cgroup *cg)
 {
-	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+	/* GO: the monitor waits until ctrrun has recorded it as the created
+	 * container's monitor, so that no instant exists at which the only
+	 * monitor recorded is a ctrrun that was killed while the real one is at
+	 * work (crash cleanup would remove the container under it). If ctrrun
+	 * dies before that, the monitor sees the end of the pipe and exits. */
+	int pipefd[2], go[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
 		struct ctr_error err;
 		ctr_fail(&err, errno, "pipe");
 		ctrrun_print_error(&err);
@@ -312,8 +333,16 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 	pid_t pid = fork();
 	if (pid > 0) {
 		struct ctr_error err = {0};
+		close(go[0]);
 		if (ctrrun_open_db(rt, &err) < 0)
 			ctrrun_print_error(&err);
+		struct ctr_db_processes procs = {.monitor_pid = pid};
+		if (rt->db && rec->state == CTR_DB_CREATED && ctr_proc_start_ticks(pid, &procs.monitor_start_ticks) == 0 &&
+		    ctr_db_set_processes(rt->db, rec->id, &procs, &err) != CTR_DB_OK)
+			ctrrun_print_error(&err);
+		/* A monitor gone already: its missing report says so below. */
+		write_no_sigpipe(go[1], "g", 1);
+		close(go[1]);
 	}
 	if (pid < 0) {
 		struct ctr_error err;
@@ -321,6 +350,8 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 		ctrrun_print_error(&err);
 		close(pipefd[0]);
 		close(pipefd[1]);
+		close(go[0]);
+		close(go[1]);
 		if (cg && ctr_cgroup_remove(cg, true, &err) < 0)
 			ctrrun_print_error(&err);
 		if (cg)
@@ -329,6 +360,14 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
+		close(go[1]);
+		char g;
+		ssize_t n;
+		while ((n = read(go[0], &g, 1)) < 0 && errno == EINTR)
+			;
+		close(go[0]);
+		if (n != 1)
+			_exit(CTRRUN_EXIT_ERROR);  /* ctrrun was killed: nothing was started */
 		setsid();
 		if (chdir("/") < 0) {
 		}
