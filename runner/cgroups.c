@@ -394,12 +394,30 @@ struct create_state {
 	struct cg_v2_undo v2;
 };
 
+/* mkdir of a container's cgroup. The name is the container's own, so one
+ * that exists already was left by a ctrrun killed between making it and
+ * recording it in state.db (or the container runs elsewhere): without a
+ * process or a child in it rmdir takes it, and it is made afresh; with
+ * some, rmdir refuses (EBUSY) and EEXIST stays the answer. */
+static int mkdir_fresh(const char *dir)
+{
+	if (cg_mkdir(dir) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	if (cg_rmdir(dir) < 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return cg_mkdir(dir);
+}
+
 static int make_dir(struct create_state *st, const char *parent, const char *name, struct ctr_error *err)
 {
 	char *dir = cg_join(parent, name);
 	if (!dir)
 		return ctr_fail(err, ENOMEM, "cgroup %s", name);
-	if (cg_mkdir(dir) < 0) {
+	if (mkdir_fresh(dir) < 0) {
 		int saved = errno;
 		free(dir);
 		if (saved == EEXIST)
@@ -545,7 +563,7 @@ static int add_hierarchy_dir(struct ctr_cgroup *cg, const char *key, const char 
 	int rc = 0;
 	if (has_dir(cg, dir))
 		goto out;
-	if (cg_mkdir(dir) < 0) {
+	if (mkdir_fresh(dir) < 0) {
 		rc = ctr_fail(err, errno, "cannot create cgroup %s (root's containers get a cgroup of their own in "
 					  "every hierarchy, so that their cgroup namespace is rooted there)", dir);
 		goto out;

@@ -789,13 +789,26 @@ static void test_v1_hybrid(void)
 	TAP_CHECK(rc < 0 && !cg && str_has(err.msg, "pids.max") && !any_container_dir(f.root),
 		  "a failing limit write removes the cgroups made so far: %s", err.msg);
 
-	/* The name taken already: an error, and that directory is not ours to remove. */
+	/* The name taken already by a cgroup in use (a live process in it, so
+	 * rmdir is refused): an error, and that directory is not ours to
+	 * remove. */
 	mkdir(at(&f, "cpu/ctrrun-taken"), 0755);
+	put(at(&f, "cpu/ctrrun-taken/cgroup.procs"), "1\n");
 	rc = ctr_cgroup_create(&f.env, "ctrrun-taken", &all_limits, &cg, &err);
 	TAP_CHECK(rc < 0 && str_has(err.msg, "ctrrun-taken") && str_has(err.msg, "exists") &&
-			  exists(at(&f, "cpu/ctrrun-taken")) && !exists(at(&f, "memory/process_api/0e79be29/ctrrun-taken")),
-		  "an existing cgroup of that name: refused, left alone, the rest undone: %s", err.msg);
-	rmdir(at(&f, "cpu/ctrrun-taken"));
+			  exists(at(&f, "cpu/ctrrun-taken/cgroup.procs")) &&
+			  !exists(at(&f, "memory/process_api/0e79be29/ctrrun-taken")),
+		  "an existing cgroup of that name in use: refused, left alone, the rest undone: %s", err.msg);
+	put(at(&f, "cpu/ctrrun-taken/cgroup.procs"), "");
+	/* Empty: what a ctrrun killed between making a container's cgroups and
+	 * recording them left; made afresh. */
+	cg = NULL;
+	rc = ctr_cgroup_create(&f.env, "ctrrun-taken", &all_limits, &cg, &err);
+	TAP_CHECK(rc == 0 && cg && exists(at(&f, "cpu/ctrrun-taken")),
+		  "an empty leftover cgroup of that name is made afresh: %s", rc ? err.msg : "ok");
+	if (cg)
+		ctr_cgroup_remove(cg, false, &err);
+	ctr_cgroup_free(cg);
 
 	static const char *const bad_names[] = {"", "..", "a/b", "ctrrun.leaf", "x y"};
 	for (size_t i = 0; i < sizeof bad_names / sizeof *bad_names; i++) {
