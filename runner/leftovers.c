@@ -134,62 +134,71 @@ static bool is_tmp(const char *name)
 	return strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0;
 }
 
-/* Containers marked removing whose remover is gone: finished. */
-static void finish_removals(struct ctrrun *rt)
+static int cmp_str(const void *a, const void *b)
 {
-	struct ctr_error err = {0};
-	struct ctr_db_ps_row *rows = NULL;
-	size_t n = 0;
-	if (ctr_db_list_ps(rt->db, true, &rows, &n, &err) != CTR_DB_OK) {
-		warn("looking for interrupted removals", &err);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (rows[i].state != CTR_DB_REMOVING)
-			continue;
-		struct ctr_db_processes by = {0};
-		if (ctr_db_get_processes(rt->db, rows[i].id, &by, &err) != CTR_DB_OK ||
-		    (by.monitor_pid > 0 && ctr_proc_alive(by.monitor_pid, by.monitor_start_ticks)))
-			continue;
-		struct ctr_db_container c;
-		if (ctr_db_get_container(rt->db, rows[i].id, &c, &err) != CTR_DB_OK)
-			continue;
-		/* The removal takes over from the dead remover, unless another
-		 * command came first (then it says so, harmlessly). */
-		if (c.state == CTR_DB_REMOVING && ctr_container_remove(rt, &c, false, &err) < 0)
-			warn("finishing an interrupted removal", &err);
-		ctr_db_container_free(&c);
-	}
-	ctr_db_ps_free(rows, n);
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* containers/<id> without a row. The directory list is read before the
- * rows: a container's row is made before its directory and deleted after
- * it, so a directory seen first whose row is then missing is no live
- * container's. */
-static void remove_orphan_container_dirs(struct ctrrun *rt)
+/* Whether ID is in the sorted list V of N ids. */
+static bool listed(char **v, size_t n, const char *id)
+{
+	return n > 0 && bsearch(&id, v, n, sizeof *v, cmp_str) != NULL;
+}
+
+/* Containers marked removing whose remover is gone: finished. */
+static void finish_removal(struct ctrrun *rt, const char *id)
+{
+	struct ctr_error err = {0};
+	struct ctr_db_processes by = {0};
+	if (ctr_db_get_processes(rt->db, id, &by, &err) != CTR_DB_OK ||
+	    (by.monitor_pid > 0 && ctr_proc_alive(by.monitor_pid, by.monitor_start_ticks)))
+		return;
+	struct ctr_db_container c;
+	if (ctr_db_get_container(rt->db, id, &c, &err) != CTR_DB_OK)
+		return;
+	/* The removal takes over from the dead remover, unless another command
+	 * came first (then it says so, harmlessly). */
+	if (c.state == CTR_DB_REMOVING && ctr_container_remove(rt, &c, false, &err) < 0)
+		warn("finishing an interrupted removal", &err);
+	ctr_db_container_free(&c);
+}
+
+/* Removals cut short are finished; containers/<id> without a row goes. The
+ * directory list is read before the rows: a container's row is made before
+ * its directory and deleted after it, so a directory seen first whose row is
+ * then missing is no live container's. */
+static void sweep_containers(struct ctrrun *rt)
 {
 	char *dir = NULL;
 	if (asprintf(&dir, "%s/containers", rt->root) < 0)
 		return;
-	size_t n = 0;
-	char **names = list_names(dir, is_full_id, &n);
-	for (size_t i = 0; i < n; i++) {
-		struct ctr_error err = {0};
-		struct ctr_db_container c;
-		int rc = ctr_db_get_container(rt->db, names[i], &c, &err);
-		if (rc == CTR_DB_OK) {
-			ctr_db_container_free(&c);
-			continue;
-		}
-		if (rc != CTR_DB_NOT_FOUND)
-			continue;
+	size_t n_dirs = 0, n_rows = 0;
+	char **dirs = list_names(dir, is_full_id, &n_dirs);
+	struct ctr_error err = {0};
+	struct ctr_db_ps_row *rows = NULL;
+	if (ctr_db_list_ps(rt->db, true, &rows, &n_rows, &err) != CTR_DB_OK) {
+		warn("looking for what killed commands left", &err);
+		goto out;
+	}
+	char **ids = calloc(n_rows + 1, sizeof *ids);
+	if (!ids)
+		goto out;
+	for (size_t i = 0; i < n_rows; i++)
+		ids[i] = rows[i].id;
+	qsort(ids, n_rows, sizeof *ids, cmp_str);
+	for (size_t i = 0; i < n_rows; i++)
+		if (rows[i].state == CTR_DB_REMOVING)
+			finish_removal(rt, rows[i].id);
+	for (size_t i = 0; i < n_dirs; i++) {
 		char *path = NULL;
-		if (asprintf(&path, "%s/%s", dir, names[i]) >= 0)
+		if (!listed(ids, n_rows, dirs[i]) && asprintf(&path, "%s/%s", dir, dirs[i]) >= 0)
 			remove_dir(rt, path, "removing a container directory without a record");
 		free(path);
 	}
-	ctr_db_strv_free(names, n);
+	free(ids);
+out:
+	ctr_db_ps_free(rows, n_rows);
+	ctr_db_strv_free(dirs, n_dirs);
 	free(dir);
 }
 
@@ -219,15 +228,19 @@ static void sweep_layers(struct ctrrun *rt)
 		free(path);
 	}
 	ctr_db_strv_free(names, n);
+	/* Under the lock nobody adds or deletes layers: any order will do. */
+	char **rows = NULL;
+	size_t n_rows = 0;
 	names = list_names(dir, is_full_id, &n);
-	for (size_t i = 0; i < n; i++) {
-		struct ctr_db_layer layer;
-		char *path = NULL;
-		if (ctr_db_get_layer(rt->db, names[i], &layer, &err) == CTR_DB_NOT_FOUND &&
-		    asprintf(&path, "%s/%s", dir, names[i]) >= 0)
-			remove_dir(rt, path, "removing a layer directory without a record");
-		free(path);
+	if (ctr_db_list_layers(rt->db, false, &rows, &n_rows, &err) == CTR_DB_OK) {
+		for (size_t i = 0; i < n; i++) {
+			char *path = NULL;
+			if (!listed(rows, n_rows, names[i]) && asprintf(&path, "%s/%s", dir, names[i]) >= 0)
+				remove_dir(rt, path, "removing a layer directory without a record");
+			free(path);
+		}
 	}
+	ctr_db_strv_free(rows, n_rows);
 	ctr_db_strv_free(names, n);
 	/* A read first: the delete is a write transaction, for the rare case. */
 	if (ctr_db_list_layers(rt->db, true, &names, &n, &err) == CTR_DB_OK && n > 0) {
@@ -254,7 +267,6 @@ void ctr_sweep_leftovers(struct ctrrun *rt)
 {
 	if (!rt->db)
 		return;
-	finish_removals(rt);
-	remove_orphan_container_dirs(rt);
+	sweep_containers(rt);
 	sweep_layers(rt);
 }

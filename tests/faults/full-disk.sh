@@ -215,4 +215,13 @@ case_space_returns() {
 	show_last
 }
 
+# Not /tmp/ctrrun-*: other tests on the machine take mounts under paths
+# naming ctrrun for their own (lib.sh's host_mounts).
+make_tmp() {
+	tmp=$(mktemp -d "/tmp/ctr-$1-test.XXXXXX") || { echo "Bail out! cannot make a temp dir"; exit 1; }
+	chmod 0755 "$tmp"
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
 run_all full-disk
