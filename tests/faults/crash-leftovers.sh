@@ -46,8 +46,11 @@ with tarfile.open(out, "w") as t:
         t.addfile(info, io.BytesIO(data))
 EOF
 	# The same tree extracted once, hard-linked into upper dirs (making
-	# thousands of files takes far longer than removing them).
-	mkdir "$tmp/tree" && tar -C "$tmp/tree" -xf "$tmp/many.tar"
+	# thousands of files takes far longer than removing them): five copies,
+	# so that the upper dir's link count tells when the first has gone.
+	local k
+	mkdir -p "$tmp/tree/many0" && tar -C "$tmp/tree/many0" -xf "$tmp/many.tar" || return 1
+	for k in 1 2 3 4; do cp -al "$tmp/tree/many0" "$tmp/tree/many$k" || return 1; done
 }
 
 # find_ctrrun PID: the ctrrun process at or below PID (timeout, runuser and
@@ -186,7 +189,7 @@ case_commit_killed() {
 	[[ -n $id && -d $upper ]] || { fail "no container big"; show_last; return; }
 	# The upper dir's files as the container would have made them (its
 	# root owns the upper dir), written from the host for speed.
-	cp -al "$tmp/tree/many" "$upper/" && chown -R --reference="$upper" "$upper"
+	cp -al "$tmp/tree/many0/many" "$upper/" && chown -R --reference="$upper" "$upper"
 	bg_ctr commit big big:killed || { finish_bg; show_last; return; }
 	if ! wait_tmp; then
 		fail "the commit never made a layers/.tmp-* directory"
@@ -209,15 +212,17 @@ case_commit_killed() {
 }
 
 # ---------------------------------------------------------------- rm mid-delete
-# make_victim NAME: an exited container with n_files files in its upper dir
-# (made from the host, owned as the container's root owns the upper dir);
-# sets id, upper.
+# make_victim NAME: an exited container with five copies of the many/ tree
+# in its upper dir (made from the host, owned as the container's root owns
+# the upper dir); sets id, upper.
 make_victim() {
 	capture run --name "$1" busybox sh -c 'echo keep >/keep'
 	id=$(container_id "$1")
 	upper=$R/containers/$id/upper
 	[[ -n $id && -f $upper/keep ]] || { fail "no container $1 with /keep"; return 1; }
-	cp -al "$tmp/tree/many" "$upper/" && chown -R --reference="$upper" "$upper"
+	local owner
+	owner=$(stat -c %u:%g "$upper")
+	cp -al "$tmp/tree/"many? "$upper/" && chown -R "$owner" "$upper"
 	return 0
 }
 # upper_count: files left in the victim's upper dir.
@@ -225,14 +230,15 @@ upper_count() { find "$upper" 2>/dev/null | wc -l; }
 # rm_midway NAME: rm NAME in the background, stopped (its whole process
 # group: ctrrun and the helper that deletes) once files have started to go.
 rm_midway() {
-	local before i now
+	local before i links now
 	before=$(upper_count)
+	links=$(stat -c %h "$upper")
 	bg_ctr rm "$1" || return 1
-	for ((i = 0; i < 4000; i++)); do
-		now=$(find "$upper" -maxdepth 3 2>/dev/null | wc -l)
-		((now < before - 50 && now > 0)) && break
-		[[ -e $upper ]] || break
-		sleep 0.002
+	# Until one of the five copies has gone (the upper dir loses a link):
+	# the others are still there to be caught.
+	for ((i = 0; i < 10000; i++)); do
+		now=$(stat -c %h "$upper" 2>/dev/null) || break
+		((now < links)) && break
 	done
 	kill -STOP -- "-$bg"
 	now=$(upper_count)
