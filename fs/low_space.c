@@ -1,7 +1,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/statvfs.h>
+#include <sys/vfs.h>
 
 #include "low_space.h"
 
@@ -35,15 +35,15 @@ int low_space_init(struct low_space *ls, struct ctr_error *err)
 {
 	const char *env = getenv("CTRFS_LOW_SPACE");
 	ls->threshold = LOW_SPACE_DEFAULT;
-	if (env && low_space_parse(env, &ls->threshold) < 0)
+	if (env && *env && low_space_parse(env, &ls->threshold) < 0)
 		return ctr_fail(err, 0, "CTRFS_LOW_SPACE=%s: not a size (bytes, or a number with K, M, G or T)", env);
 	return 0;
 }
 
 bool low_space_now(const struct low_space *ls, int fd)
 {
-	struct statvfs st;
-	if (ls->threshold == 0 || fstatvfs(fd, &st) < 0)
+	struct statfs st;   /* not statvfs: glibc may read /proc/mounts for its f_flag */
+	if (ls->threshold == 0 || fstatfs(fd, &st) < 0)
 		return false;
-	return (uint64_t)st.f_bavail * st.f_frsize < ls->threshold;
+	return (uint64_t)st.f_bavail * (uint64_t)(st.f_frsize ? st.f_frsize : st.f_bsize) < ls->threshold;
 }

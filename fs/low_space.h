@@ -34,12 +34,12 @@ struct low_space {
  * 1024, any case). 0 on success, -1 on anything else. */
 int low_space_parse(const char *text, uint64_t *bytes);
 
-/* The threshold from CTRFS_LOW_SPACE, LOW_SPACE_DEFAULT without it; -1
- * with err set when it is not a size. */
+/* The threshold from CTRFS_LOW_SPACE, LOW_SPACE_DEFAULT without it (or
+ * when empty); -1 with err set when it is not a size. */
 int low_space_init(struct low_space *ls, struct ctr_error *err);
 
 /* Whether the filesystem of fd (the upper dir) has less than the threshold
- * available to unprivileged users (f_bavail). False when fstatvfs fails. */
+ * available to unprivileged users (f_bavail). False when fstatfs fails. */
 bool low_space_now(const struct low_space *ls, int fd);
 
 #endif

@@ -806,8 +806,14 @@ static void set_file_info(struct union_fs *fs, struct fuse_file_info *fi, struct
 	fi->keep_cache = 1;
 	/* Short of space, a write-only file leaves the writeback cache: its
 	 * write(2) calls then get the disk's answer, not a later one
-	 * (low_space.h). Read-write files may be mmapped shared: they stay. */
-	if (fs->writeback && (fi->flags & O_ACCMODE) == O_WRONLY && low_space_now(&fs->low_space, fs->layers[0].fd))
+	 * (low_space.h). Read-write files may be mmapped shared: they stay.
+	 * So do setuid and setgid files: on a cached write the kernel decides
+	 * (CAP_FSETID) whether the bits go and sends the SETATTR; on a direct
+	 * one it only flags the WRITE, and libfuse 3.14 does not pass that
+	 * flag on (direct_write_kill_suid approximates it). */
+	struct stat st;
+	if (fs->writeback && (fi->flags & O_ACCMODE) == O_WRONLY && low_space_now(&fs->low_space, fs->layers[0].fd) &&
+	    fstat(of->fd, &st) == 0 && !(st.st_mode & (S_ISUID | S_ISGID)))
 		fi->direct_io = 1;
 }
 
@@ -900,6 +906,25 @@ static void write_behind(struct union_fs *fs, int fd, off_t off, ssize_t n)
 		sync_file_range(fd, off, n, SYNC_FILE_RANGE_WRITE);
 }
 
+/* A WRITE that is not writeback comes from write(2) on a direct-I/O file
+ * (low space, or O_DIRECT), for which the kernel drops no setuid or setgid
+ * bit itself: it flags the WRITE (FUSE_WRITE_KILL_SUIDGID) when the writer
+ * lacks CAP_FSETID, a flag libfuse 3.14 does not pass on. Drop them as a
+ * cached write would for anyone but root (the bits the kernel's FUSE client
+ * drops: setuid, and setgid with group execute). */
+static void direct_write_kill_suid(fuse_req_t req, fuse_ino_t ino, int fd)
+{
+	struct stat st;
+	if (fuse_req_ctx(req)->uid == 0 || fstat(fd, &st) < 0)
+		return;
+	mode_t kill = (st.st_mode & S_ISUID) | ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) ? S_ISGID : 0);
+	/* Done behind the kernel's back: its cached mode must go too
+	 * (attributes only, which never waits for pages). As the kernel's
+	 * own attempt, a failure does not stop the write. */
+	if (kill && fchmod(fd, st.st_mode & 07777 & ~kill) == 0)
+		fuse_lowlevel_notify_inval_inode(fs_of(req)->se, ino, -1, 0);
+}
+
 static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in, off_t off,
 			 struct fuse_file_info *fi)
 {
@@ -917,6 +942,8 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	 * everything is written or the disk says why not. */
 	size_t done = 0;
 	int err = 0;
+	if (!fi->writepage)
+		direct_write_kill_suid(req, ino, of->fd);
 	writeback_size_hold(fs);
 	do {
 		ssize_t n = fuse_buf_copy(&out, in, 0);

@@ -39,6 +39,8 @@ int main(void)
 	struct low_space ls;
 	unsetenv("CTRFS_LOW_SPACE");
 	TAP_CHECK(low_space_init(&ls, &err) == 0 && ls.threshold == LOW_SPACE_DEFAULT, "default without the variable");
+	setenv("CTRFS_LOW_SPACE", "", 1);
+	TAP_CHECK(low_space_init(&ls, &err) == 0 && ls.threshold == LOW_SPACE_DEFAULT, "default when empty");
 	setenv("CTRFS_LOW_SPACE", "1g", 1);
 	TAP_CHECK(low_space_init(&ls, &err) == 0 && ls.threshold == (uint64_t)1 << 30, "CTRFS_LOW_SPACE=1g");
 	setenv("CTRFS_LOW_SPACE", "lots", 1);
