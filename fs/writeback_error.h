@@ -13,7 +13,9 @@
  *   the kernel keeps; and the kernel's attributes of the file are dropped,
  *   so that the writer's next write(2) asks for them (a GETATTR with its
  *   file handle, writeback_error_take) and gets the error then, instead of
- *   filling the cache with more data that cannot be stored;
+ *   filling the cache with more data that cannot be stored (an
+ *   lseek(SEEK_END) through a writable descriptor asks the same way, and
+ *   can be the one told; fsync and close report it in any case);
  * - after the reply, the kernel's pages of the refused range are dropped,
  *   so that reads come from the upper file (zeros where data was refused).
  *   Not before: until the reply those pages are under writeback, and

@@ -150,6 +150,11 @@ judge() {
 		fail "after the error the mount shows size ${w[view_size]:-none}, the upper file has ${up[size]:-none}"
 	[[ ${w[view_sum]:-} == "${up[sum]:-}" && ${w[view_read]:-} == "${w[view_size]:-}" ]] ||
 		fail "after the error the content seen through the mount differs from the upper file's"
+	# The figures, passed or not, on stderr (meson keeps them in its log).
+	local f name=""
+	for f in "${FUNCNAME[@]}"; do [[ $f == case_* ]] && { name=${f#case_}; break; }; done
+	printf '# %s %s: writer: %s | upper file: %s | ext4 alone: %s\n' "$mode" "$name" \
+		"$(summary w)" "$(summary up)" "$(summary ref)" >&2
 	if ((${#why[@]} > before)); then
 		fail "writer: $(summary w)"
 		fail "upper file: $(summary up)"
