@@ -945,14 +945,16 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	if (!fi->writepage)
 		direct_write_kill_suid(req, ino, of->fd);
 	writeback_size_hold(fs);
-	do {
+	while (done < size) {
 		ssize_t n = fuse_buf_copy(&out, in, 0);
 		if (n <= 0) {
 			err = n < 0 ? (int)-n : EIO;
 			break;
 		}
 		done += (size_t)n;
-	} while (fi->writepage && done < size);
+		if (!fi->writepage)
+			break;
+	}
 	writeback_size_release(fs);
 	/* After the write, so that stats the walk prefetcher took before it
 	 * count as stale (see dir_prefetch.h). */
@@ -960,6 +962,7 @@ static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	if (err && fi->writepage) {
 		off_t end = off + (off_t)size;
 		writeback_refused(fs, of->node, ino, of->fd, end, err);
+		atomic_fetch_add(&fs->changes, 1);   /* it may have changed the size */
 		fuse_reply_err(req, err);
 		writeback_drop_pages(fs, ino, off + (off_t)done, end);
 		return;
