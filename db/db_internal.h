@@ -20,11 +20,19 @@ struct ctr_db {
 	sqlite3 *conn;
 	char *path;
 	int delete_chunk_rows;  /* DB_DELETE_CHUNK_ROWS; tests make it small */
+	/* The last failure db_fail_sqlite reported: SQLite's extended code and
+	 * the system's errno (for db_failure_result). */
+	int last_code, last_errno;
 };
 
 /* Fails with "state db PATH: WHAT: <SQLite's message>", taking errno from
  * SQLite when the cause was a system call. Returns CTR_DB_ERROR. */
 int db_fail_sqlite(struct ctr_db *db, struct ctr_error *err, const char *what);
+/* What the last failure reported by db_fail_sqlite was, as a result:
+ * CTR_DB_BUSY (the lock was held past the busy timeout), CTR_DB_FULL (no
+ * space: SQLITE_FULL, or an I/O error of ENOSPC or EDQUOT), else
+ * CTR_DB_ERROR. */
+int db_failure_result(const struct ctr_db *db);
 /* Fails with "state db PATH: <message>" and returns RESULT. */
 int db_fail(struct ctr_db *db, struct ctr_error *err, int result, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -106,6 +114,17 @@ void db_free_mounts(struct ctr_db_mount *mounts, size_t n);
 int db_delete_logs_chunked(struct ctr_db *db, const char *id, struct ctr_error *err);
 /* Inside a transaction: CTR_DB_NOT_FOUND unless container ID is recorded. */
 int db_container_exists(struct ctr_db *db, const char *id, struct ctr_error *err);
+
+/* Gives freed pages back to the file system (incremental vacuum, a chunk
+ * per transaction) when they are many: more than 4 MiB and a quarter of the
+ * file. Call outside a transaction, after big deletes; failures are left
+ * for the next time (the pages stay free for reuse). */
+void db_give_back_space(struct ctr_db *db);
+/* At open, after the migrations: a database still in auto_vacuum = NONE
+ * (made before schema version 5) is switched to INCREMENTAL by a VACUUM,
+ * when the disk has room for it and no other writer holds the lock for
+ * more than a second; otherwise the next open tries again. */
+void db_switch_to_incremental_vacuum(struct ctr_db *db);
 
 /* Inside a transaction: forgets a container's helper processes. */
 int db_clear_processes(struct ctr_db *db, const char *id, struct ctr_error *err);

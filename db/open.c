@@ -150,10 +150,21 @@ static int open_conn(struct ctr_db *db, struct ctr_error *err)
 	 * monitors appending logs while `ctrrun ps` reads rely on. Persistent in
 	 * the file. synchronous=NORMAL is safe with WAL (a power cut may lose
 	 * the last commits, never corrupt) and spares an fsync per log batch. */
+	/* Incremental auto-vacuum, so that the space of a big log comes back
+	 * when it goes (db_give_back_space). It must be set before the file
+	 * has its first page, which switching to WAL writes; on an existing
+	 * database this only notes the mode for a VACUUM. */
+	if (set_pragma(db, "PRAGMA auto_vacuum = INCREMENTAL", NULL, err))
+		return CTR_DB_ERROR;
 	if (set_wal(db, err) || set_pragma(db, "PRAGMA synchronous = NORMAL", NULL, err))
+		return CTR_DB_ERROR;
+	/* A WAL that grew for one big transaction is cut back to this when it
+	 * is next reused, not kept at its biggest. */
+	if (set_pragma(db, "PRAGMA journal_size_limit = 8388608", NULL, err))
 		return CTR_DB_ERROR;
 	if (db_migrate(db->conn, db->path, ctr_db_migrations, ctr_db_migration_count, err))
 		return CTR_DB_ERROR;
+	db_switch_to_incremental_vacuum(db);
 	/* Per connection, off by default in SQLite; our cascades rely on it. */
 	if (set_pragma(db, "PRAGMA foreign_keys = ON", NULL, err) ||
 	    set_pragma(db, "PRAGMA foreign_keys", "1", err))

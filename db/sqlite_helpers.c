@@ -29,8 +29,25 @@ int db_fail_sqlite(struct ctr_db *db, struct ctr_error *err, const char *what)
 	int errnum = 0;
 	if ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_CANTOPEN)
 		errnum = sqlite3_system_errno(db->conn);
+	db->last_code = code;
+	db->last_errno = (code & 0xff) == SQLITE_FULL ? ENOSPC : errnum;
 	ctr_fail(err, errnum, "state db %s: %s: %s%s", db->path, what, sqlite3_errmsg(db->conn), hint(code));
 	return CTR_DB_ERROR;
+}
+
+int db_failure_result(const struct ctr_db *db)
+{
+	switch (db->last_code & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return CTR_DB_BUSY;
+	case SQLITE_FULL:
+		return CTR_DB_FULL;
+	case SQLITE_IOERR:
+		return db->last_errno == ENOSPC || db->last_errno == EDQUOT ? CTR_DB_FULL : CTR_DB_ERROR;
+	default:
+		return CTR_DB_ERROR;
+	}
 }
 
 int db_fail(struct ctr_db *db, struct ctr_error *err, int result, const char *fmt, ...)
@@ -40,6 +57,7 @@ int db_fail(struct ctr_db *db, struct ctr_error *err, int result, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	db->last_code = db->last_errno = 0;
 	ctr_fail(err, 0, "state db %s: %s", db->path, msg);
 	return result;
 }
@@ -75,8 +93,12 @@ int db_end(struct ctr_db *db, int result, const char *what, struct ctr_error *er
 	/* Some errors end the transaction by themselves; a failed COMMIT may
 	 * leave it open, and the next BEGIN would then fail. */
 	if (!sqlite3_get_autocommit(db->conn)) {
+		/* The failure to report is the one before, not the rollback's. */
+		int code = db->last_code, errnum = db->last_errno;
 		struct ctr_error ignored;
 		exec_simple(db, "ROLLBACK", what, &ignored);
+		db->last_code = code;
+		db->last_errno = errnum;
 	}
 	return result;
 }

@@ -34,6 +34,10 @@ enum ctr_db_result {
 	CTR_DB_AMBIGUOUS = -4,  /* an id prefix matches several; the message lists them */
 	CTR_DB_BAD_STATE = -5,  /* the container is not in a state that allows the change */
 	CTR_DB_IN_USE = -6,     /* an image still used by containers; the message lists them */
+	/* Only where a function says so (log appends, for the monitor to tell a
+	 * wait from a loss): */
+	CTR_DB_BUSY = -7,       /* another process held the write lock past the busy timeout */
+	CTR_DB_FULL = -8,       /* the file system (or the user's quota) is full */
 };
 
 struct ctr_db;
@@ -303,10 +307,17 @@ struct ctr_db_log_chunk {
 	int64_t time_ns;            /* when it was read from the container */
 	void *data;                 /* bytes as read(): not split into lines */
 	size_t len;                 /* > 0 */
+	/* 0: a chunk of the container's output. > 0: a marker: that many bytes
+	 * of STREAM were lost at this place (time_ns: when the loss began), and
+	 * DATA is ctrrun's note, one whole line. */
+	int64_t lost_bytes;
 };
 
-/* Appends N chunks in one transaction (the monitor batches its reads).
- * CTR_DB_NOT_FOUND when the container is gone. */
+/* Appends N chunks (and markers) in one transaction (the monitor batches
+ * its reads). CTR_DB_NOT_FOUND when the container is gone; CTR_DB_BUSY when
+ * another process held the write lock past the busy timeout, CTR_DB_FULL
+ * when the disk is full (nothing written either way: the caller may try
+ * again). */
 int ctr_db_append_logs(struct ctr_db *db, const char *id, const struct ctr_db_log_chunk *chunks, size_t n,
 		       struct ctr_error *err);
 /* Up to MAX chunks with seq > AFTER_SEQ, in order of arrival: pass 0 first,
@@ -316,10 +327,41 @@ int ctr_db_read_logs(struct ctr_db *db, const char *id, int64_t after_seq, size_
 void ctr_db_log_chunks_free(struct ctr_db_log_chunk *chunks, size_t n);
 /* Total bytes of a container's log. */
 int ctr_db_log_bytes(struct ctr_db *db, const char *id, int64_t *bytes, struct ctr_error *err);
-/* Log retention: drops the oldest chunks, at least AT_LEAST bytes of them
- * (whole chunks, so possibly a little more; all of them if the log is
- * smaller), in one short transaction. *DROPPED says how many bytes went. */
+/* Log retention: drops the oldest AT_LEAST bytes, and then in each stream
+ * the rest of a line cut in two, so that the log starts with whole lines
+ * (the one unfinished line of a stream with no newline left stays); all of
+ * it if the log is smaller. In one short transaction; *DROPPED says how many
+ * bytes went. The file gives big amounts of freed space back (incremental
+ * vacuum). */
 int ctr_db_trim_logs(struct ctr_db *db, const char *id, int64_t at_least, int64_t *dropped, struct ctr_error *err);
+
+/* ---- how a container logs ---- */
+
+#define CTR_DB_LOG_DEFAULT_MAX_SIZE (100LL << 20)   /* --log-max-size default: 100m */
+#define CTR_DB_LOG_DEFAULT_MAX_BUFFER (1LL << 20)   /* docker's max-buffer-size default: 1m */
+
+enum ctr_db_log_mode {
+	CTR_DB_LOG_BLOCKING,      /* docker's default: the container's writes wait while the log cannot be written */
+	CTR_DB_LOG_NON_BLOCKING,  /* output that does not fit in max_buffer_bytes is dropped, with a marker */
+};
+
+/* Table container_logging: docker's log options of a container. */
+struct ctr_db_log_config {
+	enum ctr_db_log_mode mode;
+	int64_t max_buffer_bytes;  /* non-blocking: max-buffer-size (> 0); 0 in blocking mode */
+	int64_t max_size_bytes;    /* retention: the oldest output goes past it (> 0) */
+	char *options;             /* JSON object: the --log-opt strings as given; NULL: "{}" */
+};
+/* Records (replaces) a container's log options. CTR_DB_NOT_FOUND when no
+ * such container. */
+int ctr_db_set_log_config(struct ctr_db *db, const char *id, const struct ctr_db_log_config *c,
+			  struct ctr_error *err);
+/* A container without a row (made before schema version 5) gets the
+ * defaults: blocking, 100m, options "{}". CTR_DB_NOT_FOUND when no such
+ * container. Free with ctr_db_log_config_free. */
+int ctr_db_get_log_config(struct ctr_db *db, const char *id, struct ctr_db_log_config *out,
+			  struct ctr_error *err);
+void ctr_db_log_config_free(struct ctr_db_log_config *c);
 
 /* ---- events ---- */
 
