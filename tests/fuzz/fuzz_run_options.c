@@ -102,8 +102,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (size_t v = 0; v < o.n_volumes; v++)
 				if (o.volumes[v].host_path[0] != '/' || o.volumes[v].container_path[0] != '/')
 					fail("a volume path is not absolute", o.volumes[v].container_path);
-			if (o.log_max_bytes <= 0)
-				fail("a log size of 0 or less was taken", "");
+			if (o.log.max_size_bytes <= 0 || o.log.max_buffer_bytes <= 0)
+				fail("a log size or buffer of 0 or less was taken", "");
+			if (o.log.mode != CTR_DB_LOG_BLOCKING && o.log.mode != CTR_DB_LOG_NON_BLOCKING)
+				fail("an unknown log mode was taken", "");
+			struct ctr_db_log_config lc;
+			if (log_options_to_db(&o.log, &lc, &err) == 0) {
+				if (!lc.options || lc.options[0] != '{')
+					fail("the log options are not a JSON object", lc.options ? lc.options : "");
+				ctr_db_log_config_free(&lc);
+			}
 		}
 	} else if (!err.msg[0])
 		fuzz_fail("refused without a message");
