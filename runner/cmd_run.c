@@ -480,8 +480,7 @@ int cmd_run(struct ctrrun *rt, int argc, char **argv)
 		goto out;
 	}
 	struct launch_opts lo = {.detach = s.opt.detach, .stdin_from_us = s.opt.interactive && !s.opt.detach,
-				 .remove_if_never_ran = true, .log_max_bytes = s.opt.log.max_size_bytes,
-				 .no_proc_view = s.opt.no_proc_view};
+				 .remove_if_never_ran = true, .no_proc_view = s.opt.no_proc_view};
 	/* From here the launch owns the container: it removes it if it never
 	 * runs. Only the volume dirs made above are ours to undo. */
 	code = container_launch(rt, &rec, &lo);

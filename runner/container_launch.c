@@ -188,7 +188,7 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	record_cgroup(rt, rec, proc.cgroup);
 	/* Threads only now: every fork of the setup is done. */
 	struct log_writer *log = NULL;
-	if (log_writer_start(&log, rt->root, rec->id, o->log_max_bytes, &err) < 0) {
+	if (log_writer_start(&log, rt->root, rec->id, &err) < 0) {
 		ctr_container_abort(&proc);
 		record_exit(rt, rec, CTRRUN_EXIT_ERROR);
 		report(report_fd, CTRRUN_EXIT_ERROR, &err);
