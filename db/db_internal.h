@@ -120,11 +120,14 @@ int db_container_exists(struct ctr_db *db, const char *id, struct ctr_error *err
  * file. Call outside a transaction, after big deletes; failures are left
  * for the next time (the pages stay free for reuse). */
 void db_give_back_space(struct ctr_db *db);
-/* At open, after the migrations: a database still in auto_vacuum = NONE
- * (made before schema version 5) is switched to INCREMENTAL by a VACUUM,
- * when the disk has room for it and no other writer holds the lock for
- * more than a second; otherwise the next open tries again. */
+/* At open, after the migrations, and after big deletes: a database still
+ * in auto_vacuum = NONE (made before schema version 5) is switched to
+ * INCREMENTAL by a VACUUM, when it holds at most db_vacuum_switch_max_live
+ * bytes of live pages (64 MiB), the disk has room, and no other writer
+ * holds the lock for more than a second; otherwise a later open or delete
+ * tries again. */
 void db_switch_to_incremental_vacuum(struct ctr_db *db);
+extern int64_t db_vacuum_switch_max_live;
 
 /* Inside a transaction: forgets a container's helper processes. */
 int db_clear_processes(struct ctr_db *db, const char *id, struct ctr_error *err);

@@ -23,6 +23,13 @@
 /* How long the optional steps here wait for another process's lock. */
 #define SPACE_BUSY_TIMEOUT_MS 1000
 
+/* A VACUUM copies the live pages twice (a temporary file, then the WAL) and
+ * holds the write lock meanwhile: about 2 s per 100 MiB here, against the
+ * 10 s busy timeout of other ctrrun commands. So the switch waits for a
+ * file with at most this much live data (after a big log is removed, say);
+ * tests make it small. */
+int64_t db_vacuum_switch_max_live = 64LL << 20;
+
 static int64_t pragma_int(struct ctr_db *db, const char *sql)
 {
 	struct ctr_error ignored;
@@ -55,7 +62,15 @@ static void truncate_wal(struct ctr_db *db)
 
 void db_give_back_space(struct ctr_db *db)
 {
-	if (!sqlite3_get_autocommit(db->conn) || pragma_int(db, "PRAGMA auto_vacuum") != 2)
+	if (!sqlite3_get_autocommit(db->conn))
+		return;
+	if (pragma_int(db, "PRAGMA auto_vacuum") == 0) {
+		/* Not switched yet: now that much is free, the VACUUM of the switch
+		 * is cheap, and gives the space back too. */
+		db_switch_to_incremental_vacuum(db);
+		return;
+	}
+	if (pragma_int(db, "PRAGMA auto_vacuum") != 2)
 		return;
 	int64_t page = pragma_int(db, "PRAGMA page_size"), pages = pragma_int(db, "PRAGMA page_count");
 	int64_t free_pages = pragma_int(db, "PRAGMA freelist_count");
@@ -102,10 +117,14 @@ void db_switch_to_incremental_vacuum(struct ctr_db *db)
 {
 	if (pragma_int(db, "PRAGMA auto_vacuum") != 0)
 		return;
-	/* VACUUM writes a copy of the database (a temporary file) and then the
-	 * whole database again into the WAL: room for twice its size, and some. */
-	int64_t size = file_bytes(db->path, "") + file_bytes(db->path, "-wal");
-	if (free_bytes(db) < 2 * size + (16LL << 20))
+	int64_t page = pragma_int(db, "PRAGMA page_size"), pages = pragma_int(db, "PRAGMA page_count");
+	int64_t free_pages = pragma_int(db, "PRAGMA freelist_count");
+	int64_t live = (pages - free_pages) * page;
+	if (page <= 0 || pages < 0 || free_pages < 0 || live > db_vacuum_switch_max_live)
+		return;
+	/* VACUUM writes a copy of the live pages (a temporary file) and then
+	 * all of them again into the WAL: room for twice that, and some. */
+	if (free_bytes(db) < 2 * live + file_bytes(db->path, "-wal") + (16LL << 20))
 		return;
 	sqlite3_busy_timeout(db->conn, SPACE_BUSY_TIMEOUT_MS);
 	int rc = run(db, "PRAGMA auto_vacuum = INCREMENTAL");

@@ -1900,6 +1900,38 @@ static void test_give_back_space(void)
 		  "a trim of most of the log gives the space back (%lld pages of %lld)",
 		  (long long)q_int(db->conn, "PRAGMA page_count"), (long long)pages_before);
 	ctr_db_close(db);
+
+	/* A version 4 database with more live data than the switch takes: it
+	 * waits, until a delete leaves little; then that VACUUM also shrinks it. */
+	const char *path = tmp_path("v4-big.db");
+	struct ctr_db *old = NULL;
+	rc = build_version(path, ctr_db_migrations, 4, &err);
+	char sql[2048];
+	make_id(x, "38", 1);
+	make_id(z, "39", 1);
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO layers VALUES ('%s', 5, 6);"
+		 "INSERT INTO images (id, repository, created_ns) VALUES ('%s', 'old', 1);"
+		 "INSERT INTO containers (id, name, image_id, args, created_ns, state) VALUES "
+		 "('%s', 'v4big', '%s', '[\"true\"]', 7, 'created'), ('%s', 'v4small', '%s', '[\"true\"]', 7, 'created');"
+		 "INSERT INTO container_security (container_id, userns) VALUES ('%s', 'legacy'), ('%s', 'legacy');"
+		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 64) "
+		 "INSERT INTO logs (container_id, stream, time_ns, data) SELECT '%s', 'stdout', i, zeroblob(65536) FROM n;",
+		 x, x, x, x, z, x, x, z, x);
+	rc = rc ? rc : raw_exec(path, sql);
+	int64_t saved = db_vacuum_switch_max_live;
+	db_vacuum_switch_max_live = 1 << 20;
+	rc = rc ? rc : ctr_db_open(&old, path, &err);
+	TAP_CHECK(rc == 0 && q_int(old->conn, "PRAGMA auto_vacuum") == 0 && q_int(old->conn, "PRAGMA user_version") == 5,
+		  "a version 4 file with 4 MiB of logs, over a 1 MiB limit: migrated, not switched yet: %s",
+		  rc ? err.msg : "ok");
+	int64_t big = db_file_bytes(path);
+	rc = rc ? rc : ctr_db_delete_container(old, x, &err);
+	TAP_CHECK(rc == 0 && q_int(old->conn, "PRAGMA auto_vacuum") == 2 && db_file_bytes(path) < big / 4,
+		  "deleting the big log switches it, and the file shrinks (%lld to %lld bytes): %s", (long long)big,
+		  (long long)db_file_bytes(path), rc ? err.msg : "ok");
+	db_vacuum_switch_max_live = saved;
+	ctr_db_close(old);
 }
 
 static void test_logs(void)
