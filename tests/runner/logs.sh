@@ -33,7 +33,14 @@ cases=(
 hold_secs=12
 
 # ---------------------------------------------------------------- helpers
-snapshot() { snapshot_containers; }
+# What a refused run must leave unchanged: container rows and dirs, and
+# mounts under this test's temp dir (lib.sh's host_mounts would also see
+# other tests' ctrrun mounts, made meanwhile on a shared machine).
+snapshot() {
+	echo "rows:"; db 'select id from containers order by id'
+	echo "dirs:"; ls -A "$R/containers" 2>&1
+	echo "mounts:"; mounts_under_tmp
+}
 
 now_ns() { date +%s%N; }
 
