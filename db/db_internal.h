@@ -116,10 +116,11 @@ int db_delete_logs_chunked(struct ctr_db *db, const char *id, struct ctr_error *
 int db_container_exists(struct ctr_db *db, const char *id, struct ctr_error *err);
 
 /* Gives freed pages back to the file system (incremental vacuum, a chunk
- * per transaction) when they are many: more than 4 MiB and a quarter of the
- * file. Call outside a transaction, after big deletes; failures are left
- * for the next time (the pages stay free for reuse). */
-void db_give_back_space(struct ctr_db *db);
+ * per transaction) when they are many: more than 16 MiB, and AFTER_TRIM
+ * also more than a quarter of the file. Call outside a transaction, after
+ * big deletes; failures are left for the next time (the pages stay free
+ * for reuse). */
+void db_give_back_space(struct ctr_db *db, bool after_trim);
 /* At open, after the migrations, and after big deletes: a database still
  * in auto_vacuum = NONE (made before schema version 5) is switched to
  * INCREMENTAL by a VACUUM, when it holds at most db_vacuum_switch_max_live

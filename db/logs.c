@@ -138,7 +138,7 @@ int db_delete_logs_chunked(struct ctr_db *db, const char *id, struct ctr_error *
 		    db_end(db, delete_some(db, id, &deleted, err), "deleting a container's log", err))
 			return CTR_DB_ERROR;
 	} while (deleted >= db->delete_chunk_rows);
-	db_give_back_space(db);
+	db_give_back_space(db, false);
 	return CTR_DB_OK;
 }
 
@@ -304,7 +304,7 @@ int ctr_db_trim_logs(struct ctr_db *db, const char *id, int64_t at_least, int64_
 		return CTR_DB_ERROR;
 	int rc = db_end(db, trim_logs(db, id, at_least, dropped, err), trimming, err);
 	if (rc == CTR_DB_OK)
-		db_give_back_space(db);
+		db_give_back_space(db, true);
 	else
 		*dropped = 0;
 	return rc;

@@ -16,10 +16,12 @@
 #define VACUUM_STEP_PAGES 2048
 #define STRINGIFY(x) #x
 #define STRING_OF(x) STRINGIFY(x)
-/* Free space worth giving back: more than this, and more than a quarter of
- * the file (below that, pages freed by a trim are reused by the next
- * appends soon; cutting them off would only make the file grow again). */
-#define GIVE_BACK_MIN_BYTES (4LL << 20)
+/* Free space worth giving back: more than this (a truncating checkpoint
+ * costs an fsync or two; below it, the pages are kept for the next logs,
+ * which reuse them). After a trim also more than a quarter of the file: the
+ * trimmed log goes on growing into the pages the trim freed, and cutting
+ * them off would only make the file grow again. */
+#define GIVE_BACK_MIN_BYTES (16LL << 20)
 /* How long the optional steps here wait for another process's lock. */
 #define SPACE_BUSY_TIMEOUT_MS 1000
 
@@ -60,11 +62,11 @@ static void truncate_wal(struct ctr_db *db)
 	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
 }
 
-void db_give_back_space(struct ctr_db *db)
+void db_give_back_space(struct ctr_db *db, bool after_trim)
 {
 	if (!sqlite3_get_autocommit(db->conn))
 		return;
-	if (pragma_int(db, "PRAGMA auto_vacuum") == 0) {
+	if (pragma_int(db, "PRAGMA auto_vacuum") == 0 && !after_trim) {
 		/* Not switched yet: now that much is free, the VACUUM of the switch
 		 * is cheap, and gives the space back too. */
 		db_switch_to_incremental_vacuum(db);
@@ -74,7 +76,7 @@ void db_give_back_space(struct ctr_db *db)
 		return;
 	int64_t page = pragma_int(db, "PRAGMA page_size"), pages = pragma_int(db, "PRAGMA page_count");
 	int64_t free_pages = pragma_int(db, "PRAGMA freelist_count");
-	if (page <= 0 || free_pages * page <= GIVE_BACK_MIN_BYTES || free_pages * 4 <= pages)
+	if (page <= 0 || free_pages * page <= GIVE_BACK_MIN_BYTES || (after_trim && free_pages * 4 <= pages))
 		return;
 	int64_t before = free_pages;
 	/* Each step its own transaction, so that monitors appending logs wait

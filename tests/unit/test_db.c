@@ -1883,19 +1883,30 @@ static void test_give_back_space(void)
 	int64_t other = 0;
 	TAP_CHECK(ctr_db_log_bytes(db, y, &other, &err) == 0 && other == (int64_t)sizeof chunk,
 		  "the other container's log is intact");
+	/* A small log removed leaves its pages for the next logs. */
+	char w[CTR_DB_ID_LEN + 1];
+	make_id(w, "3a", 1);
+	rc = rc ? rc : add_ct(db, w, "smalllog", 1, &err);
+	for (int i = 0; rc == 0 && i < 16; i++)  /* 1 MiB */
+		rc = ctr_db_append_logs(db, w, &c, 1, &err);
+	int64_t pages_small = q_int(db->conn, "PRAGMA page_count");
+	rc = rc ? rc : ctr_db_delete_container(db, w, &err);
+	TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA page_count") == pages_small &&
+			  q_int(db->conn, "PRAGMA freelist_count") >= 256,
+		  "a 1 MiB log removed leaves its pages free for reuse: %s", rc ? err.msg : "ok");
 	/* Trims that free little keep their pages for the next appends. */
 	char z[CTR_DB_ID_LEN + 1];
 	make_id(z, "37", 1);
 	rc = rc ? rc : add_ct(db, z, "big2", 1, &err);
-	for (int i = 0; rc == 0 && i < 160; i++)  /* 10 MiB */
+	for (int i = 0; rc == 0 && i < 640; i++)  /* 40 MiB */
 		rc = ctr_db_append_logs(db, z, &c, 1, &err);
 	int64_t dropped = 0, pages_before = q_int(db->conn, "PRAGMA page_count");
 	rc = rc ? rc : ctr_db_trim_logs(db, z, 2 * (int64_t)sizeof chunk, &dropped, &err);
 	TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA page_count") == pages_before &&
 			  q_int(db->conn, "PRAGMA freelist_count") >= 32,
-		  "a trim of 128 KiB of 10 MiB keeps the pages for reuse: %s", rc ? err.msg : "ok");
+		  "a trim of 128 KiB of 40 MiB keeps the pages for reuse: %s", rc ? err.msg : "ok");
 	/* A big trim gives the space back. */
-	rc = rc ? rc : ctr_db_trim_logs(db, z, 150 * (int64_t)sizeof chunk, &dropped, &err);
+	rc = rc ? rc : ctr_db_trim_logs(db, z, 600 * (int64_t)sizeof chunk, &dropped, &err);
 	TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA page_count") < pages_before / 4,
 		  "a trim of most of the log gives the space back (%lld pages of %lld)",
 		  (long long)q_int(db->conn, "PRAGMA page_count"), (long long)pages_before);
