@@ -94,6 +94,9 @@ CREATE TABLE containers (
     finished_ns INTEGER,
     -- The command's exit status as docker reports it: 0-255, 128+N after signal N.
     exit_code   INTEGER CHECK (exit_code IS NULL OR exit_code BETWEEN 0 AND 255),
+    -- Why the container stopped when its monitor stopped it (docker's
+    -- State.Error); NULL otherwise. A start clears it. (Schema version 5.)
+    error       TEXT,
     CHECK (state NOT IN ('running', 'paused') OR (pid IS NOT NULL AND started_ns IS NOT NULL)),
     CHECK (state <> 'exited' OR (exit_code IS NOT NULL AND finished_ns IS NOT NULL))
 ) STRICT;
@@ -237,6 +240,9 @@ SELECT c.id,
            WHEN 'dead'     THEN 'Dead'
        END                                         AS status,
        c.exit_code,
+       -- Why the container stopped when its monitor stopped it (docker's
+       -- State.Error), e.g. its root file system's daemon died; else NULL.
+       c.error,
        c.pid,
        c.started_ns,
        c.finished_ns

@@ -148,6 +148,7 @@ struct ctr_db_container {
 	int64_t started_ns;            /* 0 when never started */
 	int64_t finished_ns;           /* 0 when not exited */
 	int exit_code;                 /* -1 when there is none */
+	char *error;                   /* why its monitor stopped it (docker's State.Error), or NULL */
 };
 
 /* Records a new container (state created) with its env and mounts, in one
@@ -160,6 +161,9 @@ int ctr_db_add_mounts(struct ctr_db *db, const char *id, const struct ctr_db_mou
 		      struct ctr_error *err);
 int ctr_db_add_env(struct ctr_db *db, const char *id, char *const *env, size_t n, struct ctr_error *err);
 
+/* Why the monitor stopped container ID (NULL: no reason); a start clears
+ * it. CTR_DB_NOT_FOUND when no such container. */
+int ctr_db_set_error(struct ctr_db *db, const char *id, const char *error, struct ctr_error *err);
 /* created or exited -> running. CTR_DB_BAD_STATE from any other state. */
 int ctr_db_set_running(struct ctr_db *db, const char *id, pid_t pid, uint64_t pid_start_ticks,
 		       int64_t started_ns, struct ctr_error *err);
@@ -284,6 +288,7 @@ struct ctr_db_ps_row {
 	int64_t created_ns;
 	enum ctr_db_state state;
 	int exit_code;   /* -1 when there is none */
+	char *error;     /* why its monitor stopped it, or NULL */
 	pid_t pid;       /* 0 when not running */
 	int64_t started_ns, finished_ns;  /* 0 when not yet */
 };
