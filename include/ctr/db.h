@@ -34,6 +34,8 @@ enum ctr_db_result {
 	CTR_DB_AMBIGUOUS = -4,  /* an id prefix matches several; the message lists them */
 	CTR_DB_BAD_STATE = -5,  /* the container is not in a state that allows the change */
 	CTR_DB_IN_USE = -6,     /* an image still used by containers; the message lists them */
+	CTR_DB_BUSY = -7,       /* another process holds the write lock: ctr_db_open when a migration
+				 * is due (after the busy timeout), ctr_db_write_lock_free (at once) */
 };
 
 struct ctr_db;
@@ -42,7 +44,15 @@ struct ctr_db;
  * and brings its schema up to date. The directory must exist. Refused with
  * a clear error, and the file left untouched: a file that is not SQLite or
  * is corrupt, a database of another program, one from a newer ctrrun
- * (higher schema version), a file or directory that is not writable. */
+ * (higher schema version), a file or directory that is not writable, an
+ * empty (0-byte) file beside anything but empty directories (a truncated
+ * store; alone, an empty file becomes a new database).
+ *
+ * An up-to-date file is opened without the write lock, so opening and
+ * reading never wait for another process's write transaction (WAL: reads
+ * see the last commit). Only a due migration takes the lock; when another
+ * process holds it past the busy timeout, CTR_DB_BUSY with a message that
+ * says so. */
 int ctr_db_open(struct ctr_db **dbp, const char *path, struct ctr_error *err);
 int ctr_db_open_dir(struct ctr_db **dbp, const char *state_dir, struct ctr_error *err);
 void ctr_db_close(struct ctr_db *db);
@@ -54,6 +64,18 @@ int ctr_db_schema_version(void);
 /* Full consistency check (PRAGMA quick_check); reads the whole file, so it is
  * for `ctrrun system check`-style commands, not for every open. */
 int ctr_db_check(struct ctr_db *db, struct ctr_error *err);
+
+/* CTR_DB_OK when no other process holds the write lock at this instant
+ * (checked by taking it without waiting, and letting it go), CTR_DB_BUSY at
+ * once when one does. For work a read-only command may do in passing but
+ * must not wait for. */
+int ctr_db_write_lock_free(struct ctr_db *db, struct ctr_error *err);
+
+/* The first error on this connection that said the file is damaged
+ * (SQLite's "database disk image is malformed", "file is not a database"),
+ * as its message; NULL when none was met. Sticky: a caller that went on
+ * past such an error, or never printed it, can still tell. */
+const char *ctr_db_damage(const struct ctr_db *db);
 
 /* ---- layers and images ---- */
 
