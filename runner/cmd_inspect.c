@@ -416,9 +416,10 @@ int cmd_inspect(struct ctrrun *rt, int argc, char **argv)
 		ctrrun_print_error(&err);
 		return CTRRUN_EXIT_ERROR;
 	}
-	/* A container whose monitor died must not show as running. */
+	/* A container whose monitor died must not show as running (unless
+	 * another process holds the write lock: reading never waits for it). */
 	if (look != LOOK_IMAGE)
-		ctr_reap_stale(rt);
+		ctr_reap_stale_if_unlocked(rt);
 	struct json_object *out = json_object_new_array();
 	if (!out) {
 		fprintf(stderr, "ctrrun: out of memory\n");

@@ -100,7 +100,7 @@ int cmd_ps(struct ctrrun *rt, int argc, char **argv)
 		}
 	}
 	struct ctr_error err = {0};
-	if (ctrrun_open_state(rt) < 0)
+	if (ctrrun_open_state_to_read(rt) < 0)
 		return CTRRUN_EXIT_ERROR;
 	struct ctr_db_ps_row *rows = NULL;
 	size_t n = 0;
