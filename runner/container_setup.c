@@ -27,6 +27,7 @@
 
 #include "container_init.h"
 #include "container_setup.h"
+#include "ctrrun.h"
 #include "proc_stat.h"
 #include "ctr/proc_view_inodes.h"
 #include "rootfs_mounts.h"
@@ -793,7 +794,7 @@ void ctr_container_release_cgroup(struct ctr_container_proc *p)
 		return;
 	struct ctr_error err = {0};
 	if (ctr_cgroup_remove(p->cgroup, true, &err) < 0)
-		fprintf(stderr, "ctrrun: %s\n", err.msg);
+		ctrrun_print_error(&err);  /* counted: the command does not exit 0 */
 	ctr_cgroup_free(p->cgroup);
 	p->cgroup = NULL;
 }
