@@ -170,9 +170,13 @@ static int build_profile(const struct ctr_seccomp_profile *p, struct build_facts
 	}
 	bool notify = notify_sysinfo && !sysinfo_conditional && lets_run(sysinfo_action);
 
+	/* NULL is also libseccomp's answer to an action it or the kernel does
+	 * not take (LOG, KILL_PROCESS on old kernels), not only to ENOMEM: that
+	 * was reported as "Cannot allocate memory" (fuzz_seccomp_profile). */
 	scmp_filter_ctx ctx = seccomp_init(p->default_action);
 	if (!ctx)
-		return ctr_fail(f->err, ENOMEM, "seccomp profile %s: cannot start a filter", f->source);
+		return ctr_fail(f->err, 0, "seccomp profile %s: defaultAction: libseccomp cannot start a filter with it "
+				"(not supported here, or out of memory)", f->source);
 	int rc;
 	for (size_t i = 0; i < p->n_arches; i++)
 		if ((rc = seccomp_arch_add(ctx, p->arches[i])) < 0 && rc != -EEXIST) {

@@ -574,7 +574,10 @@ static void test_malformed_profiles(void)
 		 "\"args\": [{\"index\": 0, \"value\": 1}]}]}",
 		 "seccomp profile bad.json: syscalls[0].args[0].op: missing"},
 		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 5000}]}",
-		 "seccomp profile bad.json: syscalls[0].errnoRet: 5000 is out of range (at most 4095)"},
+		 "seccomp profile bad.json: syscalls[0].errnoRet: 5000 is out of range (at most 4094)"},
+		/* libseccomp refuses 4095 (its limit is errno < 4095). */
+		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 4095, \"syscalls\": []}",
+		 "seccomp profile bad.json: defaultErrnoRet: 4095 is out of range (at most 4094)"},
 		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}",
 		 "seccomp profile bad.json: syscalls[0].action: SCMP_ACT_NOTIFY is not supported (ctrrun has no seccomp agent to answer it)"},
 		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", "
