@@ -554,6 +554,11 @@ static json_object *parse_json(const struct where *w, const char *text)
 			e == json_tokener_continue ? "unexpected end of the text" : json_tokener_error_desc(e));
 		json_object_put(root);
 		root = NULL;
+	} else if (!root) {
+		/* The text "null" parses to NULL with success, and returning that
+		 * unexplained refused the profile with an empty message
+		 * (fuzz_seccomp_profile). */
+		fail_at(w, NULL, "must be a JSON object, not null");
 	}
 	json_tokener_free(tok);
 	return root;

@@ -602,6 +602,8 @@ static void test_malformed_profiles(void)
 		 "seccomp profile bad.json: listenerPath: seccomp agents are not supported"},
 		{"{}", "seccomp profile bad.json: no \"defaultAction\" and no \"syscalls\" (for no filter, say seccomp=unconfined)"},
 		{"[1, 2]", "seccomp profile bad.json: must be a JSON object, not array"},
+		/* json-c parses "null" to NULL with success: once an empty message. */
+		{"null\n", "seccomp profile bad.json: must be a JSON object, not null"},
 		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\"} x", NULL},  /* not JSON: the prefix is checked below */
 		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [", NULL},
 	};
