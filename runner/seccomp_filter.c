@@ -139,8 +139,15 @@ static int add_rule(struct build_facts *f, scmp_filter_ctx ctx, const struct ctr
 		}
 	}
 	if (rc < 0) {
-		char what[160];
-		snprintf(what, sizeof what, "syscalls[%zu]: libseccomp refused the rule for %.64s", idx, name);
+		char what[256];
+		/* EEXIST: an earlier entry that applies gave this call another
+		 * action under overlapping conditions, on some architecture (on
+		 * i386 socket() rules become socketcall rules, so a conditional
+		 * entry and a later unconditional one collide there only). Found
+		 * by fuzz_seccomp_profile; "File exists" alone said nothing. */
+		snprintf(what, sizeof what, "syscalls[%zu]: libseccomp refused the rule for %.64s%s", idx, name,
+			 rc == -EEXIST ? " (it conflicts with an earlier entry that applies, on one of the architectures)"
+				       : "");
 		return seccomp_fail(f, rc, what);
 	}
 	return 0;

@@ -620,9 +620,25 @@ static void test_malformed_profiles(void)
 		ctr_seccomp_free(s);
 	}
 
+	/* Parsed, but libseccomp will not build it: on i386 socket() rules are
+	 * socketcall rules too, where these two entries collide. */
+	struct ctr_error err = {0};
+	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
+		struct ctr_seccomp *s = prepare(CTR_SECCOMP_PROFILE,
+			"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86\"], \"syscalls\": ["
+			"{\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 22, \"args\": ["
+			"{\"index\": 0, \"value\": 16, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 2, \"value\": 9, \"op\": \"SCMP_CMP_EQ\"}]}, "
+			"{\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ALLOW\"}]}",
+			"bad.json", 0, false, NULL, &err);
+		TAP_CHECK(!s, "entries that collide on i386 are refused");
+		TAP_STR_EQ(err.msg, "seccomp profile bad.json: syscalls[1]: libseccomp refused the rule for socket (it "
+				    "conflicts with an earlier entry that applies, on one of the architectures): File exists",
+			   "entries that collide: the error says so");
+		ctr_seccomp_free(s);
+	}
+
 	/* A file: read, checked, kept as text. */
 	char path[300], *text = NULL;
-	struct ctr_error err = {0};
 	snprintf(path, sizeof path, "%s/missing.json", tmp_dir);
 	TAP_CHECK(ctr_seccomp_profile_read_file(path, &text, &err) < 0 && err.errnum == ENOENT && strstr(err.msg, path),
 		  "a missing profile file is an error naming it: %s", err.msg);
