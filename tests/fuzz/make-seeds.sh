@@ -147,6 +147,17 @@ sections --env-file /etc/ignored -e A=1 --hostname=h.example --user=nobody busyb
 sections -m 1.5g --memory-swap -1 --cpus=2 --pids-limit=-1 --log-max-size 1gb busybox true |
 	seed fuzz_run_options units
 sections -v relative:/x --memory 5m --cpus 0.001 --cpuset-cpus 3-1 busybox | seed fuzz_run_options refused
+# The confinement flags, as docs/ctrrun.1 and docker's documentation use them.
+sections --userns=host --privileged --read-only --tmpfs /run:rw,size=64m,mode=1777 --tmpfs=/tmp busybox sh |
+	seed fuzz_run_options privileged
+sections --cap-drop ALL --cap-add=NET_BIND_SERVICE --cap-add cap_chown --cap-drop=CAP_NET_RAW \
+	--security-opt seccomp=unconfined --security-opt=no-new-privileges --userns auto \
+	--tmpfs '/var/cache:exec,suid,dev,sync,noatime,uid=1000,gid=1000,nr_inodes=4k,huge=within_size,mpol=bind:0' \
+	busybox httpd | seed fuzz_run_options caps-tmpfs
+sections --cap-add ALL --cap-drop sys_admin --cap-drop MKNOD --security-opt seccomp:/etc/profile.json busybox |
+	seed fuzz_run_options cap-add-all
+sections --cap-add CAP_NOPE --tmpfs /x:size=1m,bogus --tmpfs / --tmpfs /a/../b --userns=keep-id \
+	--security-opt no-new-privileges=false --security-opt apparmor=unconfined busybox | seed fuzz_run_options confinement-refused
 
 # --- seccomp profiles ----------------------------------------------------------
 # ctr's default (docker's), Debian's podman profile (golang-github-containers-
