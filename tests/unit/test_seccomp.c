@@ -1040,6 +1040,10 @@ static void test_capabilities(void)
 	TAP_CHECK(ctr_caps_compute(NULL, 0, NULL, 0, true, 37, &got, &err) == 0 && got == ctr_caps_all(37) &&
 			  !(got & CTR_CAP_BIT(CAP_BPF)) && (got & CTR_CAP_BIT(CAP_AUDIT_READ)),
 		  "--privileged gives what the kernel has (0..37)");
+	/* A kernel (faked) whose last capability is below the default set's
+	 * highest, CAP_SETFCAP (31): the default set stops at its last. */
+	TAP_CHECK(ctr_caps_compute(NULL, 0, NULL, 0, false, 7, &got, &err) == 0 && got == (def & ctr_caps_all(7)),
+		  "the default set on a kernel whose last capability is 7 (got %#llx)", (unsigned long long)got);
 }
 
 /* ---- how long it takes ---- */
