@@ -1,5 +1,5 @@
-/* Seccomp profiles and filters (runner/seccomp_*.c) and docker's capability
- * rules (runner/capabilities.c).
+/* Seccomp profiles and filters (runner/seccomp_*.c), docker's capability
+ * rules (runner/capabilities.c) and --tmpfs values (runner/confinement.c).
  *
  * Every filter check runs the system call twice, each time in a forked
  * child: once with no filter (the control, which says what the kernel itself
@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -40,6 +41,7 @@
 #include <seccomp.h>
 
 #include "capabilities.h"
+#include "confinement.h"
 #include "seccomp_filter.h"
 #include "seccomp_profile.h"
 #include "tap.h"
@@ -1046,6 +1048,30 @@ static void test_capabilities(void)
 		  "the default set on a kernel whose last capability is 7 (got %#llx)", (unsigned long long)got);
 }
 
+/* ---- --tmpfs ---- */
+
+static void test_tmpfs(void)
+{
+	struct ctr_tmpfs t;
+	struct ctr_error err = {0};
+	TAP_CHECK(ctr_tmpfs_parse("/run:rw,exec,size=64m,mode=1777", &t, &err) == 0 && strcmp(t.path, "/run") == 0 &&
+			  t.flags == (MS_NOSUID | MS_NODEV) && t.data && strcmp(t.data, "size=64m,mode=1777") == 0,
+		  "--tmpfs /run:rw,exec,size=64m,mode=1777");
+	ctr_tmpfs_free(&t);
+	TAP_CHECK(ctr_tmpfs_parse("/tmp", &t, &err) == 0 && t.flags == (MS_NOEXEC | MS_NOSUID | MS_NODEV) && !t.data,
+		  "--tmpfs /tmp: docker's noexec,nosuid,nodev");
+	ctr_tmpfs_free(&t);
+	/* Each of these is the container's root, or names a path through . or ..:
+	 * refused here too, not only by run's own check, since this also reads
+	 * the recorded flags at start. */
+	static const char *const bad_paths[] = {"/", "//", "/.", "/..:size=1m", "/a/../b", "/a/./b", "tmp", ""};
+	for (size_t i = 0; i < sizeof bad_paths / sizeof bad_paths[0]; i++) {
+		TAP_CHECK(ctr_tmpfs_parse(bad_paths[i], &t, &err) < 0 && !t.path &&
+				  strstr(err.msg, "the path must be absolute, not /, without '.' or '..'"),
+			  "--tmpfs '%s' is refused: %s", bad_paths[i], err.msg);
+	}
+}
+
 /* ---- how long it takes ---- */
 
 static double now_ms(void)
@@ -1149,6 +1175,7 @@ int main(int argc, char **argv)
 	bool timing_only = argc > 1 && strcmp(argv[1], "--timing") == 0;
 	if (!timing_only) {
 		test_capabilities();
+		test_tmpfs();
 		test_default_profile();
 		test_capability_groups();
 		test_containers_profile();
