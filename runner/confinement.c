@@ -110,8 +110,16 @@ int ctr_tmpfs_parse(const char *spec, struct ctr_tmpfs *out, struct ctr_error *e
 			}
 		for (size_t i = 0; !known && i < sizeof tmpfs_data / sizeof *tmpfs_data; i++)
 			if (strncmp(opt, tmpfs_data[i], strlen(tmpfs_data[i])) == 0 && opt[strlen(tmpfs_data[i])]) {
+				/* Refused when it does not fit: cut short, "mode=1777"
+				 * became "mode=17" without a word (seen reading the
+				 * code; fuzz_run_options's check confirms it). */
 				size_t used = strlen(data);
-				snprintf(data + used, sizeof data - used, "%s%s", used ? "," : "", opt);
+				if ((size_t)snprintf(data + used, sizeof data - used, "%s%s", used ? "," : "", opt) >=
+				    sizeof data - used) {
+					ctr_tmpfs_free(out);
+					return ctr_fail(err, 0, "--tmpfs '%.200s...': the options are longer than %zu bytes",
+							spec, sizeof data - 1);
+				}
 				known = true;
 			}
 		if (!known || strchr(opt, '=') != strrchr(opt, '=')) {

@@ -1070,6 +1070,13 @@ static void test_tmpfs(void)
 				  strstr(err.msg, "the path must be absolute, not /, without '.' or '..'"),
 			  "--tmpfs '%s' is refused: %s", bad_paths[i], err.msg);
 	}
+	/* Options that do not fit the mount data are refused, not cut short. */
+	char spec[2048] = "/x:";
+	for (int i = 0; i < 5; i++)
+		snprintf(spec + strlen(spec), sizeof spec - strlen(spec), "%smode=%0240d", i ? "," : "", 1777);
+	TAP_CHECK(ctr_tmpfs_parse(spec, &t, &err) < 0 && !t.path && !t.data &&
+			  strstr(err.msg, "the options are longer than 1023 bytes"),
+		  "--tmpfs with 1.2 KiB of options is refused: %.60s...", err.msg);
 }
 
 /* ---- how long it takes ---- */
