@@ -31,6 +31,7 @@
 #define ENV_FLAG "--env-file"
 
 static char env_path[4200], env_arg[4300];
+static int kernel_last_cap;  /* ctr_cap_last(), read once: it opens a /proc file */
 
 static void fail(const char *why, const char *value)
 {
@@ -42,6 +43,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc, (void)argv;
 	snprintf(env_path, sizeof env_path, "%s/env", fuzz_scratch_dir("run-options"));
 	snprintf(env_arg, sizeof env_arg, ENV_FLAG "=%s", env_path);
+	kernel_last_cap = ctr_cap_last();
 	return 0;
 }
 
@@ -151,8 +153,7 @@ static void value_parsers(const char *v, unsigned char online_cpus)
 	free(list);
 	tmpfs_value(v);
 	int last = online_cpus % (ctr_cap_max_known() + 1);
-	caps_value(&v, 1, NULL, 0, false, last);
-	caps_value(NULL, 0, &v, 1, false, last);
+	caps_value(&v, 1, &v, 1, false, last);  /* one call: the value as --cap-add and --cap-drop */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -200,7 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			int last = (size ? data[size - 1] : 0) % (ctr_cap_max_known() + 1);
 			for (int k = 0; k < 2; k++)
 				caps_value((const char *const *)o.cap_add, o.n_cap_add, (const char *const *)o.cap_drop,
-					   o.n_cap_drop, o.privileged, k ? last : ctr_cap_last());
+					   o.n_cap_drop, o.privileged, k ? last : kernel_last_cap);
 			for (size_t t = 0; t < o.n_tmpfs; t++)
 				tmpfs_value(o.tmpfs[t]);
 		}
