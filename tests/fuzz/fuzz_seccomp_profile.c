@@ -27,7 +27,17 @@
  * cannot know (entries in conflict for this capability set, a program too
  * long for the kernel), with a message as above; a sysinfo listener never
  * unasked, always when the profile plainly lets sysinfo run, never when
- * nothing in it does. */
+ * nothing in it does.
+ *
+ * libseccomp 2.5.4 (Debian 12's) leaks rule nodes of its own: on i386,
+ * two conditional entries for socket and then an unconditional one, all
+ * accepted, leave 4 nodes unfreed by seccomp_release (a plain C program
+ * shows it; found in a 5 min run, kept as regress-libseccomp-leak). LSan
+ * cannot tell those from a context ctr forgot to release, so leaks
+ * inside libseccomp are not reported here (__lsan_default_suppressions),
+ * and this harness checks instead that every context made for an input
+ * is released by its end: it wraps seccomp_init and seccomp_release. */
+#include <dlfcn.h>
 #include <stdbool.h>
 #include <linux/filter.h>
 
@@ -42,6 +52,35 @@
 #define BIG_ONE_IN 32
 
 static int last_cap;
+
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libseccomp.so\n";
+}
+
+/* libseccomp filter contexts made and not released, for the check above:
+ * these definitions take the place of libseccomp's for ctr's code. */
+static long live_contexts;
+
+scmp_filter_ctx seccomp_init(uint32_t def_action)
+{
+	static scmp_filter_ctx (*real)(uint32_t);
+	if (!real && !(real = (scmp_filter_ctx (*)(uint32_t))dlsym(RTLD_NEXT, "seccomp_init")))
+		fuzz_fail("dlsym seccomp_init: %s", dlerror());
+	scmp_filter_ctx ctx = real(def_action);
+	live_contexts += ctx != NULL;
+	return ctx;
+}
+
+void seccomp_release(scmp_filter_ctx ctx)
+{
+	static void (*real)(scmp_filter_ctx);
+	if (!real && !(real = (void (*)(scmp_filter_ctx))dlsym(RTLD_NEXT, "seccomp_release")))
+		fuzz_fail("dlsym seccomp_release: %s", dlerror());
+	live_contexts -= ctx != NULL;
+	real(ctx);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -169,6 +208,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ctr_seccomp_profile_free(p);
 	}
 	free(text);
+	if (live_contexts)
+		fuzz_fail("%ld libseccomp filter context(s) not released", live_contexts);
 	fuzz_check_fds();
 	return 0;
 }
