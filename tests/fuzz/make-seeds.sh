@@ -4,9 +4,11 @@
 # sources: layer tarballs made with GNU tar (and, for the hostile entries
 # tar refuses to write, Python's tarfile), image configs as ctrrun and docker
 # write them, option strings from the tests and podman, this machine's /proc
-# texts and cgroup files, and state.db files made by ctrrun itself (from
-# BUILD_DIR, default build/). Files not named seed-* (regression inputs from
-# crashes) are left alone. Run as root: device nodes and trusted.* xattrs.
+# texts and cgroup files, seccomp profiles (ctr's default and Debian's
+# /usr/share/containers/seccomp.json, from golang-github-containers-common),
+# and state.db files made by ctrrun itself (from BUILD_DIR, default build/).
+# Files not named seed-* (regression inputs from crashes) are left alone.
+# Run as root: device nodes and trusted.* xattrs.
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
