@@ -49,7 +49,7 @@ int ctr_db_set_log_config(struct ctr_db *db, const char *id, const struct ctr_db
 
 static int get_log_config(struct ctr_db *db, const char *id, struct ctr_db_log_config *out, struct ctr_error *err)
 {
-	/* LEFT JOIN: a container without a row (made before schema version 5)
+	/* LEFT JOIN: a container without a row (made before schema version 6)
 	 * still gives one, of NULLs: the defaults. */
 	db_stmt stmt = db_prepare(db,
 		"SELECT l.mode, l.max_buffer_bytes, l.max_size_bytes, l.options FROM containers AS c "

@@ -94,6 +94,9 @@ CREATE TABLE containers (
     finished_ns INTEGER,
     -- The command's exit status as docker reports it: 0-255, 128+N after signal N.
     exit_code   INTEGER CHECK (exit_code IS NULL OR exit_code BETWEEN 0 AND 255),
+    -- Why the container stopped when its monitor stopped it (docker's
+    -- State.Error); NULL otherwise. A start clears it. (Schema version 5.)
+    error       TEXT,
     CHECK (state NOT IN ('running', 'paused') OR (pid IS NOT NULL AND started_ns IS NOT NULL)),
     CHECK (state <> 'exited' OR (exit_code IS NOT NULL AND finished_ns IS NOT NULL))
 ) STRICT;
@@ -193,7 +196,7 @@ CREATE TABLE logs (
     -- When the chunk was read.
     time_ns      INTEGER NOT NULL,
     data         BLOB NOT NULL CHECK (length(data) > 0)
-    -- Schema version 5 on (added by ALTER TABLE, hence the comma's place).
+    -- Schema version 6 on (added by ALTER TABLE, hence the comma's place).
     -- A marker: a row the monitor writes where output of the container was
     -- lost (the buffer of mode=non-blocking was full, or the database could
     -- not be written, e.g. a full disk). lost_bytes is how many bytes of the
@@ -243,6 +246,9 @@ SELECT c.id,
            WHEN 'dead'     THEN 'Dead'
        END                                         AS status,
        c.exit_code,
+       -- Why the container stopped when its monitor stopped it (docker's
+       -- State.Error), e.g. its root file system's daemon died; else NULL.
+       c.error,
        c.pid,
        c.started_ns,
        c.finished_ns
@@ -353,7 +359,7 @@ CREATE TABLE container_security (
 ) STRICT;
 
 -- docker's log options as `ctrrun run --log-opt` and --log-max-size gave
--- them; `start` logs the same way (schema version 5 on; a container
+-- them; `start` logs the same way (schema version 6 on; a container
 -- without a row logs with the defaults: blocking, 100m).
 CREATE TABLE container_logging (
     container_id     TEXT PRIMARY KEY REFERENCES containers(id) ON DELETE CASCADE,

@@ -1,7 +1,7 @@
 /* Giving disk space back. SQLite keeps the pages of deleted rows in the
  * file for reuse; a big log removed (or trimmed) would leave state.db at
  * its biggest for good. With auto_vacuum = INCREMENTAL (every database from
- * schema version 5 on) the free pages can be cut off the end of the file
+ * schema version 6 on) the free pages can be cut off the end of the file
  * in steps, each a short write transaction. Invariant: nothing here fails
  * a caller; space not given back now stays free for reuse and is given
  * back the next time. */
@@ -59,7 +59,7 @@ static void truncate_wal(struct ctr_db *db)
 	if (stmt)
 		while (sqlite3_step(stmt) == SQLITE_ROW)
 			;
-	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(db->conn, db_busy_timeout_ms);
 }
 
 void db_give_back_space(struct ctr_db *db, bool after_trim)
@@ -132,7 +132,7 @@ void db_switch_to_incremental_vacuum(struct ctr_db *db)
 	int rc = run(db, "PRAGMA auto_vacuum = INCREMENTAL");
 	if (rc == CTR_DB_OK)
 		rc = run(db, "VACUUM");
-	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(db->conn, db_busy_timeout_ms);
 	if (rc == CTR_DB_OK)
 		truncate_wal(db);
 }

@@ -103,7 +103,7 @@ static struct json_object *state_json(const struct ctr_db_container *c, const st
 	json_object_object_add(s, "Dead", json_object_new_boolean(c->state == CTR_DB_DEAD));
 	json_object_object_add(s, "Pid", json_object_new_int64(running ? c->pid : 0));
 	json_object_object_add(s, "ExitCode", json_object_new_int(c->exit_code >= 0 ? c->exit_code : 0));
-	json_object_object_add(s, "Error", str(""));
+	json_object_object_add(s, "Error", str(c->error ? c->error : ""));
 	json_object_object_add(s, "StartedAt", time_json(c->started_ns));
 	json_object_object_add(s, "FinishedAt", time_json(c->finished_ns));
 	return s;
@@ -441,9 +441,10 @@ int cmd_inspect(struct ctrrun *rt, int argc, char **argv)
 		ctrrun_print_error(&err);
 		return CTRRUN_EXIT_ERROR;
 	}
-	/* A container whose monitor died must not show as running. */
+	/* A container whose monitor died must not show as running (unless
+	 * another process holds the write lock: reading never waits for it). */
 	if (look != LOOK_IMAGE)
-		ctr_reap_stale(rt);
+		ctr_reap_stale_if_unlocked(rt);
 	struct json_object *out = json_object_new_array();
 	if (!out) {
 		fprintf(stderr, "ctrrun: out of memory\n");

@@ -197,7 +197,7 @@ static bool still_running(struct ctrrun *rt, const char *id)
 	ctr_db_container_free(&now);
 	static int polls;
 	if (running && ++polls % 20 == 0)
-		ctr_reap_stale(rt);  /* a dead monitor would keep us waiting forever */
+		ctr_reap_stale_if_unlocked(rt);  /* a dead monitor would keep us waiting forever */
 	return running;
 }
 
@@ -287,7 +287,7 @@ int cmd_logs(struct ctrrun *rt, int argc, char **argv)
 	}
 	struct ctr_error err = {0};
 	struct ctr_db_container c;
-	if (ctrrun_open_state(rt) < 0)
+	if (ctrrun_open_state_to_read(rt) < 0)
 		return CTRRUN_EXIT_ERROR;
 	if (ctr_db_find_container(rt->db, ref, &c, &err) != CTR_DB_OK) {
 		ctrrun_print_error(&err);

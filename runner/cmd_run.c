@@ -341,6 +341,11 @@ static int record(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 			break;
 		}
 	}
+	/* The image was found above, and the record is refused without it: an
+	 * rmi got in between. */
+	if (rc == CTR_DB_NOT_FOUND)
+		ctr_fail(err, 0, "image %s (%.12s) was removed while the container was being created", s->opt.image,
+			 s->image.id);
 	if (rc == CTR_DB_OK)
 		snprintf(s->name, sizeof s->name, "%s", c->name);
 	c->name = NULL;

@@ -160,6 +160,8 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 			} else if (si.ssi_signo != SIGCHLD) {
 				kill(p->init_pid, (int)si.ssi_signo);
 			}
+			if (si.ssi_signo == SIGCHLD && io->check_daemons)
+				io->check_daemons(io->daemons_arg);
 			if (waitpid(p->init_pid, &status, WNOHANG) == p->init_pid) {
 				reaped = true;
 				deadline = now_ms() + DRAIN_MS;

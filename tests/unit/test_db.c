@@ -267,16 +267,291 @@ static void test_fresh_open(void)
 		  "missing state dir: error naming it, nothing created: %s", err.msg);
 }
 
+/* Writes N bytes of X to PATH (N 0: an empty file). */
+static void write_file(const char *path, size_t n, char x)
+{
+	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	for (size_t i = 0; fd >= 0 && i < n; i++)
+		if (write(fd, &x, 1) != 1)
+			break;
+	if (fd >= 0)
+		close(fd);
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* A zero-length state.db is what a new store starts as, and what a
+ * truncated one (a full disk, a crash of the file system, a stray `>`)
+ * looks like. Only the first may become a new database: beside anything
+ * else a store holds, it is damage, refused and left as it is. */
 static void test_empty_file(void)
 {
 	struct ctr_error err = {0};
 	struct ctr_db *db = NULL;
-	const char *path = tmp_path("empty.db");
-	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-	close(fd);
+
+	mkdir(tmp_path("empty-alone"), 0700);
+	const char *path = tmp_path("empty-alone/state.db");
+	write_file(path, 0, 0);
 	int rc = ctr_db_open(&db, path, &err);
 	TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA user_version") == ctr_db_schema_version(),
-		  "an empty (0-byte) file is migrated to the current version: %s", rc ? err.msg : "ok");
+		  "an empty state.db alone in its directory becomes a new database: %s", rc ? err.msg : "ok");
+	ctr_db_close(db);
+	db = NULL;
+
+	/* What ctrrun makes before it opens the database: empty layers/ and
+	 * containers/ hold nothing to lose. */
+	mkdir(tmp_path("empty-new-store"), 0700);
+	mkdir(tmp_path("empty-new-store/layers"), 0700);
+	mkdir(tmp_path("empty-new-store/containers"), 0700);
+	path = tmp_path("empty-new-store/state.db");
+	write_file(path, 0, 0);
+	rc = ctr_db_open(&db, path, &err);
+	TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA user_version") == ctr_db_schema_version(),
+		  "beside empty directories it becomes a new database too: %s", rc ? err.msg : "ok");
+	ctr_db_close(db);
+	db = NULL;
+
+	/* Refusals wait for a concurrent creator first; test_name_race has
+	 * one, with the real wait. */
+	db_empty_file_grace_ms = 200;
+	static const struct {
+		const char *dir, *made, *what;
+		bool is_dir;
+	} beside[] = {
+		{"empty-layers", "layers/1a2b", "a layer directory", true},
+		{"empty-containers", "containers/c0ffee/upper", "a container directory", true},
+		{"empty-file", "notes.txt", "another file", false},
+		{"empty-wal", "state.db-wal", "a -wal file with content", false},
+	};
+	for (size_t i = 0; i < sizeof beside / sizeof *beside; i++) {
+		char sub[256];
+		mkdir(tmp_path(beside[i].dir), 0700);
+		snprintf(sub, sizeof sub, "%s/layers", beside[i].dir);
+		mkdir(tmp_path(sub), 0700);
+		snprintf(sub, sizeof sub, "%s/containers", beside[i].dir);
+		mkdir(tmp_path(sub), 0700);
+		if (beside[i].is_dir) {
+			snprintf(sub, sizeof sub, "%s/%s", beside[i].dir, beside[i].made);
+			char *slash = strrchr(sub, '/');
+			*slash = '\0';
+			mkdir(tmp_path(sub), 0700);
+			*slash = '/';
+			mkdir(tmp_path(sub), 0700);
+		} else {
+			snprintf(sub, sizeof sub, "%s/%s", beside[i].dir, beside[i].made);
+			write_file(tmp_path(sub), 100, 'w');
+		}
+		char db_name[256];
+		snprintf(db_name, sizeof db_name, "%s/state.db", beside[i].dir);
+		path = tmp_path(db_name);
+		write_file(path, 0, 0);
+		memset(&err, 0, sizeof err);
+		struct timespec t0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		rc = ctr_db_open(&db, path, &err);
+		double took = seconds_since(&t0);
+		TAP_CHECK(rc == CTR_DB_ERROR && !db && strstr(err.msg, path) && strstr(err.msg, "empty") &&
+				  file_size(path) == 0 && took < 3,
+			  "an empty state.db beside %s is refused as damaged, left empty (%.2fs): %s", beside[i].what,
+			  took, err.msg);
+		ctr_db_close(db);
+		db = NULL;
+	}
+	db_empty_file_grace_ms = DB_EMPTY_FILE_GRACE_MS;
+}
+
+/* ---- beside another process's write transaction ---- */
+
+struct lock_holder {
+	pid_t pid;
+	int release;  /* write a byte (or close) to end the transaction */
+};
+
+/* Forks a process that holds a write transaction on PATH (BEGIN IMMEDIATE
+ * and an uncommitted INSERT, as a `sqlite3` session left open does) until
+ * lock_release. False if it could not take the lock. */
+static bool lock_hold(struct lock_holder *h, const char *path)
+{
+	int ready[2], release[2];
+	if (pipe(ready) < 0 || pipe(release) < 0)
+		return false;
+	h->pid = fork();
+	if (h->pid == 0) {
+		close(ready[0]);
+		close(release[1]);
+		sqlite3 *conn = NULL;
+		sqlite3_open(path, &conn);
+		if (sqlite3_exec(conn, "BEGIN IMMEDIATE; INSERT INTO events (time_ns, type, action, actor_id) "
+				       "VALUES (1, 'image', 'held', 'x')", NULL, NULL, NULL) != SQLITE_OK)
+			_exit(1);
+		if (write(ready[1], "x", 1) < 0)
+			_exit(2);
+		char c;
+		if (read(release[0], &c, 1) < 0)
+			_exit(3);
+		sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(conn);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(release[0]);
+	h->release = release[1];
+	char c;
+	bool locked = h->pid > 0 && read(ready[0], &c, 1) == 1;
+	close(ready[0]);
+	return locked;
+}
+
+static void lock_release(struct lock_holder *h)
+{
+	close(h->release);
+	int status;
+	if (h->pid > 0)
+		waitpid(h->pid, &status, 0);
+}
+
+/* Reading needs no lock in WAL mode: opening an up-to-date database and
+ * every read answer at once while another process holds the write lock. */
+static void test_read_beside_write_lock(void)
+{
+	struct ctr_db *db = fresh_db("held.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	struct ctr_error err = {0};
+	char cid[CTR_DB_ID_LEN + 1];
+	make_id(cid, "ab", 1);
+	struct ctr_db_log_chunk chunk = {.stream = CTR_DB_STDOUT, .time_ns = 1, .data = "hi\n", .len = 3};
+	int rc = add_ct(db, cid, "reader", 1, &err);
+	if (rc == 0)
+		rc = ctr_db_append_logs(db, cid, &chunk, 1, &err);
+	char path[512];
+	snprintf(path, sizeof path, "%s", ctr_db_path(db));
+	ctr_db_close(db);
+	db = NULL;
+	struct lock_holder h;
+	bool locked = rc == 0 && lock_hold(&h, path);
+	TAP_CHECK(locked, "another process holds the write lock: %s", rc ? err.msg : "ok");
+	if (!locked)
+		return;
+
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = ctr_db_open(&db, path, &err);
+	double took = seconds_since(&t0);
+	TAP_CHECK(rc == 0 && took < 1, "an up-to-date database opens at once beside it (%.2fs): %s", took,
+		  rc ? err.msg : "ok");
+	if (rc == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		struct ctr_db_ps_row *rows = NULL;
+		size_t n_rows = 0;
+		struct ctr_db_image *images = NULL;
+		size_t n_images = 0;
+		struct ctr_db_container c = {0};
+		struct ctr_db_log_chunk *chunks = NULL;
+		size_t n_chunks = 0;
+		char **running = NULL;
+		size_t n_running = 0;
+		int r1 = ctr_db_list_ps(db, true, &rows, &n_rows, &err);
+		int r2 = r1 ? r1 : ctr_db_list_images(db, &images, &n_images, &err);
+		int r3 = r2 ? r2 : ctr_db_find_container(db, "reader", &c, &err);
+		int r4 = r3 ? r3 : ctr_db_read_logs(db, cid, 0, 100, &chunks, &n_chunks, &err);
+		int r5 = r4 ? r4 : ctr_db_list_running(db, &running, &n_running, &err);
+		took = seconds_since(&t0);
+		TAP_CHECK(r5 == 0 && n_rows == 1 && n_images == 1 && n_chunks == 1 && took < 1,
+			  "ps, images, a container, its log: read at once (%.2fs): %s", took, r5 ? err.msg : "ok");
+		TAP_CHECK(q_int(db->conn, "SELECT count(*) FROM events WHERE action = 'held'") == 0,
+			  "from the last commit: the holder's uncommitted row is not seen");
+		ctr_db_ps_free(rows, n_rows);
+		ctr_db_image_list_free(images, n_images);
+		ctr_db_container_free(&c);
+		ctr_db_log_chunks_free(chunks, n_chunks);
+		ctr_db_strv_free(running, n_running);
+		ctr_db_close(db);
+	}
+	lock_release(&h);
+}
+
+/* A migration is a write: when one is due and another process keeps the
+ * write lock, the open waits the busy timeout, then says what it needs. */
+static void test_migration_beside_write_lock(void)
+{
+	int n = ctr_db_schema_version();
+	struct ctr_error err = {0};
+	const char *path = tmp_path("held-old.db");
+	int rc = build_version(path, ctr_db_migrations, n - 1, &err);
+	if (rc == 0)
+		rc = raw_exec(path, "PRAGMA journal_mode = WAL");  /* as every file ctrrun opened is */
+	struct lock_holder h;
+	bool locked = rc == 0 && lock_hold(&h, path);
+	TAP_CHECK(locked, "a version %d database, another process holding its write lock: %s", n - 1,
+		  rc ? err.msg : "ok");
+	if (!locked)
+		return;
+	db_busy_timeout_ms = 300;
+	struct ctr_db *db = NULL;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = ctr_db_open(&db, path, &err);
+	double took = seconds_since(&t0);
+	char want[64];
+	snprintf(want, sizeof want, "schema version %d must be brought up to %d", n - 1, n);
+	TAP_CHECK(rc == CTR_DB_BUSY && !db && strstr(err.msg, path) && strstr(err.msg, want) &&
+			  strstr(err.msg, "write lock") && took >= 0.25 && took < 2,
+		  "the open waits the busy timeout (%.2fs), then CTR_DB_BUSY saying a migration waits for the lock: %s",
+		  took, err.msg);
+	ctr_db_close(db);
+	db = NULL;
+	lock_release(&h);
+	TAP_CHECK(file_int(path, "PRAGMA user_version") == n - 1, "the file is still at version %d", n - 1);
+	rc = ctr_db_open(&db, path, &err);
+	TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA user_version") == n,
+		  "once the lock is free, the open migrates it: %s", rc ? err.msg : "ok");
+	ctr_db_close(db);
+	db_busy_timeout_ms = DB_BUSY_TIMEOUT_MS;
+}
+
+/* ctr_db_write_lock_free: a look at the lock that never waits. */
+static void test_write_lock_free(void)
+{
+	struct ctr_db *db = fresh_db("lock-free.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	struct ctr_error err = {0};
+	int rc = ctr_db_write_lock_free(db, &err);
+	TAP_CHECK(rc == 0 && sqlite3_get_autocommit(db->conn), "free: CTR_DB_OK, and no transaction left open: %s",
+		  rc ? err.msg : "ok");
+	struct lock_holder h;
+	if (!lock_hold(&h, ctr_db_path(db))) {
+		TAP_CHECK(0, "holding the lock");
+		ctr_db_close(db);
+		return;
+	}
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = ctr_db_write_lock_free(db, &err);
+	double took = seconds_since(&t0);
+	TAP_CHECK(rc == CTR_DB_BUSY && took < 0.1 && strstr(err.msg, ctr_db_path(db)) && sqlite3_get_autocommit(db->conn),
+		  "held by another process: CTR_DB_BUSY at once (%.3fs): %s", took, err.msg);
+	TAP_CHECK(q_int(db->conn, "PRAGMA busy_timeout") == DB_BUSY_TIMEOUT_MS, "and writes still wait as long as before");
+	lock_release(&h);
+	struct ctr_db_event ev = {.time_ns = 2, .type = "image", .action = "after", .actor_id = "y"};
+	rc = ctr_db_add_event(db, &ev, &err);
+	TAP_CHECK(rc == 0, "released: the connection writes as before: %s", rc ? err.msg : "ok");
 	ctr_db_close(db);
 }
 
@@ -337,7 +612,7 @@ static void test_migrate_from_each_version(void)
 				 "VALUES ('%s', 67108864, 1)", cid);
 			raw_exec(path, sql);
 		}
-		if (k >= 4) {  /* from version 4 on every container has its container_security row */
+		if (k >= 4) {  /* container_security exists from version 4 on: every container has a row */
 			char sql[256];
 			snprintf(sql, sizeof sql, "INSERT INTO container_security (container_id, userns) VALUES ('%s', 'legacy')",
 				 cid);
@@ -624,9 +899,17 @@ static void test_corrupt(void)
 		if (ctr_db_read_logs(db, cid, 0, 0, &got, &n, &err) == 0)
 			ctr_db_log_chunks_free(got, n);
 		ctr_db_delete_container(db, cid, &err);
+		const char *damage = ctr_db_damage(db);
+		TAP_CHECK(damage && strstr(damage, damaged),
+			  "the connection remembers that it met damage, with the path: %s", damage ? damage : "nothing");
 		ctr_db_close(db);
+	} else {
+		TAP_CHECK(1, "(damage found at open: no connection to ask)");
 	}
 	TAP_CHECK(reported, "damaged pages are reported with the path: %s", err.msg);
+	db = fresh_db("undamaged.db");
+	TAP_CHECK(db && !ctr_db_damage(db), "an undamaged connection has met none");
+	ctr_db_close(db);
 }
 
 /* Runs ctr_db_open on PATH in a child, as an unprivileged user when we are
@@ -1852,7 +2135,8 @@ static int64_t db_file_bytes(const char *path)
 }
 
 /* The space of a big log comes back when it goes; a database from before
- * version 5 is switched to incremental auto-vacuum when opened. */
+ * version 6 is switched to incremental auto-vacuum when migrated, or after
+ * a big delete when it was too big for that. */
 static void test_give_back_space(void)
 {
 	struct ctr_error err = {0};
@@ -1933,7 +2217,7 @@ static void test_give_back_space(void)
 	int64_t saved = db_vacuum_switch_max_live;
 	db_vacuum_switch_max_live = 1 << 20;
 	rc = rc ? rc : ctr_db_open(&old, path, &err);
-	TAP_CHECK(rc == 0 && q_int(old->conn, "PRAGMA auto_vacuum") == 0 && q_int(old->conn, "PRAGMA user_version") == 5,
+	TAP_CHECK(rc == 0 && q_int(old->conn, "PRAGMA auto_vacuum") == 0 && q_int(old->conn, "PRAGMA user_version") == 6,
 		  "a version 4 file with 4 MiB of logs, over a 1 MiB limit: migrated, not switched yet: %s",
 		  rc ? err.msg : "ok");
 	int64_t big = db_file_bytes(path);
@@ -2061,6 +2345,9 @@ int main(void)
 	test_list_running();
 	test_name_race();
 	test_busy_wait();
+	test_read_beside_write_lock();
+	test_migration_beside_write_lock();
+	test_write_lock_free();
 	test_chunked_delete();
 	test_logs();
 	test_log_trim();

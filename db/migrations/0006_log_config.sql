@@ -1,6 +1,6 @@
--- Migration 5: how each container's output is logged (container_logging),
+-- Migration 6: how each container's output is logged (container_logging),
 -- and marker rows in logs for output that could not be stored. Applied to
--- a version 4 database; afterwards PRAGMA user_version = 5. Containers made
+-- a version 5 database; afterwards PRAGMA user_version = 6. Containers made
 -- before get no container_logging row: they log as every container did
 -- then (blocking, --log-max-size 100m), which is also the default now.
 -- (The switch to auto_vacuum = INCREMENTAL that comes with this version
