@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 		ctrrun_fini(&rt);
 		return CTRRUN_EXIT_ERROR;
 	}
-	int rc = cmd->fn(&rt, argc - i, argv + i);
+	int rc = ctrrun_exit_code(&rt, cmd->fn(&rt, argc - i, argv + i));
 	ctrrun_fini(&rt);
 	return rc;
 }
