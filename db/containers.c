@@ -183,7 +183,7 @@ static int set_running(struct ctr_db *db, const char *id, pid_t pid, uint64_t ti
 	/* From exited too: a stopped container can be started again. */
 	db_stmt upd = db_prepare(db,
 		"UPDATE containers SET state = 'running', pid = ?2, pid_start_ticks = ?3, started_ns = ?4, "
-		"finished_ns = NULL, exit_code = NULL WHERE id = ?1 AND state IN ('created', 'exited')",
+		"finished_ns = NULL, exit_code = NULL, error = NULL WHERE id = ?1 AND state IN ('created', 'exited')",
 		"marking a container running", err);
 	if (!upd)
 		return CTR_DB_ERROR;
@@ -237,6 +237,32 @@ int ctr_db_set_exited(struct ctr_db *db, const char *id, int exit_code, int64_t 
 	return rc;
 }
 
+static int set_error(struct ctr_db *db, const char *id, const char *error, struct ctr_error *err)
+{
+	db_stmt upd = db_prepare(db, "UPDATE containers SET error = ?2 WHERE id = ?1", "recording why a container stopped",
+				 err);
+	if (!upd)
+		return CTR_DB_ERROR;
+	db_bind_text(upd, 1, id);
+	db_bind_text(upd, 2, error);
+	int rc = db_step_done(db, upd, "recording why a container stopped", err);
+	if (rc == CTR_DB_OK && sqlite3_changes(db->conn) == 0)
+		return db_fail(db, err, CTR_DB_NOT_FOUND, "no container %.12s", id);
+	return rc;
+}
+
+int ctr_db_set_error(struct ctr_db *db, const char *id, const char *error, struct ctr_error *err)
+{
+	/* Part of a container's exit record: on a full disk too. */
+	int rc;
+	do {
+		rc = db_begin_write(db, "recording why a container stopped", err);
+		if (rc == CTR_DB_OK)
+			rc = db_end(db, set_error(db, id, error, err), "recording why a container stopped", err);
+	} while (db_retry_with_reserve(db, rc));
+	return rc;
+}
+
 /* argv from the JSON array in containers.args, in array order. */
 static int load_argv(struct ctr_db *db, const char *id, struct ctr_db_container *out, struct ctr_error *err)
 {
@@ -263,7 +289,7 @@ static int load_container(struct ctr_db *db, const char *id, struct ctr_db_conta
 {
 	db_stmt stmt = db_prepare(db,
 		"SELECT id, name, image_id, workdir, user, hostname, network, tty, interactive, auto_remove, "
-		"created_ns, state, pid, pid_start_ticks, started_ns, finished_ns, exit_code "
+		"created_ns, state, pid, pid_start_ticks, started_ns, finished_ns, exit_code, error "
 		"FROM containers WHERE id = ?1", "reading a container", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
@@ -289,6 +315,8 @@ static int load_container(struct ctr_db *db, const char *id, struct ctr_db_conta
 	out->started_ns = sqlite3_column_int64(stmt, 14);
 	out->finished_ns = sqlite3_column_int64(stmt, 15);
 	out->exit_code = sqlite3_column_type(stmt, 16) == SQLITE_NULL ? -1 : sqlite3_column_int(stmt, 16);
+	if (db_column_strdup(db, stmt, 17, &out->error, err))
+		return CTR_DB_ERROR;
 	if (load_argv(db, out->id, out, err) || db_load_env(db, out->id, &out->env, &out->n_env, err) ||
 	    db_load_mounts(db, out->id, &out->mounts, &out->n_mounts, err))
 		return CTR_DB_ERROR;
@@ -483,7 +511,8 @@ void ctr_db_container_free(struct ctr_db_container *c)
 	free(c->workdir);
 	free(c->user);
 	free(c->hostname);
-	c->name = c->workdir = c->user = c->hostname = NULL;
+	free(c->error);
+	c->name = c->workdir = c->user = c->hostname = c->error = NULL;
 	c->argv = c->env = NULL;
 	c->mounts = NULL;
 	c->argc = c->n_env = c->n_mounts = 0;

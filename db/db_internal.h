@@ -11,6 +11,13 @@
 
 /* How long a writer waits for another process's transaction to end. */
 #define DB_BUSY_TIMEOUT_MS 10000
+/* The busy timeout connections get: DB_BUSY_TIMEOUT_MS; tests shorten it. */
+extern int db_busy_timeout_ms;
+/* How long an empty state.db beside a store's files may take to get its
+ * first page (another process creating it right now) before it is taken
+ * for a truncated one: DB_EMPTY_FILE_GRACE_MS; tests shorten it. */
+#define DB_EMPTY_FILE_GRACE_MS 1000
+extern int db_empty_file_grace_ms;
 /* Rows deleted per transaction when a container's log goes. */
 #define DB_DELETE_CHUNK_ROWS 1000
 /* PRAGMA application_id of a ctrrun state db: "ctrr" in ASCII. */
@@ -21,18 +28,28 @@ struct ctr_db {
 	char *path;
 	int delete_chunk_rows;  /* DB_DELETE_CHUNK_ROWS; tests make it small */
 	char *reserve_path;     /* PATH + CTR_DB_RESERVE_SUFFIX (reserve.c) */
-	bool last_full;         /* the last failure since db_begin_write: the file system was full */
+	char *damage;           /* the first "malformed"/"not a database" error, for ctr_db_damage */
+	/* The last failure db_fail_sqlite reported since db_begin_write:
+	 * SQLite's extended code and the system's errno (for
+	 * db_failure_result). */
+	int last_code, last_errno;
 };
 
 /* Fails with "state db PATH: WHAT: <SQLite's message>", taking errno from
  * SQLite when the cause was a system call. Returns CTR_DB_ERROR. */
 int db_fail_sqlite(struct ctr_db *db, struct ctr_error *err, const char *what);
+/* What the last failure reported by db_fail_sqlite was, as a result:
+ * CTR_DB_BUSY (the lock was held past the busy timeout), CTR_DB_FULL (no
+ * space: SQLITE_FULL, or an I/O error of ENOSPC or EDQUOT), else
+ * CTR_DB_ERROR. */
+int db_failure_result(const struct ctr_db *db);
 /* Fails with "state db PATH: <message>" and returns RESULT. */
 int db_fail(struct ctr_db *db, struct ctr_error *err, int result, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* Transactions. db_begin_write takes the write lock at once (BEGIN
- * IMMEDIATE), waiting on the busy timeout; db_begin_read gives a consistent
+ * IMMEDIATE), waiting on the busy timeout (CTR_DB_BUSY when another process
+ * held it all that time); db_begin_read gives a consistent
  * view across several SELECTs. db_end commits when RESULT is CTR_DB_OK, else
  * rolls back, and returns RESULT, or the commit's failure. */
 int db_begin_write(struct ctr_db *db, const char *what, struct ctr_error *err);
@@ -54,7 +71,7 @@ int db_end(struct ctr_db *db, int result, const char *what, struct ctr_error *er
  *	} while (db_retry_with_reserve(db, rc));
  *
  * db_retry_with_reserve is true when RESULT is a failure because the file
- * system was full (SQLITE_FULL, ENOSPC, EDQUOT; db->last_full) and the
+ * system was full (db_failure_result says CTR_DB_FULL) and the
  * reserve was there and is now released: the transaction is then tried
  * once more, with the reserve's blocks free. A marker row that says logs
  * were dropped is such a write too. Ordinary writes (logs, new containers,
@@ -104,7 +121,8 @@ int db_insert_security(struct ctr_db *db, const char *id, const struct ctr_db_se
 /* Applies migrations[version .. upto-1] to CONN, each in its own
  * transaction that also sets user_version; PATH only names the file in
  * errors. Used by ctr_db_open with all migrations, and by tests to build a
- * database of an older version. */
+ * database of an older version. CTR_DB_BUSY when another process held the
+ * write lock for the whole busy timeout. */
 int db_migrate(sqlite3 *conn, const char *path, const struct db_migration *migrations, int upto,
 	       struct ctr_error *err);
 
@@ -132,6 +150,21 @@ void db_free_mounts(struct ctr_db_mount *mounts, size_t n);
 int db_delete_logs_chunked(struct ctr_db *db, const char *id, struct ctr_error *err);
 /* Inside a transaction: CTR_DB_NOT_FOUND unless container ID is recorded. */
 int db_container_exists(struct ctr_db *db, const char *id, struct ctr_error *err);
+
+/* Gives freed pages back to the file system (incremental vacuum, a chunk
+ * per transaction) when they are many: more than 16 MiB, and AFTER_TRIM
+ * also more than a quarter of the file. Call outside a transaction, after
+ * big deletes; failures are left for the next time (the pages stay free
+ * for reuse). */
+void db_give_back_space(struct ctr_db *db, bool after_trim);
+/* At open, after the migrations, and after big deletes: a database still
+ * in auto_vacuum = NONE (made before schema version 6) is switched to
+ * INCREMENTAL by a VACUUM, when it holds at most db_vacuum_switch_max_live
+ * bytes of live pages (64 MiB), the disk has room, and no other writer
+ * holds the lock for more than a second; otherwise a later open or delete
+ * tries again. */
+void db_switch_to_incremental_vacuum(struct ctr_db *db);
+extern int64_t db_vacuum_switch_max_live;
 
 /* Inside a transaction: forgets a container's helper processes. */
 int db_clear_processes(struct ctr_db *db, const char *id, struct ctr_error *err);

@@ -76,10 +76,11 @@ static int check_migratable(struct ctr_db *db, int64_t version, int upto, struct
  * waited for the lock), 0 after a step. */
 static int migrate_step(struct ctr_db *db, const struct db_migration *migrations, int upto, struct ctr_error *err)
 {
-	if (db_begin_write(db, "starting a migration", err))
-		return CTR_DB_ERROR;
+	int rc = db_begin_write(db, "starting a migration", err);
+	if (rc != CTR_DB_OK)
+		return rc;  /* CTR_DB_BUSY: another process held the lock all the busy timeout */
 	int64_t version;
-	int rc = db_query_int(db, "PRAGMA user_version", &version, "reading the schema version", err);
+	rc = db_query_int(db, "PRAGMA user_version", &version, "reading the schema version", err);
 	if (rc == CTR_DB_OK)
 		rc = check_migratable(db, version, upto, err);
 	if (rc == CTR_DB_OK && version == upto)
@@ -113,22 +114,22 @@ int db_migrate(sqlite3 *conn, const char *path, const struct db_migration *migra
 	 * enforcement on would cascade-delete its children's rows. The pragma is
 	 * a no-op inside a transaction, so it is set around them;
 	 * check_foreign_keys verifies each migration's result instead. */
-	int64_t fk_was_on;
-	if (db_query_int(&db, "PRAGMA foreign_keys", &fk_was_on, "reading foreign_keys", err))
-		return CTR_DB_ERROR;
+	int64_t fk_was_on = 0;
 	struct ctr_error ignored;
-	db_stmt off = db_prepare(&db, "PRAGMA foreign_keys = OFF", "disabling foreign keys", err);
-	if (!off || db_step_done(&db, off, "disabling foreign keys", err))
-		return CTR_DB_ERROR;
-	int rc;
-	while ((rc = migrate_step(&db, migrations, upto, err)) == 0)
-		;
+	int rc = CTR_DB_ERROR;
+	if (db_query_int(&db, "PRAGMA foreign_keys", &fk_was_on, "reading foreign_keys", err) == CTR_DB_OK) {
+		db_stmt off = db_prepare(&db, "PRAGMA foreign_keys = OFF", "disabling foreign keys", err);
+		if (off && db_step_done(&db, off, "disabling foreign keys", err) == CTR_DB_OK)
+			while ((rc = migrate_step(&db, migrations, upto, err)) == 0)
+				;
+	}
 	if (fk_was_on) {
 		db_stmt on = db_prepare(&db, "PRAGMA foreign_keys = ON", "enabling foreign keys", &ignored);
 		if (on)
 			db_step_done(&db, on, "enabling foreign keys", &ignored);
 	}
-	return rc == 1 ? CTR_DB_OK : CTR_DB_ERROR;
+	free(db.damage);  /* the caller's connection fails to open, with the message */
+	return rc == 1 ? CTR_DB_OK : rc == CTR_DB_BUSY ? CTR_DB_BUSY : CTR_DB_ERROR;
 }
 
 int ctr_db_schema_version(void)

@@ -7,7 +7,7 @@
 static int list_ps(struct ctr_db *db, bool all, struct ctr_db_ps_row **rows, size_t *n, struct ctr_error *err)
 {
 	db_stmt stmt = db_prepare(db,
-		"SELECT id, name, image, command, created_ns, state, exit_code, pid, started_ns, finished_ns "
+		"SELECT id, name, image, command, created_ns, state, exit_code, pid, started_ns, finished_ns, error "
 		"FROM ps WHERE ?1 OR state IN ('running', 'paused') ORDER BY created_ns DESC, id",
 		"listing containers", err);
 	if (!stmt)
@@ -34,6 +34,8 @@ static int list_ps(struct ctr_db *db, bool all, struct ctr_db_ps_row **rows, siz
 		r->pid = (pid_t)sqlite3_column_int64(stmt, 7);
 		r->started_ns = sqlite3_column_int64(stmt, 8);
 		r->finished_ns = sqlite3_column_int64(stmt, 9);
+		if (db_column_strdup(db, stmt, 10, &r->error, err))
+			return CTR_DB_ERROR;
 	}
 	if (rc != SQLITE_DONE)
 		return db_fail_sqlite(db, err, "listing containers");
@@ -59,6 +61,7 @@ void ctr_db_ps_free(struct ctr_db_ps_row *rows, size_t n)
 		free(rows[i].name);
 		free(rows[i].image);
 		free(rows[i].command);
+		free(rows[i].error);
 	}
 	free(rows);
 }

@@ -55,9 +55,11 @@ bool db_reserve_release(struct ctr_db *db)
 
 bool db_retry_with_reserve(struct ctr_db *db, int result)
 {
-	if (result == CTR_DB_OK || !db->last_full)
+	/* SQLITE_FULL for ENOSPC on SQLite's files, an I/O error with ENOSPC
+	 * for -shm growth (SQLITE_IOERR_SHMSIZE), with EDQUOT for a quota. */
+	if (result == CTR_DB_OK || db_failure_result(db) != CTR_DB_FULL)
 		return false;
-	db->last_full = false;
+	db->last_code = db->last_errno = 0;
 	return db_reserve_release(db);
 }
 

@@ -94,6 +94,9 @@ CREATE TABLE containers (
     finished_ns INTEGER,
     -- The command's exit status as docker reports it: 0-255, 128+N after signal N.
     exit_code   INTEGER CHECK (exit_code IS NULL OR exit_code BETWEEN 0 AND 255),
+    -- Why the container stopped when its monitor stopped it (docker's
+    -- State.Error); NULL otherwise. A start clears it. (Schema version 5.)
+    error       TEXT,
     CHECK (state NOT IN ('running', 'paused') OR (pid IS NOT NULL AND started_ns IS NOT NULL)),
     CHECK (state <> 'exited' OR (exit_code IS NOT NULL AND finished_ns IS NOT NULL))
 ) STRICT;
@@ -193,7 +196,13 @@ CREATE TABLE logs (
     -- When the chunk was read.
     time_ns      INTEGER NOT NULL,
     data         BLOB NOT NULL CHECK (length(data) > 0)
-) STRICT;
+    -- Schema version 6 on (added by ALTER TABLE, hence the comma's place).
+    -- A marker: a row the monitor writes where output of the container was
+    -- lost (the buffer of mode=non-blocking was full, or the database could
+    -- not be written, e.g. a full disk). lost_bytes is how many bytes of the
+    -- row's stream are missing at this place; data is ctrrun's note, one
+    -- whole line. NULL: a chunk of the container's output.
+, lost_bytes INTEGER CHECK (lost_bytes IS NULL OR lost_bytes > 0)) STRICT;
 -- One container's log in arrival order (ctrrun logs, chunked deletes).
 CREATE INDEX logs_by_container ON logs(container_id, id);
 -- One stream of one container in order (the log_lines view's next chunk).
@@ -237,6 +246,9 @@ SELECT c.id,
            WHEN 'dead'     THEN 'Dead'
        END                                         AS status,
        c.exit_code,
+       -- Why the container stopped when its monitor stopped it (docker's
+       -- State.Error), e.g. its root file system's daemon died; else NULL.
+       c.error,
        c.pid,
        c.started_ns,
        c.finished_ns
@@ -344,4 +356,24 @@ CREATE TABLE container_security (
                               CASE WHEN json_valid(tmpfs) THEN json_type(tmpfs) = 'array' ELSE 0 END),
     CHECK (userns = 'legacy' OR (uid_map IS NOT NULL AND gid_map IS NOT NULL)),
     CHECK ((userns = 'auto') = (idmap_slot IS NOT NULL))
+) STRICT;
+
+-- docker's log options as `ctrrun run --log-opt` and --log-max-size gave
+-- them; `start` logs the same way (schema version 6 on; a container
+-- without a row logs with the defaults: blocking, 100m).
+CREATE TABLE container_logging (
+    container_id     TEXT PRIMARY KEY REFERENCES containers(id) ON DELETE CASCADE,
+    -- 'blocking' (docker's default): while the log cannot be written the
+    -- container's writes wait; 'non-blocking': output that does not fit in
+    -- max_buffer_bytes is dropped, and a marker row says so.
+    mode             TEXT NOT NULL CHECK (mode IN ('blocking', 'non-blocking')),
+    -- non-blocking: max-buffer-size in bytes (docker's default 1m); NULL
+    -- exactly in blocking mode.
+    max_buffer_bytes INTEGER CHECK (max_buffer_bytes IS NULL OR max_buffer_bytes > 0),
+    -- --log-max-size (or --log-opt max-size): the oldest output goes past it.
+    max_size_bytes   INTEGER NOT NULL CHECK (max_size_bytes > 0),
+    -- The --log-opt KEY=VALUE strings as given (docker's
+    -- HostConfig.LogConfig.Config), a JSON object; '{}' when none.
+    options          TEXT NOT NULL CHECK (CASE WHEN json_valid(options) THEN json_type(options) = 'object' ELSE 0 END),
+    CHECK ((mode = 'non-blocking') = (max_buffer_bytes IS NOT NULL))
 ) STRICT;

@@ -23,18 +23,47 @@ static const char *hint(int code)
 	}
 }
 
+/* Remembers the first error that says the file is damaged: callers that
+ * go on past an error (crash cleanup, history) must not let a command that
+ * met one end as if all were well. */
+static void note_damage(struct ctr_db *db, int code, const struct ctr_error *err)
+{
+	if (db->damage || ((code & 0xff) != SQLITE_CORRUPT && (code & 0xff) != SQLITE_NOTADB))
+		return;
+	db->damage = strdup(err->msg);
+}
+
 int db_fail_sqlite(struct ctr_db *db, struct ctr_error *err, const char *what)
 {
 	int code = sqlite3_extended_errcode(db->conn);
 	int errnum = 0;
 	if ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_CANTOPEN)
 		errnum = sqlite3_system_errno(db->conn);
-	/* SQLite says SQLITE_FULL for ENOSPC on its files, but an I/O error
-	 * for EDQUOT and for -shm growth (SQLITE_IOERR_SHMSIZE). */
-	if ((code & 0xff) == SQLITE_FULL || errnum == ENOSPC || errnum == EDQUOT)
-		db->last_full = true;
+	db->last_code = code;
+	db->last_errno = (code & 0xff) == SQLITE_FULL ? ENOSPC : errnum;
 	ctr_fail(err, errnum, "state db %s: %s: %s%s", db->path, what, sqlite3_errmsg(db->conn), hint(code));
+	note_damage(db, code, err);
 	return CTR_DB_ERROR;
+}
+
+const char *ctr_db_damage(const struct ctr_db *db)
+{
+	return db ? db->damage : NULL;
+}
+
+int db_failure_result(const struct ctr_db *db)
+{
+	switch (db->last_code & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return CTR_DB_BUSY;
+	case SQLITE_FULL:
+		return CTR_DB_FULL;
+	case SQLITE_IOERR:
+		return db->last_errno == ENOSPC || db->last_errno == EDQUOT ? CTR_DB_FULL : CTR_DB_ERROR;
+	default:
+		return CTR_DB_ERROR;
+	}
 }
 
 int db_fail(struct ctr_db *db, struct ctr_error *err, int result, const char *fmt, ...)
@@ -44,6 +73,7 @@ int db_fail(struct ctr_db *db, struct ctr_error *err, int result, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	db->last_code = db->last_errno = 0;
 	ctr_fail(err, 0, "state db %s: %s", db->path, msg);
 	return result;
 }
@@ -58,11 +88,27 @@ static int exec_simple(struct ctr_db *db, const char *sql, const char *what, str
 
 int db_begin_write(struct ctr_db *db, const char *what, struct ctr_error *err)
 {
-	db->last_full = false;
+	db->last_code = db->last_errno = 0;
 	/* IMMEDIATE: a deferred transaction that reads first and writes later
 	 * fails at once with SQLITE_BUSY when another writer got in between,
 	 * whatever the busy timeout; taking the write lock up front waits. */
-	return exec_simple(db, "BEGIN IMMEDIATE", what, err);
+	int rc = exec_simple(db, "BEGIN IMMEDIATE", what, err);
+	if (rc != CTR_DB_OK && (sqlite3_extended_errcode(db->conn) & 0xff) == SQLITE_BUSY)
+		return CTR_DB_BUSY;
+	return rc;
+}
+
+int ctr_db_write_lock_free(struct ctr_db *db, struct ctr_error *err)
+{
+	sqlite3_busy_timeout(db->conn, 0);
+	int rc = db_begin_write(db, "checking the write lock", err);
+	sqlite3_busy_timeout(db->conn, db_busy_timeout_ms);
+	if (rc == CTR_DB_BUSY)
+		return db_fail(db, err, CTR_DB_BUSY, "another process holds the write lock");
+	if (rc != CTR_DB_OK)
+		return rc;
+	/* Nothing was written: the rollback only lets the lock go. */
+	return exec_simple(db, "ROLLBACK", "checking the write lock", err);
 }
 
 int db_begin_read(struct ctr_db *db, const char *what, struct ctr_error *err)
@@ -80,8 +126,12 @@ int db_end(struct ctr_db *db, int result, const char *what, struct ctr_error *er
 	/* Some errors end the transaction by themselves; a failed COMMIT may
 	 * leave it open, and the next BEGIN would then fail. */
 	if (!sqlite3_get_autocommit(db->conn)) {
+		/* The failure to report is the one before, not the rollback's. */
+		int code = db->last_code, errnum = db->last_errno;
 		struct ctr_error ignored;
 		exec_simple(db, "ROLLBACK", what, &ignored);
+		db->last_code = code;
+		db->last_errno = errnum;
 	}
 	return result;
 }

@@ -27,11 +27,13 @@
 #include "proc_content.h"
 #include "proc_options.h"
 #include "proc_sysinfo.h"
+#include "ctr/proc_view_inodes.h"
 #include "proc_view.h"
 
 #define STALE_NS (100 * 1000000ULL)   /* the documented maximum staleness */
 #define TIMEOUT 86400.0               /* names never change; attributes are invalidated explicitly */
-#define FIRST_FILE_INO 2
+#define FIRST_FILE_INO CTR_VIEW_FIRST_FILE_INO
+_Static_assert(PROC_F_COUNT == CTR_VIEW_FILE_COUNT, "include/ctr/proc_view_inodes.h lists the view's files");
 
 /* CTRFS_PROC_CACHE=keep|direct: benchmarks only (tools/bench-proc). */
 enum cache_mode { CACHE_NO_OPEN, CACHE_KEEP, CACHE_DIRECT };

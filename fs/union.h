@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "idmap.h"
+#include "low_space.h"
 #include "mount_options.h"
 #include "readahead.h"
 
@@ -52,6 +53,7 @@ struct node {   /* fields ordered by size: a million of these must stay small */
 	int16_t redirect_layer;
 	bool ino_indexed;       /* false once a deleted object's number may be reused */
 	bool removed;           /* no name left in the merged tree */
+	_Atomic unsigned char wb_error; /* a refused writeback no writer was told of (writeback_error.h) */
 };
 
 struct union_fs {
@@ -62,6 +64,8 @@ struct union_fs {
 	bool has_upper;
 	bool writeback;         /* the kernel's writeback cache is on */
 	bool write_behind;      /* big writes go on to the disk at once */
+	struct low_space low_space; /* when new write-only opens bypass the writeback cache */
+	struct fuse_session *se;    /* for notifications to the kernel */
 	int work_fd;            /* O_PATH fd of WORKDIR/work, -1 without upper */
 	char *work_path;
 	bool made_work_dir, made_work_sub;  /* to undo on a failed mount */
@@ -69,6 +73,7 @@ struct union_fs {
 
 	pthread_rwlock_t tree_lock; /* writers: anything that changes the layers' trees */
 	pthread_mutex_t table_lock; /* the node table and node refcounts */
+	pthread_rwlock_t size_lock; /* backing file sizes: see writeback_error.h */
 	struct node **by_id, **by_ino;
 	size_t nbuckets, nnodes, nodes_peak;
 	uint64_t next_nodeid;

@@ -16,6 +16,7 @@
 #include "request_stats.h"
 #include "union_ops.h"
 #include "workdir.h"
+#include "writeback_error.h"
 
 /* Real root (uid 0 in the initial user namespace) can use trusted.* xattrs;
  * everyone else, root in a user namespace included, cannot. */
@@ -77,13 +78,17 @@ int union_mount_run(struct union_config *cfg)
 	/* Entries made for a caller get the caller's umask (caller_umask.h),
 	 * never the one of the shell that started us. */
 	caller_umask_init();
+	if (low_space_init(&fs.low_space, &err) < 0) {
+		fprintf(stderr, "ctrfs: %s\n", err.msg);
+		return UNION_EXIT_USAGE;
+	}
 	if (layers_open(&fs, &err) < 0) {
 		fprintf(stderr, "ctrfs: %s\n", err.msg);
 		layers_close(&fs);
 		return UNION_EXIT_USAGE;
 	}
 	fs.dirfds = dirfd_cache_new(DIRFD_CACHE_SIZE);
-	if (!fs.dirfds || nodes_init(&fs) < 0) {
+	if (!fs.dirfds || nodes_init(&fs) < 0 || writeback_error_init(&fs) < 0) {
 		fprintf(stderr, "ctrfs: out of memory\n");
 		union_fs_free(&fs, false);
 		return UNION_EXIT_MOUNT;
@@ -93,6 +98,7 @@ int union_mount_run(struct union_config *cfg)
 	char *argv[] = {"ctrfs", "-o", opts, cfg->debug ? "-d" : NULL, NULL};
 	struct fuse_args args = FUSE_ARGS_INIT(cfg->debug ? 4 : 3, argv);
 	struct fuse_session *se = opts ? fuse_session_new(&args, &union_ops, sizeof union_ops, &fs) : NULL;
+	fs.se = se;
 	if (!se) {
 		fprintf(stderr, "ctrfs: cannot start a FUSE session (options %s)\n", opts ? opts : "?");
 		goto out;

@@ -26,6 +26,7 @@
 #include "union_ops.h"
 #include "whiteout.h"
 #include "workdir.h"
+#include "writeback_error.h"
 #include "xattr_names.h"
 
 /* Every change to the layers passes through the kernel, which updates or
@@ -245,7 +246,12 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	read_lock(fs);
 	if (fi && n->type != S_IFDIR) {
 		struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
-		r = fstat(file_fd(fs, of), &st) < 0 ? -errno : 0;
+		/* With a writable handle this is, mostly, a write(2) asking for
+		 * the size first: the one place where a refused writeback can
+		 * fail a write (writeback_error.h). */
+		r = (of->flags & O_ACCMODE) != O_RDONLY ? -writeback_error_take(n) : 0;
+		if (r == 0)
+			r = fstat(file_fd(fs, of), &st) < 0 ? -errno : 0;
 		if (r == 0)
 			present_stat(fs, n, &st);
 	} else {
@@ -793,11 +799,22 @@ static void close_file(struct union_fs *fs, struct open_file *of)
 	free(of);
 }
 
-static void set_file_info(struct fuse_file_info *fi, struct open_file *of)
+static void set_file_info(struct union_fs *fs, struct fuse_file_info *fi, struct open_file *of)
 {
 	fi->fh = (uintptr_t)of;
 	/* Only ctrfs changes these files, and every change passes the kernel. */
 	fi->keep_cache = 1;
+	/* Short of space, a write-only file leaves the writeback cache: its
+	 * write(2) calls then get the disk's answer, not a later one
+	 * (low_space.h). Read-write files may be mmapped shared: they stay.
+	 * So do setuid and setgid files: on a cached write the kernel decides
+	 * (CAP_FSETID) whether the bits go and sends the SETATTR; on a direct
+	 * one it only flags the WRITE, and libfuse 3.14 does not pass that
+	 * flag on (direct_write_kill_suid approximates it). */
+	struct stat st;
+	if (fs->writeback && (fi->flags & O_ACCMODE) == O_WRONLY && low_space_now(&fs->low_space, fs->layers[0].fd) &&
+	    fstat(of->fd, &st) == 0 && !(st.st_mode & (S_ISUID | S_ISGID)))
+		fi->direct_io = 1;
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -820,7 +837,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, -r);
 		return;
 	}
-	set_file_info(fi, of);
+	set_file_info(fs, fi, of);
 	if (fuse_reply_open(req, fi) != 0)
 		close_file(fs, of);
 }
@@ -859,7 +876,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent_ino, const char *name, m
 	struct fuse_entry_param e = {.ino = n->nodeid, .attr = st, .attr_timeout = ATTR_TIMEOUT,
 				     .entry_timeout = ENTRY_TIMEOUT};
 	present_stat(fs, n, &e.attr);
-	set_file_info(fi, of);
+	set_file_info(fs, fi, of);
 	if (fuse_reply_create(req, &e, fi) != 0) {
 		close_file(fs, of);
 		node_forget(fs, n, 1);
@@ -889,29 +906,75 @@ static void write_behind(struct union_fs *fs, int fd, off_t off, ssize_t n)
 		sync_file_range(fd, off, n, SYNC_FILE_RANGE_WRITE);
 }
 
+/* A WRITE that is not writeback comes from write(2) on a direct-I/O file
+ * (low space, or O_DIRECT), for which the kernel drops no setuid or setgid
+ * bit itself: it flags the WRITE (FUSE_WRITE_KILL_SUIDGID) when the writer
+ * lacks CAP_FSETID, a flag libfuse 3.14 does not pass on. Drop them as a
+ * cached write would for anyone but root (the bits the kernel's FUSE client
+ * drops: setuid, and setgid with group execute). */
+static void direct_write_kill_suid(fuse_req_t req, fuse_ino_t ino, int fd)
+{
+	struct stat st;
+	if (fuse_req_ctx(req)->uid == 0 || fstat(fd, &st) < 0)
+		return;
+	mode_t kill = (st.st_mode & S_ISUID) | ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) ? S_ISGID : 0);
+	/* Done behind the kernel's back: its cached mode must go too
+	 * (attributes only, which never waits for pages). As the kernel's
+	 * own attempt, a failure does not stop the write. */
+	if (kill && fchmod(fd, st.st_mode & 07777 & ~kill) == 0)
+		fuse_lowlevel_notify_inval_inode(fs_of(req)->se, ino, -1, 0);
+}
+
 static void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in, off_t off,
 			 struct fuse_file_info *fi)
 {
 	request_count(REQ_WRITE_BUF);
-	(void)ino;
+	struct union_fs *fs = fs_of(req);
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
-	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
+	size_t size = fuse_buf_size(in);
+	struct fuse_bufvec out = FUSE_BUFVEC_INIT(size);
 	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	out.buf[0].fd = of->fd;
 	out.buf[0].pos = off;
-	ssize_t n = fuse_buf_copy(&out, in, 0);
+	/* A short write is an answer for write(2) (direct I/O: the caller
+	 * goes on and meets the error itself), but the kernel's writeback
+	 * takes any reply but an error as "all stored": there, go on until
+	 * everything is written or the disk says why not. */
+	size_t done = 0;
+	int err = 0;
+	if (!fi->writepage)
+		direct_write_kill_suid(req, ino, of->fd);
+	writeback_size_hold(fs);
+	while (done < size) {
+		ssize_t n = fuse_buf_copy(&out, in, 0);
+		if (n <= 0) {
+			err = n < 0 ? (int)-n : EIO;
+			break;
+		}
+		done += (size_t)n;
+		if (!fi->writepage)
+			break;
+	}
+	writeback_size_release(fs);
 	/* After the write, so that stats the walk prefetcher took before it
 	 * count as stale (see dir_prefetch.h). */
-	struct union_fs *fs = fs_of(req);
 	atomic_fetch_add(&fs->changes, 1);
-	if (n < 0) {
-		fuse_reply_err(req, (int)-n);
+	if (err && fi->writepage) {
+		off_t end = off + (off_t)size;
+		writeback_refused(fs, of->node, ino, of->fd, end, err);
+		atomic_fetch_add(&fs->changes, 1);   /* it may have changed the size */
+		fuse_reply_err(req, err);
+		writeback_drop_pages(fs, ino, off + (off_t)done, end);
+		return;
+	}
+	if (err && done == 0) {
+		fuse_reply_err(req, err);
 		return;
 	}
 	/* Before the reply: once answered, a RELEASE may free `of` and close
 	 * its fd in another thread. */
-	write_behind(fs, of->fd, off, n);
-	fuse_reply_write(req, (size_t)n);
+	write_behind(fs, of->fd, off, (ssize_t)done);
+	fuse_reply_write(req, done);
 }
 
 /* No flush operation: ctrfs has nothing to do at close(2) before release,
@@ -943,7 +1006,9 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, of
 	request_count(REQ_FALLOCATE);
 	(void)ino;
 	struct open_file *of = (struct open_file *)(uintptr_t)fi->fh;
+	writeback_size_hold(fs_of(req));
 	int r = fallocate(of->fd, mode, off, len) < 0 ? errno : 0;
+	writeback_size_release(fs_of(req));
 	atomic_fetch_add(&fs_of(req)->changes, 1);   /* after the change: see dir_prefetch.h */
 	fuse_reply_err(req, r);
 }

@@ -103,7 +103,7 @@ static struct json_object *state_json(const struct ctr_db_container *c, const st
 	json_object_object_add(s, "Dead", json_object_new_boolean(c->state == CTR_DB_DEAD));
 	json_object_object_add(s, "Pid", json_object_new_int64(running ? c->pid : 0));
 	json_object_object_add(s, "ExitCode", json_object_new_int(c->exit_code >= 0 ? c->exit_code : 0));
-	json_object_object_add(s, "Error", str(""));
+	json_object_object_add(s, "Error", str(c->error ? c->error : ""));
 	json_object_object_add(s, "StartedAt", time_json(c->started_ns));
 	json_object_object_add(s, "FinishedAt", time_json(c->finished_ns));
 	return s;
@@ -154,7 +154,24 @@ static struct json_object *mounts_json(const struct ctr_db_container *c)
 	return arr;
 }
 
-static struct json_object *host_config_json(const struct ctr_db_container *c, const struct ctr_db_resources *res)
+/* docker's LogConfig: the driver (the logs table of state.db) and the
+ * --log-opt strings as given. */
+static struct json_object *log_config_json(const struct ctr_db_log_config *log)
+{
+	struct json_object *l = json_object_new_object();
+	struct json_object *cfg = json_tokener_parse(log->options ? log->options : "{}");
+	if (!l || !cfg) {
+		json_object_put(l);
+		json_object_put(cfg);
+		return NULL;
+	}
+	json_object_object_add(l, "Type", str("db"));
+	json_object_object_add(l, "Config", cfg);
+	return l;
+}
+
+static struct json_object *host_config_json(const struct ctr_db_container *c, const struct ctr_db_resources *res,
+					    const struct ctr_db_log_config *log)
 {
 	struct json_object *h = json_object_new_object();
 	if (!h)
@@ -177,6 +194,7 @@ static struct json_object *host_config_json(const struct ctr_db_container *c, co
 	json_object_object_add(h, "NanoCpus", json_object_new_int64(res->nano_cpus));
 	json_object_object_add(h, "CpusetCpus", str(res->cpuset_cpus ? res->cpuset_cpus : ""));
 	json_object_object_add(h, "PidsLimit", json_object_new_int64(res->pids_limit));
+	json_object_object_add(h, "LogConfig", log_config_json(log));
 	return h;
 }
 
@@ -231,6 +249,12 @@ static struct json_object *container_json(struct ctrrun *rt, const struct ctr_db
 		ctr_db_image_free(&image);
 		return NULL;
 	}
+	struct ctr_db_log_config log;
+	if (ctr_db_get_log_config(rt->db, c->id, &log, err) != CTR_DB_OK) {
+		ctr_db_resources_free(&res);
+		ctr_db_image_free(&image);
+		return NULL;
+	}
 	struct json_object *o = json_object_new_object();
 	char name[300];
 	/* docker's names carry a leading slash (the container's path in its
@@ -247,7 +271,7 @@ static struct json_object *container_json(struct ctrrun *rt, const struct ctr_db
 		json_object_object_add(o, "RestartCount", json_object_new_int(0));
 		json_object_object_add(o, "Driver", str("ctrfs"));
 		json_object_object_add(o, "Platform", str("linux"));
-		json_object_object_add(o, "HostConfig", host_config_json(c, &res));
+		json_object_object_add(o, "HostConfig", host_config_json(c, &res, &log));
 		json_object_object_add(o, "GraphDriver", graph_driver_json(rt, c, &image));
 		json_object_object_add(o, "Mounts", mounts_json(c));
 		json_object_object_add(o, "Config", config_json(c, &image, &run));
@@ -257,6 +281,7 @@ static struct json_object *container_json(struct ctrrun *rt, const struct ctr_db
 	ctr_image_config_free(&run);
 	ctr_db_image_free(&image);
 	ctr_db_resources_free(&res);
+	ctr_db_log_config_free(&log);
 	return o;
 }
 
@@ -416,9 +441,10 @@ int cmd_inspect(struct ctrrun *rt, int argc, char **argv)
 		ctrrun_print_error(&err);
 		return CTRRUN_EXIT_ERROR;
 	}
-	/* A container whose monitor died must not show as running. */
+	/* A container whose monitor died must not show as running (unless
+	 * another process holds the write lock: reading never waits for it). */
 	if (look != LOOK_IMAGE)
-		ctr_reap_stale(rt);
+		ctr_reap_stale_if_unlocked(rt);
 	struct json_object *out = json_object_new_array();
 	if (!out) {
 		fprintf(stderr, "ctrrun: out of memory\n");

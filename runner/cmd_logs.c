@@ -1,8 +1,11 @@
 /* ctrrun logs: a container's output from state.db, stdout lines to stdout
  * and stderr lines to stderr, in the order they arrived. Chunks are stored
- * as read; lines are cut here. */
+ * as read; lines are cut here. Output goes out with write(2), never through
+ * stdio: a buffered stdout would hold its lines back while stderr's go out
+ * (`logs 2>&1 | cat` would print every stderr line first). */
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,52 @@ struct line {
 	size_t len;
 };
 
+/* What is written, in order: the bytes of one stream at a time, handed to
+ * the kernel before any byte of the other stream (and at the end of every
+ * read of the log). */
+struct output {
+	int fd;             /* the stream whose bytes are in buf; -1: none */
+	char buf[64 * 1024];
+	size_t len;
+};
+
+static void write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {  /* a non-blocking stdout (shared with a parent) */
+			poll(&(struct pollfd){.fd = fd, .events = POLLOUT}, 1, -1);
+			continue;
+		}
+		if (w <= 0)
+			return;  /* a closed pipe: SIGPIPE ends us, as docker's `logs | head` */
+		p += w;
+		len -= (size_t)w;
+	}
+}
+
+static void out_flush(struct output *o)
+{
+	if (o->len)
+		write_all(o->fd, o->buf, o->len);
+	o->len = 0;
+}
+
+static void out_put(struct output *o, int fd, const char *p, size_t len)
+{
+	if (o->fd != fd || o->len + len > sizeof o->buf)
+		out_flush(o);
+	o->fd = fd;
+	if (len > sizeof o->buf) {
+		write_all(fd, p, len);
+		return;
+	}
+	memcpy(o->buf + o->len, p, len);
+	o->len += len;
+}
+
 struct line_cutter {
 	/* The unfinished line of each stream, and when it began. */
 	char *partial[3];
@@ -38,12 +87,13 @@ struct line_cutter {
 	size_t ring_cap, ring_len, ring_start;
 	bool timestamps, buffering;
 	int64_t since_ns;
+	struct output out;
 };
 
-static void print_line(const struct line_cutter *lc, enum ctr_db_stream stream, int64_t time_ns, const char *text,
+static void print_line(struct line_cutter *lc, enum ctr_db_stream stream, int64_t time_ns, const char *text,
 		       size_t len)
 {
-	FILE *out = stream == CTR_DB_STDERR ? stderr : stdout;
+	int fd = stream == CTR_DB_STDERR ? 2 : 1;
 	if (time_ns < lc->since_ns)
 		return;
 	if (lc->timestamps) {
@@ -51,10 +101,11 @@ static void print_line(const struct line_cutter *lc, enum ctr_db_stream stream, 
 		struct tm tm;
 		gmtime_r(&secs, &tm);
 		char stamp[64];
-		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-		fprintf(out, "%s.%09lldZ ", stamp, (long long)(time_ns % 1000000000));
+		size_t n = strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+		n += (size_t)snprintf(stamp + n, sizeof stamp - n, ".%09lldZ ", (long long)(time_ns % 1000000000));
+		out_put(&lc->out, fd, stamp, n);
 	}
-	fwrite(text, 1, len, out);
+	out_put(&lc->out, fd, text, len);
 }
 
 static void emit(struct line_cutter *lc, enum ctr_db_stream stream, int64_t time_ns, const char *text, size_t len)
@@ -119,8 +170,7 @@ static void print_ring(struct line_cutter *lc)
 	}
 	lc->ring_len = 0;
 	lc->buffering = false;
-	fflush(stdout);
-	fflush(stderr);
+	out_flush(&lc->out);
 }
 
 /* At the end: unfinished lines are output as they are. */
@@ -132,8 +182,7 @@ static void flush_partials(struct line_cutter *lc)
 			     lc->partial_len[s]);
 			lc->partial_len[s] = 0;
 		}
-	fflush(stdout);
-	fflush(stderr);
+	out_flush(&lc->out);
 }
 
 /* The monitor writes the last output before it records the exit, so one
@@ -148,7 +197,7 @@ static bool still_running(struct ctrrun *rt, const char *id)
 	ctr_db_container_free(&now);
 	static int polls;
 	if (running && ++polls % 20 == 0)
-		ctr_reap_stale(rt);  /* a dead monitor would keep us waiting forever */
+		ctr_reap_stale_if_unlocked(rt);  /* a dead monitor would keep us waiting forever */
 	return running;
 }
 
@@ -194,7 +243,7 @@ static int parse_since(const char *s, int64_t now_ns, int64_t *out)
 int cmd_logs(struct ctrrun *rt, int argc, char **argv)
 {
 	bool follow = false;
-	struct line_cutter lc = {0};
+	struct line_cutter lc = {.out.fd = -1};
 	long tail = -1;
 	const char *ref = NULL;
 	for (int i = 1; i < argc; i++) {
@@ -238,7 +287,7 @@ int cmd_logs(struct ctrrun *rt, int argc, char **argv)
 	}
 	struct ctr_error err = {0};
 	struct ctr_db_container c;
-	if (ctrrun_open_state(rt) < 0)
+	if (ctrrun_open_state_to_read(rt) < 0)
 		return CTRRUN_EXIT_ERROR;
 	if (ctr_db_find_container(rt->db, ref, &c, &err) != CTR_DB_OK) {
 		ctrrun_print_error(&err);
@@ -270,6 +319,7 @@ int cmd_logs(struct ctrrun *rt, int argc, char **argv)
 			seq = chunks[i].seq;
 		}
 		ctr_db_log_chunks_free(chunks, n);
+		out_flush(&lc.out);
 		if (n == 1024)
 			continue;
 		if (first_pass) {
@@ -289,8 +339,6 @@ int cmd_logs(struct ctrrun *rt, int argc, char **argv)
 			follow = false;  /* one more read, then stop */
 			continue;
 		}
-		fflush(stdout);
-		fflush(stderr);
 		nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
 	}
 	print_ring(&lc);

@@ -25,7 +25,8 @@ static void status_text(const struct ctr_db_ps_row *r, int64_t now, char *buf, s
 		break;
 	case CTR_DB_EXITED:
 		ctr_format_ago(r->finished_ns, now, when, sizeof when);
-		snprintf(buf, len, "Exited (%d) %s", r->exit_code, when);
+		/* Why its monitor stopped it, where it did (docker keeps that to inspect). */
+		snprintf(buf, len, "Exited (%d) %s%s%s", r->exit_code, when, r->error ? ": " : "", r->error ? r->error : "");
 		break;
 	case CTR_DB_CREATED:
 		snprintf(buf, len, "Created");
@@ -53,7 +54,7 @@ static void print_json(const struct ctr_db_ps_row *rows, size_t n, int64_t now, 
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct ctr_db_ps_row *r = &rows[i];
-		char created[64], status[96], ago[64];
+		char created[64], status[320], ago[64];
 		iso_time(r->created_ns, created, sizeof created);
 		ctr_format_ago(r->created_ns, now, ago, sizeof ago);
 		status_text(r, now, status, sizeof status);
@@ -99,7 +100,7 @@ int cmd_ps(struct ctrrun *rt, int argc, char **argv)
 		}
 	}
 	struct ctr_error err = {0};
-	if (ctrrun_open_state(rt) < 0)
+	if (ctrrun_open_state_to_read(rt) < 0)
 		return CTRRUN_EXIT_ERROR;
 	struct ctr_db_ps_row *rows = NULL;
 	size_t n = 0;

@@ -348,6 +348,11 @@ static int record(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 			break;
 		}
 	}
+	/* The image was found above, and the record is refused without it: an
+	 * rmi got in between. */
+	if (rc == CTR_DB_NOT_FOUND)
+		ctr_fail(err, 0, "image %s (%.12s) was removed while the container was being created", s->opt.image,
+			 s->image.id);
 	if (rc == CTR_DB_OK)
 		snprintf(s->name, sizeof s->name, "%s", c->name);
 	c->name = NULL;
@@ -432,7 +437,12 @@ static int prepare(struct ctrrun *rt, struct run_state *s, struct ctr_error *err
 				       .pids_limit = l->pids_limit};
 	if (ctr_limits_any(l) && ctr_db_set_resources(rt->db, s->rec.id, &res, err) != CTR_DB_OK)
 		return -1;
-	return 0;
+	struct ctr_db_log_config log;
+	if (log_options_to_db(&s->opt.log, &log, err) < 0)
+		return -1;
+	rc = ctr_db_set_log_config(rt->db, s->rec.id, &log, err);
+	ctr_db_log_config_free(&log);
+	return rc == CTR_DB_OK ? 0 : -1;
 }
 
 int cmd_run(struct ctrrun *rt, int argc, char **argv)
@@ -476,8 +486,7 @@ int cmd_run(struct ctrrun *rt, int argc, char **argv)
 		goto out;
 	}
 	struct launch_opts lo = {.detach = s.opt.detach, .stdin_from_us = s.opt.interactive && !s.opt.detach,
-				 .remove_if_never_ran = true, .log_max_bytes = s.opt.log_max_bytes,
-				 .no_proc_view = s.opt.no_proc_view};
+				 .remove_if_never_ran = true, .no_proc_view = s.opt.no_proc_view};
 	/* From here the launch owns the container: it removes it if it never
 	 * runs. Only the volume dirs made above are ours to undo. */
 	code = container_launch(rt, &rec, &lo);

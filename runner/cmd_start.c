@@ -4,7 +4,6 @@
 
 #include "container_args.h"
 #include "container_launch.h"
-#include "log_writer.h"
 
 static const char start_usage[] = "usage: ctrrun start CONTAINER...\n\n"
 				  "Start stopped containers again (detached), keeping their file changes.\n";
@@ -14,7 +13,8 @@ static int start_one(struct ctrrun *rt, struct ctr_db_container *c, const char *
 {
 	(void)arg;
 	if (c->state == CTR_DB_EXITED || c->state == CTR_DB_CREATED) {
-		struct launch_opts lo = {.detach = true, .log_max_bytes = LOG_WRITER_DEFAULT_MAX};
+		/* Its log options are its container_logging row's. */
+		struct launch_opts lo = {.detach = true};
 		if (container_launch(rt, c, &lo) != 0)
 			return ctr_fail(err, 0, "container %s did not start (the reason is above)", name);
 	} else if (c->state == CTR_DB_REMOVING) {

@@ -60,13 +60,36 @@ static const struct {
 static const char *const tmpfs_data[] = {"size=", "mode=", "uid=", "gid=", "nr_inodes=", "nr_blocks=", "huge=",
 					 "mpol="};
 
+/* PATH, LEN bytes: absolute, below the root, without "." or ".." parts.
+ * "//", "/." or "/a/../.." would otherwise be a tmpfs over the container's
+ * root: `run` refused them itself, but this also reads the recorded flags
+ * at start (found by fuzz_run_options). */
+static bool good_tmpfs_path(const char *path, size_t len)
+{
+	bool named = false;
+	if (len == 0 || path[0] != '/')
+		return false;
+	for (size_t i = 0; i < len;) {
+		while (i < len && path[i] == '/')
+			i++;
+		size_t n = 0;
+		while (i + n < len && path[i + n] != '/')
+			n++;
+		if ((n == 1 && path[i] == '.') || (n == 2 && path[i] == '.' && path[i + 1] == '.'))
+			return false;
+		named |= n > 0;
+		i += n;
+	}
+	return named;
+}
+
 int ctr_tmpfs_parse(const char *spec, struct ctr_tmpfs *out, struct ctr_error *err)
 {
 	memset(out, 0, sizeof *out);
 	out->flags = MS_NOEXEC | MS_NOSUID | MS_NODEV;  /* docker's defaults */
 	size_t plen = strcspn(spec, ":");
-	if (spec[0] != '/' || plen == 1)
-		return ctr_fail(err, 0, "--tmpfs '%s': the path must be absolute and not /", spec);
+	if (!good_tmpfs_path(spec, plen))
+		return ctr_fail(err, 0, "--tmpfs '%s': the path must be absolute, not /, without '.' or '..'", spec);
 	if (!(out->path = strndup(spec, plen)))
 		return ctr_fail(err, ENOMEM, "--tmpfs");
 	char data[1024] = "";
@@ -87,8 +110,16 @@ int ctr_tmpfs_parse(const char *spec, struct ctr_tmpfs *out, struct ctr_error *e
 			}
 		for (size_t i = 0; !known && i < sizeof tmpfs_data / sizeof *tmpfs_data; i++)
 			if (strncmp(opt, tmpfs_data[i], strlen(tmpfs_data[i])) == 0 && opt[strlen(tmpfs_data[i])]) {
+				/* Refused when it does not fit: cut short, "mode=1777"
+				 * became "mode=17" without a word (seen reading the
+				 * code; fuzz_run_options's check confirms it). */
 				size_t used = strlen(data);
-				snprintf(data + used, sizeof data - used, "%s%s", used ? "," : "", opt);
+				if ((size_t)snprintf(data + used, sizeof data - used, "%s%s", used ? "," : "", opt) >=
+				    sizeof data - used) {
+					ctr_tmpfs_free(out);
+					return ctr_fail(err, 0, "--tmpfs '%.200s...': the options are longer than %zu bytes",
+							spec, sizeof data - 1);
+				}
 				known = true;
 			}
 		if (!known || strchr(opt, '=') != strrchr(opt, '=')) {

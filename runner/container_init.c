@@ -222,24 +222,13 @@ static int mount_proc_view(const struct ctr_spec *spec, int sync, struct ctr_err
  * places, the staging mount dropped. */
 static int bind_proc_view(int rootfd, struct ctr_error *err)
 {
-	static const char *const files[][2] = {
-		{"meminfo", "/proc/meminfo"}, {"cpuinfo", "/proc/cpuinfo"},     {"stat", "/proc/stat"},
-		{"loadavg", "/proc/loadavg"}, {"swaps", "/proc/swaps"},         {"diskstats", "/proc/diskstats"},
-		{"cpu-online", "/sys/devices/system/cpu/online"},
-	};
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		char source[4096];
-		snprintf(source, sizeof source, "proc/%s", files[i][0]);
-		if (rootfs_bind_over(rootfd, source, files[i][1], err) < 0) {
-			if (err->errnum == EPERM || err->errnum == EACCES)
-				ctr_fail(err, err->errnum, "cannot bind the /proc view over %s (a host whose /proc has "
-							   "locked mounts refuses it; --proc-view=off runs without it)",
-					 files[i][1]);
-			return -1;
-		}
-	}
+	int view = open("proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (view < 0)
+		return ctr_fail(err, errno, "cannot open the /proc view's mount");
+	int rc = rootfs_bind_view(rootfd, view, false, err);
+	close(view);
 	umount2("proc", MNT_DETACH);
-	return 0;
+	return rc;
 }
 
 static int enter_root(int rootfd, struct ctr_error *err)

@@ -95,6 +95,83 @@ static void record_cgroup(struct ctrrun *rt, const struct ctr_db_container *rec,
 	ctr_db_resources_free(&r);
 }
 
+/* What the monitor watches besides the init: the container's two daemons. */
+struct daemon_watch {
+	struct ctrrun *rt;
+	const struct ctr_db_container *rec;
+	const struct ctr_spec *spec;
+	struct ctr_container_proc *proc;
+	struct view_channel *view;
+	char error[256];  /* why the monitor stopped the container, for the record */
+	bool stopping;    /* it stops it: its daemons' ends are no news */
+};
+
+/* The init has not exited (it may be a zombie we have not reaped yet). */
+static bool init_running(pid_t pid)
+{
+	siginfo_t si = {0};
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == 0;
+}
+
+/* Reaps daemon *PID if it exited; then *PID is 0 and STATUS says how. */
+static bool daemon_exited(pid_t *pid, int *status)
+{
+	if (*pid <= 0 || waitpid(*pid, status, WNOHANG) != *pid)
+		return false;
+	*pid = 0;
+	return true;
+}
+
+static void describe_status(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
+}
+
+/* A daemon that dies while the container runs: the union daemon takes the
+ * container's root with it, so the container is stopped (an idle one would
+ * otherwise stay Up with a dead root) and the reason recorded; the /proc
+ * view's daemon is started again, its files put back over the container's
+ * /proc, and the sysinfo listeners handed to it. */
+static void check_daemons(void *arg)
+{
+	struct daemon_watch *w = arg;
+	struct ctr_container_proc *p = w->proc;
+	int status;
+	char how[64], attrs[160];
+	/* A daemon whose mount went away exits 0: the container is ending (its
+	 * mount namespace goes while the init exits, before it is a zombie).
+	 * Killed, or failing, it died on its own. */
+	if (!init_running(p->init_pid) || w->stopping)
+		return;
+	if (daemon_exited(&p->fs_pid, &status) && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		w->stopping = true;
+		describe_status(status, how, sizeof how);
+		snprintf(w->error, sizeof w->error, "its root file system's daemon died (%s)", how);
+		snprintf(attrs, sizeof attrs, "{\"daemon\":\"ctrfs\",\"status\":\"%s\"}", how);
+		ctrrun_container_event(w->rt, w->rec->id, w->rec->name, "daemon-died", attrs);
+		kill(p->init_pid, SIGKILL);
+		return;
+	}
+	if (daemon_exited(&p->proc_pid, &status) && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		describe_status(status, how, sizeof how);
+		ctr_container_forget_view(p);
+		struct ctr_error err = {0};
+		bool ok = ctr_container_restart_view(w->spec, p, &err) == 0;
+		if (ok) {
+			view_channel_set_daemon(w->view, p->view_control);
+			p->view_control = -1;
+		}
+		snprintf(attrs, sizeof attrs, "{\"daemon\":\"ctrfs proc\",\"status\":\"%s\",\"restarted\":%s}", how,
+			 ok ? "true" : "false");
+		ctrrun_container_event(w->rt, w->rec->id, w->rec->name, "daemon-died", attrs);
+		if (!ok)
+			ctrrun_print_error(&err);
+	}
+}
+
 /* write(2) to a pipe whose reader may be gone (killed): it then fails
  * with EPIPE, and the SIGPIPE it raises is blocked here and taken back, so
  * that it ends neither the monitor nor ctrrun. */
@@ -204,7 +281,7 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	record_cgroup(rt, rec, proc.cgroup);
 	/* Threads only now: every fork of the setup is done. */
 	struct log_writer *log = NULL;
-	if (log_writer_start(&log, rt->root, rec->id, o->log_max_bytes, &err) < 0) {
+	if (log_writer_start(&log, rt->root, rec->id, &err) < 0) {
 		ctr_container_abort(&proc);
 		record_exit(rt, rec, CTRRUN_EXIT_ERROR);
 		report(report_fd, CTRRUN_EXIT_ERROR, &err);
@@ -246,9 +323,10 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	report(report_fd, 0, NULL);
 	report_fd = -1;
 
+	struct daemon_watch watch = {.rt = rt, .rec = rec, .spec = &b.spec, .proc = &proc, .view = view};
 	struct monitor_io io = {.out = out[0], .err = errp[0], .pty_master = proc.pty_master, .in = inp[1],
 				.attach = !o->detach, .forward_stdin = !o->detach && rec->interactive, .sigfd = sigfd,
-				.view = view};
+				.view = view, .check_daemons = check_daemons, .daemons_arg = &watch};
 	out[0] = errp[0] = inp[1] = -1;
 	/* The container may close its stdin early: EPIPE then, not death. */
 	if (io.in >= 0)
@@ -267,6 +345,8 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	if (log_writer_finish(log, &err) < 0)
 		ctrrun_print_error(&err);
 	code = exit_code_of(status);
+	if (watch.error[0] && ctr_db_set_error(rt->db, rec->id, watch.error, &err) != CTR_DB_OK)
+		ctrrun_print_error(&err);
 	/* --rm removes files of subordinate ids as root of the container's own
 	 * user namespace, still held by this fd: no new one to map. */
 	rt->idmap.userns_fd = proc.userns_fd;

@@ -13,7 +13,6 @@ struct launch_opts {
 	bool detach;
 	bool stdin_from_us;      /* foreground -i: our stdin is the container's */
 	bool remove_if_never_ran;/* a fresh `run`: a failure before the exec removes the container */
-	int64_t log_max_bytes;   /* log retention */
 	bool no_proc_view;       /* --proc-view=off */
 };
 

@@ -19,13 +19,18 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/fuse.h>
 #include <sys/mount.h>
+#include <linux/mount.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "container_init.h"
 #include "container_setup.h"
+#include "ctrrun.h"
 #include "proc_stat.h"
+#include "ctr/proc_view_inodes.h"
+#include "rootfs_mounts.h"
 #include "process_exec.h"
 #include "idmap_config.h"
 #include "sync_channel.h"
@@ -249,6 +254,8 @@ static int start_daemon(const struct ctr_spec *spec, enum daemon_kind kind, stru
 	if (kind == DAEMON_PROC) {
 		close_fd(&p->view_control);
 		p->view_control = ctl[0];
+		close_fd(&p->view_fuse);
+		p->view_fuse = fcntl(fuse, F_DUPFD_CLOEXEC, 3);
 	}
 	if (kind == DAEMON_PROC) {
 		p->proc_pid = pid;
@@ -257,6 +264,140 @@ static int start_daemon(const struct ctr_spec *spec, enum daemon_kind kind, stru
 		ctr_proc_start_ticks(pid, &p->fs_ticks);
 	}
 	return 0;
+}
+
+void ctr_container_forget_view(struct ctr_container_proc *p)
+{
+	if (p->view_fuse < 0)
+		return;
+	/* FUSE_NOTIFY_INVAL_INODE for the root and every file, as the daemon
+	 * itself sends them (libfuse's fuse_lowlevel_notify_inval_inode). */
+	for (uint64_t ino = FUSE_ROOT_ID; ino < CTR_VIEW_FIRST_FILE_INO + CTR_VIEW_FILE_COUNT; ino++) {
+		struct {
+			struct fuse_out_header h;
+			struct fuse_notify_inval_inode_out inval;
+		} msg = {.h = {.len = sizeof msg, .error = FUSE_NOTIFY_INVAL_INODE},
+			 .inval = {.ino = ino, .off = 0, .len = -1}};
+		if (write(p->view_fuse, &msg, sizeof msg) < 0) {
+			/* the connection is gone already: nothing cached to drop */
+		}
+	}
+	close_fd(&p->view_fuse);  /* the last fd: the kernel ends the connection */
+}
+
+/* The view restart's helper: root of the container's user namespace, in
+ * its mount namespace, it makes a fresh `ctrfs proc` mount (detached),
+ * hands its /dev/fuse fd over for the new daemon, and once told binds the
+ * view's files over the dead daemon's. Single-threaded, as setns wants. */
+static __attribute__((noreturn)) void view_restart_helper(const struct ctr_spec *spec, int sync, int userns, int mntns)
+{
+	struct ctr_error err = {0};
+	{
+		int keep[] = {2, sync, userns, mntns};
+		close_fds_except(keep, sizeof keep / sizeof keep[0]);
+	}
+	if (setns(userns, CLONE_NEWUSER) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+		ctr_fail(&err, errno, "cannot become root of the container's user namespace");
+		goto fail;
+	}
+	if (!spec->idmap->single)
+		setgroups(0, NULL);
+	/* The host's /dev/fuse (the container's /dev has none), opened as root
+	 * of the container's namespace: FUSE takes a connection only from a
+	 * file opened in the mount's own user namespace. */
+	int fuse = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fuse < 0) {
+		ctr_fail(&err, errno, "cannot open /dev/fuse");
+		goto fail;
+	}
+	if (setns(mntns, CLONE_NEWNS) < 0) {
+		ctr_fail(&err, errno, "cannot enter the container's mount namespace");
+		goto fail;
+	}
+	char fd_text[16];
+	snprintf(fd_text, sizeof fd_text, "%d", fuse);
+	int fs = (int)syscall(SYS_fsopen, "fuse", FSOPEN_CLOEXEC);
+	int mnt = -1;
+	if (fs >= 0 && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "fd", fd_text, 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "rootmode", "40000", 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "user_id", "0", 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "group_id", "0", 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, "allow_other", NULL, 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, "default_permissions", NULL, 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "subtype", "ctrfs-proc", 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+				   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0) {
+		ctr_fail(&err, errno, "cannot mount a new /proc view");
+		goto fail;
+	}
+	struct sync_msg msg;
+	int ignored = -1;
+	if (sync_send(sync, SYNC_PROC_FD, NULL, fuse) < 0 || sync_recv(sync, &msg, &ignored) < 0 || msg.tag != SYNC_GO)
+		_exit(1);  /* the monitor is gone or gave up: nobody to tell */
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 || rootfs_bind_view(root, mnt, true, &err) < 0) {
+		if (root < 0)
+			ctr_fail(&err, errno, "cannot open the container's root");
+		goto fail;
+	}
+	sync_send(sync, SYNC_READY, NULL, -1);
+	_exit(0);
+fail:
+	sync_send(sync, SYNC_ERROR, &err, -1);
+	_exit(1);
+}
+
+int ctr_container_restart_view(const struct ctr_spec *spec, struct ctr_container_proc *p, struct ctr_error *err)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)p->init_pid);
+	int mntns = open(path, O_RDONLY | O_CLOEXEC), sv[2];
+	if (mntns < 0)
+		return ctr_fail(err, errno, "cannot open %s", path);
+	if (p->userns_fd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		close(mntns);
+		return ctr_fail(err, p->userns_fd < 0 ? EBADF : errno, "view restart");
+	}
+	fflush(NULL);
+	pid_t helper = fork();
+	if (helper == 0)
+		view_restart_helper(spec, sv[1], p->userns_fd, mntns);
+	close(sv[1]);
+	close(mntns);
+	if (helper < 0) {
+		close(sv[0]);
+		return ctr_fail(err, errno, "fork");
+	}
+	/* The listeners reach the new daemon through its control socket (the
+	 * monitor resends its copies); none is given on its command line. */
+	close_fd(&p->seccomp_listener);
+	struct sync_msg msg;
+	int fd = -1, rc = 0;
+	if (sync_recv(sv[0], &msg, &fd) < 0)
+		rc = ctr_fail(err, 0, "the /proc view's restart helper died");
+	else if (msg.tag == SYNC_ERROR)
+		*err = msg.err, rc = -1;
+	else if (msg.tag != SYNC_PROC_FD || fd < 0)
+		rc = ctr_fail(err, EPROTO, "view restart: unexpected message '%c'", msg.tag);
+	if (rc == 0) {
+		rc = start_daemon(spec, DAEMON_PROC, p, fd, err);
+		close_fd(&fd);
+	}
+	if (rc == 0 && sync_send(sv[0], SYNC_GO, NULL, -1) < 0)
+		rc = ctr_fail(err, errno, "the /proc view's restart helper died");
+	if (rc == 0) {
+		if (sync_recv(sv[0], &msg, &fd) < 0)
+			rc = ctr_fail(err, 0, "the /proc view's restart helper died");
+		else if (msg.tag == SYNC_ERROR)
+			*err = msg.err, rc = -1;
+		close_fd(&fd);
+	}
+	close(sv[0]);
+	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	return rc;
 }
 
 /* The last line of FILE (the daemon's log), or "". */
@@ -458,7 +599,7 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 {
 	memset(p, 0, sizeof *p);
 	p->pty_master = p->sync = p->exec_err = p->seccomp_listener = p->userns_fd = p->view_control = -1;
-	p->mover_pidfd = p->mover_result = -1;
+	p->mover_pidfd = p->mover_result = p->view_fuse = -1;
 	p->fs_log = spec->fs_log;
 	p->cgroup = spec->cgroup;  /* ours from here: abort removes it */
 	int sv[2], ep[2];
@@ -635,6 +776,7 @@ void ctr_container_abort(struct ctr_container_proc *p)
 	close_fd(&p->pty_master);
 	close_fd(&p->seccomp_listener);
 	close_fd(&p->view_control);
+	close_fd(&p->view_fuse);
 	close_fd(&p->userns_fd);
 	if (p->init_pid > 0) {
 		kill(p->init_pid, SIGKILL);
@@ -652,13 +794,14 @@ void ctr_container_release_cgroup(struct ctr_container_proc *p)
 		return;
 	struct ctr_error err = {0};
 	if (ctr_cgroup_remove(p->cgroup, true, &err) < 0)
-		fprintf(stderr, "ctrrun: %s\n", err.msg);
+		ctrrun_print_error(&err);  /* counted: the command does not exit 0 */
 	ctr_cgroup_free(p->cgroup);
 	p->cgroup = NULL;
 }
 
 void ctr_container_wait_daemon(struct ctr_container_proc *p, int timeout_ms)
 {
+	close_fd(&p->view_fuse);
 	/* The /proc view's daemon ends with the namespace too. */
 	if (p->proc_pid > 0 && !wait_child(p->proc_pid, timeout_ms)) {
 		kill(p->proc_pid, SIGKILL);

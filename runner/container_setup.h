@@ -22,6 +22,7 @@ struct ctr_container_proc {
 	int userns_fd;           /* the container's user namespace, kept for housekeeping; -1 */
 	int seccomp_listener;    /* the init's sysinfo filter's notifications (the view's daemon has a copy) */
 	int view_control;        /* the view daemon's control socket (ctrfs proc --control-fd); -1 */
+	int view_fuse;           /* a copy of the view's /dev/fuse fd, to drop its cached files if it dies; -1 */
 	pid_t mover_pid;         /* the child moving the init into its cgroups, while it runs */
 	int mover_pidfd, mover_result;
 	int sync;                /* handshake socket, until started */
@@ -37,6 +38,18 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
  * with *EXEC_ERRNO set (ENOENT: not found, else not executable) and the init
  * gone (reap it with waitpid). */
 int ctr_container_start(struct ctr_container_proc *p, int *exec_errno, struct ctr_error *err);
+
+/* The /proc view's daemon died: the kernel's cached copies of its files are
+ * dropped (a process holding one open then reads an error, not old content
+ * as current), and the connection ends. */
+void ctr_container_forget_view(struct ctr_container_proc *p);
+
+/* The /proc view's daemon died while the container runs: a new one, its
+ * files bound over the old ones in the container (by a helper in the
+ * container's user and mount namespaces). The new daemon's control socket
+ * is P->view_control; it gets no listener on its command line (the caller
+ * resends the ones it keeps). The dead daemon must have been reaped. */
+int ctr_container_restart_view(const struct ctr_spec *spec, struct ctr_container_proc *p, struct ctr_error *err);
 
 /* After a failed create/start: SIGKILL the init, reap it, wait for the daemon. */
 void ctr_container_abort(struct ctr_container_proc *p);

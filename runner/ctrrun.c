@@ -93,10 +93,11 @@ int main(int argc, char **argv)
 		ctrrun_fini(&rt);
 		return CTRRUN_EXIT_ERROR;
 	}
-	int rc = cmd->fn(&rt, argc - i, argv + i);
-	/* What killed commands left is removed after the command's own work,
-	 * so that `rm` of a container whose removal was cut short finishes it
-	 * itself, and `start` of one refuses it (it is removing). */
+	int rc = ctrrun_exit_code(&rt, cmd->fn(&rt, argc - i, argv + i));
+	/* What killed commands left is removed after the command's own work
+	 * (and its exit status), so that `rm` of a container whose removal was
+	 * cut short finishes it itself, and `start` of one refuses it (it is
+	 * removing). */
 	fflush(NULL);
 	ctr_sweep_leftovers(&rt);
 	ctrrun_fini(&rt);

@@ -50,6 +50,13 @@ void ctrrun_container_event(struct ctrrun *rt, const char *id, const char *name,
 /* Prints "ctrrun: MSG" once, at the top. */
 void ctrrun_print_error(const struct ctr_error *err);
 
+/* The exit code of a command that returned CODE: a command that printed an
+ * error (ctrrun_print_error; notes and warnings are not errors) or met a
+ * damaged state.db never exits 0, whatever part of its work succeeded: 0
+ * becomes 125. Any other code is the command's (a container's status, 1
+ * for a missing name, ...). */
+int ctrrun_exit_code(const struct ctrrun *rt, int code);
+
 /* Nanoseconds since the epoch. */
 int64_t ctrrun_now_ns(void);
 

@@ -145,13 +145,31 @@ static bool listed(char **v, size_t n, const char *id)
 	return n > 0 && bsearch(&id, v, n, sizeof *v, cmp_str) != NULL;
 }
 
-/* Containers marked removing whose remover is gone: finished. */
-static void finish_removal(struct ctrrun *rt, const char *id)
+/* Whether the write lock is free at this instant: the sweep's writes are
+ * done in passing, also by commands that only read, which must never wait
+ * for another process's lock (the next command does them then). */
+static bool may_write(struct ctrrun *rt)
+{
+	struct ctr_error err = {0};
+	int rc = ctr_db_write_lock_free(rt->db, &err);
+	if (rc != CTR_DB_OK && rc != CTR_DB_BUSY)
+		warn("looking at the write lock", &err);
+	return rc == CTR_DB_OK;
+}
+
+/* A container marked removing whose remover is gone: finished. */
+static void finish_removal(struct ctrrun *rt, const char *id, bool *asked, bool *free_lock)
 {
 	struct ctr_error err = {0};
 	struct ctr_db_processes by = {0};
 	if (ctr_db_get_processes(rt->db, id, &by, &err) != CTR_DB_OK ||
 	    (by.monitor_pid > 0 && ctr_proc_alive(by.monitor_pid, by.monitor_start_ticks)))
+		return;
+	if (!*asked) {
+		*asked = true;
+		*free_lock = may_write(rt);
+	}
+	if (!*free_lock)
 		return;
 	struct ctr_db_container c;
 	if (ctr_db_get_container(rt->db, id, &c, &err) != CTR_DB_OK)
@@ -186,9 +204,10 @@ static void sweep_containers(struct ctrrun *rt)
 	for (size_t i = 0; i < n_rows; i++)
 		ids[i] = rows[i].id;
 	qsort(ids, n_rows, sizeof *ids, cmp_str);
+	bool asked = false, free_lock = false;
 	for (size_t i = 0; i < n_rows; i++)
 		if (rows[i].state == CTR_DB_REMOVING)
-			finish_removal(rt, rows[i].id);
+			finish_removal(rt, rows[i].id, &asked, &free_lock);
 	for (size_t i = 0; i < n_dirs; i++) {
 		char *path = NULL;
 		if (!listed(ids, n_rows, dirs[i]) && asprintf(&path, "%s/%s", dir, dirs[i]) >= 0)
@@ -245,7 +264,9 @@ static void sweep_layers(struct ctrrun *rt)
 	/* A read first: the delete is a write transaction, for the rare case. */
 	if (ctr_db_list_layers(rt->db, true, &names, &n, &err) == CTR_DB_OK && n > 0) {
 		ctr_db_strv_free(names, n);
-		if (ctr_db_delete_unused_layers(rt->db, &names, &n, &err) != CTR_DB_OK) {
+		names = NULL;
+		n = 0;
+		if (may_write(rt) && ctr_db_delete_unused_layers(rt->db, &names, &n, &err) != CTR_DB_OK) {
 			warn("removing layers no image uses", &err);
 			n = 0;
 		}
@@ -265,7 +286,8 @@ static void sweep_layers(struct ctrrun *rt)
 
 void ctr_sweep_leftovers(struct ctrrun *rt)
 {
-	if (!rt->db)
+	/* Not on a damaged file: its errors are the command's to report. */
+	if (!rt->db || ctr_db_damage(rt->db))
 		return;
 	sweep_containers(rt);
 	sweep_layers(rt);

@@ -21,8 +21,10 @@ char *ctr_owned_tmp_template(const char *dir);
  *    it): layers/.tmp-* whose owner is gone (or, named by a ctrrun before
  *    owners were recorded, older than an hour), layers/<id> without a layer
  *    row, and layer rows that no image uses with their directories.
- * Rootless, directories are removed in a user namespace with the caller's
- * mapping. Nothing is printed unless something cannot be removed (a
+ * What needs a write to state.db (finishing a removal, deleting layer rows)
+ * is done only when no other process holds the write lock at that moment,
+ * so that commands that only read never wait. Rootless, directories are
+ * removed in a user namespace with the caller's mapping. Nothing is printed unless something cannot be removed (a
  * warning); the command's outcome is not affected. */
 void ctr_sweep_leftovers(struct ctrrun *rt);
 

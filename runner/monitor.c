@@ -1,5 +1,8 @@
 /* The monitor's loop: one thread reads the container's pipes (or pty) and
- * the signalfd; the log writer thread does the SQLite work. */
+ * the signalfd; the log writer thread does the SQLite work. While the log
+ * cannot take more (blocking mode, its queue full), only the output is left
+ * unread: signals, stdin, the view's channel and the init's exit are
+ * handled as always. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +22,8 @@
 /* After the init is gone, its last output is read for at most this long
  * (only an escaped process could keep a pipe open that long). */
 #define DRAIN_MS 2000
+/* The fixed slots of the poll set; the view channel's fds follow. */
+enum { P_SIG, P_OUT, P_ERR, P_PTY, P_STDIN, P_IN, P_LOG, P_VIEW };
 
 static void write_all(int fd, const char *buf, size_t len)
 {
@@ -78,35 +83,44 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 	for (;;) {
 		if (reaped && io->out < 0 && io->err < 0 && io->pty_master < 0)
 			break;
+		/* Blocking mode with the log's queue full: the output waits in its
+		 * pipes (and then the container's writes), and the drain's time
+		 * runs only while it can be read. */
+		bool read_output = log_writer_accepts(log);
 		int timeout = -1;
 		if (reaped) {
+			if (!read_output)
+				deadline = now_ms() + DRAIN_MS;
 			timeout = (int)(deadline - now_ms());
 			if (timeout <= 0)
 				break;
 		}
-		struct pollfd fds[6 + VIEW_CHANNEL_MAX_FDS] = {
-			{.fd = reaped ? -1 : io->sigfd, .events = POLLIN},
-			{.fd = io->out, .events = POLLIN},
-			{.fd = io->err, .events = POLLIN},
-			{.fd = io->pty_master, .events = POLLIN},
-			{.fd = stdin_open && in_len == 0 ? 0 : -1, .events = POLLIN},
-			{.fd = in_len > 0 ? io->in : -1, .events = POLLOUT},
+		struct pollfd fds[P_VIEW + VIEW_CHANNEL_MAX_FDS] = {
+			[P_SIG] = {.fd = reaped ? -1 : io->sigfd, .events = POLLIN},
+			[P_OUT] = {.fd = read_output ? io->out : -1, .events = POLLIN},
+			[P_ERR] = {.fd = read_output ? io->err : -1, .events = POLLIN},
+			[P_PTY] = {.fd = read_output ? io->pty_master : -1, .events = POLLIN},
+			[P_STDIN] = {.fd = stdin_open && in_len == 0 ? 0 : -1, .events = POLLIN},
+			[P_IN] = {.fd = in_len > 0 ? io->in : -1, .events = POLLOUT},
+			[P_LOG] = {.fd = read_output ? -1 : log_writer_wake_fd(log), .events = POLLIN},
 		};
-		int n_view = io->view && !reaped ? view_channel_fds(io->view, fds + 6) : 0;
-		int rc = poll(fds, 6 + (nfds_t)n_view, timeout);
+		int n_view = io->view && !reaped ? view_channel_fds(io->view, fds + P_VIEW) : 0;
+		int rc = poll(fds, P_VIEW + (nfds_t)n_view, timeout);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc < 0)
 			break;
 		if (n_view)
-			view_channel_serve(io->view, fds + 6, n_view);
-		if (buf && fds[1].revents)
+			view_channel_serve(io->view, fds + P_VIEW, n_view);
+		if (fds[P_LOG].revents)
+			log_writer_woken(log);
+		if (buf && fds[P_OUT].revents)
 			pump(&io->out, CTR_DB_STDOUT, io->attach ? 1 : -1, log, buf);
-		if (buf && fds[2].revents)
+		if (buf && fds[P_ERR].revents)
 			pump(&io->err, CTR_DB_STDERR, io->attach ? 2 : -1, log, buf);
-		if (buf && fds[3].revents)
+		if (buf && fds[P_PTY].revents)
 			pump(&io->pty_master, CTR_DB_STDOUT, io->attach ? 1 : -1, log, buf);
-		if (fds[4].revents) {
+		if (fds[P_STDIN].revents) {
 			char *to = inbuf ? inbuf : buf;
 			ssize_t n = to ? read(0, to, READ_CHUNK) : -1;
 			if (n > 0 && inbuf) {
@@ -124,7 +138,7 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 				}
 			}
 		}
-		if (fds[5].revents) {
+		if (fds[P_IN].revents) {
 			ssize_t w = write(io->in, inbuf + in_off, in_len - in_off);
 			if (w > 0 && (in_off += (size_t)w) == in_len)
 				in_len = in_off = 0;
@@ -136,7 +150,7 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 				io->in = -1;
 			}
 		}
-		if (fds[0].revents & POLLIN) {
+		if (fds[P_SIG].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(io->sigfd, &si, sizeof si) != sizeof si)
 				continue;
@@ -146,6 +160,8 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 			} else if (si.ssi_signo != SIGCHLD) {
 				kill(p->init_pid, (int)si.ssi_signo);
 			}
+			if (si.ssi_signo == SIGCHLD && io->check_daemons)
+				io->check_daemons(io->daemons_arg);
 			if (waitpid(p->init_pid, &status, WNOHANG) == p->init_pid) {
 				reaped = true;
 				deadline = now_ms() + DRAIN_MS;

@@ -20,6 +20,10 @@ struct monitor_io {
 	bool forward_stdin; /* our stdin goes to the pty (run -it) or the pipe IN (run -i) */
 	int sigfd;          /* signalfd of forwarded signals and SIGCHLD */
 	struct view_channel *view;  /* exec'd processes' sysinfo listeners come here; or NULL */
+	/* On every SIGCHLD while the init runs: the launcher checks whether one
+	 * of the container's daemons died (it may kill the init then). */
+	void (*check_daemons)(void *arg);
+	void *daemons_arg;
 };
 
 /* Blocks (and puts in MASK) the signals a monitor forwards to the

@@ -235,18 +235,50 @@ int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir,
 	return rc;
 }
 
-int rootfs_bind_over(int rootfd, const char *source, const char *path, struct ctr_error *err)
+int rootfs_bind_over(int rootfd, int source_dir, const char *source, const char *path, struct ctr_error *err)
 {
 	int target = open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
 	if (target < 0)
 		return errno == ENOENT ? 0 : ctr_fail(err, errno, "%s in the container", path);
-	int tree = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	int tree = open_tree(source_dir, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	int rc = tree < 0 ? -1 : move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 	int e = errno;
 	if (tree >= 0)
 		close(tree);
 	close(target);
 	return rc < 0 ? ctr_fail(err, e, "cannot bind %s over %s in the container", source, path) : 0;
+}
+
+/* The /proc view's files and where they go. */
+static const char *const view_files[][2] = {
+	{"meminfo", "/proc/meminfo"}, {"cpuinfo", "/proc/cpuinfo"}, {"stat", "/proc/stat"},
+	{"loadavg", "/proc/loadavg"}, {"swaps", "/proc/swaps"},	    {"diskstats", "/proc/diskstats"},
+	{"cpu-online", "/sys/devices/system/cpu/online"},
+};
+
+int rootfs_bind_view(int rootfd, int view_dir, bool replace, struct ctr_error *err)
+{
+	for (size_t i = 0; i < sizeof view_files / sizeof view_files[0]; i++) {
+		const char *path = view_files[i][1];
+		/* A dead daemon's file goes first; its mount holds nothing. */
+		if (replace) {
+			char at[4096];
+			snprintf(at, sizeof at, "%s", path);
+			int fd = open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+			if (fd >= 0) {
+				snprintf(at, sizeof at, "/proc/self/fd/%d", fd);
+				umount2(at, MNT_DETACH);
+				close(fd);
+			}
+		}
+		if (rootfs_bind_over(rootfd, view_dir, view_files[i][0], path, err) < 0) {
+			if (err->errnum == EPERM || err->errnum == EACCES)
+				ctr_fail(err, err->errnum, "cannot bind the /proc view over %s (a host whose /proc has "
+							   "locked mounts refuses it; --proc-view=off runs without it)", path);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int rootfs_mount_proc(int rootfd, struct ctr_error *err)

@@ -29,9 +29,15 @@ int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir,
 /* A fresh tmpfs on PATH (created when missing) with mount flags and data. */
 int rootfs_mount_tmpfs(int rootfd, const char *path, unsigned long flags, const char *data, struct ctr_error *err);
 
-/* Binds host file SOURCE over the existing file PATH inside the root; a
- * PATH this kernel does not have is skipped. */
-int rootfs_bind_over(int rootfd, const char *source, const char *path, struct ctr_error *err);
+/* Binds file SOURCE (relative to SOURCE_DIR, or AT_FDCWD) over the existing
+ * file PATH inside the root; a PATH this kernel does not have is skipped. */
+int rootfs_bind_over(int rootfd, int source_dir, const char *source, const char *path, struct ctr_error *err);
+
+/* The /proc view's files (meminfo, cpuinfo, stat, loadavg, swaps,
+ * diskstats, cpu-online) from directory VIEW_DIR (a mount of `ctrfs proc`)
+ * over their places in /proc and /sys. REPLACE: a dead daemon's files are
+ * there already; they are detached first. */
+int rootfs_bind_view(int rootfd, int view_dir, bool replace, struct ctr_error *err);
 
 int rootfs_mount_proc(int rootfd, struct ctr_error *err);
 /* ALL_DEVICES (--privileged): every device node of the host's /dev instead

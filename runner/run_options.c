@@ -1,7 +1,6 @@
 /* Parsing `ctrrun run` flags with docker's meanings. */
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +31,11 @@ const char run_usage[] =
 	"      --proc-view on|off   the container's own meminfo, cpuinfo, stat, ... (default on)\n"
 	"      --log-max-size SIZE  keep at most SIZE of output in the log (default 100m;\n"
 	"                           k, m, g suffixes; the oldest output goes first)\n"
+	"      --log-opt KEY=VALUE  docker's log options: mode=blocking (default: while the\n"
+	"                           log cannot be written, the container's writes wait) or\n"
+	"                           mode=non-blocking (output that does not fit in\n"
+	"                           max-buffer-size, default 1m, is dropped and marked);\n"
+	"                           max-size=SIZE (as --log-max-size)\n"
 	"      --userns auto|host   root's containers: a range of subordinate ids of their own\n"
 	"                           (auto, the default), or the host's ids (host: container\n"
 	"                           root is host root)\n"
@@ -273,39 +277,10 @@ static bool is_long(const char *arg, const char *name)
 	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
-/* "100m", "1g", "4096": bytes, with binary suffixes as docker reads them. */
-static int parse_size(const char *s, int64_t *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	/* strtod also takes "nan", "inf" and 1e300, whose conversion to int64_t
-	 * below is undefined (UBSan, tests/fuzz/fuzz_run_options): finite only,
-	 * and the product is checked against 2^63 before the cast. */
-	if (errno || end == s || !isfinite(v) || v <= 0)
-		return -1;
-	int64_t mult = 1;
-	switch (tolower((unsigned char)*end)) {
-	case '\0': break;
-	case 'b': mult = 1; break;
-	case 'k': mult = 1LL << 10; break;
-	case 'm': mult = 1LL << 20; break;
-	case 'g': mult = 1LL << 30; break;
-	default: return -1;
-	}
-	if (*end && end[1] && !(tolower((unsigned char)end[1]) == 'b' && end[2] == '\0'))
-		return -1;
-	double bytes = v * (double)mult;
-	if (bytes >= 9223372036854775808.0)
-		return -1;
-	*out = (int64_t)bytes;
-	return *out > 0 ? 0 : -1;
-}
-
 int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_error *err)
 {
 	memset(o, 0, sizeof *o);
-	o->log_max_bytes = 100LL << 20;
+	log_options_init(&o->log);
 	int i = 1;
 	for (; i < argc; i++) {
 		const char *a = argv[i], *v;
@@ -339,10 +314,12 @@ int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_e
 			} else if (strcmp(a, "--detach") == 0) {
 				o->detach = true;
 			} else if (is_long(a, "--log-max-size")) {
-				if (!(v = flag_value(argc, argv, &i, "--log-max-size", err)))
+				if (!(v = flag_value(argc, argv, &i, "--log-max-size", err)) ||
+				    log_options_set_max_size(&o->log, v, err) < 0)
 					return -1;
-				if (parse_size(v, &o->log_max_bytes) < 0)
-					return ctr_fail(err, 0, "--log-max-size '%s': expected a size like 10m or 1g", v);
+			} else if (is_long(a, "--log-opt")) {
+				if (!(v = flag_value(argc, argv, &i, "--log-opt", err)) || log_options_add(&o->log, v, err) < 0)
+					return -1;
 			} else if (strcmp(a, "--rm") == 0) {
 				o->auto_remove = true;
 			} else if (is_long(a, "--name")) {
@@ -461,6 +438,7 @@ void run_options_free(struct run_options *o)
 	}
 	free(o->volumes);
 	ctr_limits_free(&o->limits);
+	log_options_free(&o->log);
 	free(o->cap_add);
 	free(o->cap_drop);
 	free(o->tmpfs);

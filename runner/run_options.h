@@ -7,12 +7,13 @@
 #include <stdint.h>
 
 #include "container_spec.h"
+#include "log_options.h"
 #include "resource_limits.h"
 #include "ctr/error.h"
 
 struct run_options {
 	bool interactive, tty, auto_remove, host_network, help, detach, no_proc_view;
-	int64_t log_max_bytes;   /* --log-max-size */
+	struct log_options log;  /* --log-opt, --log-max-size */
 	struct ctr_limits limits;/* -m, --memory-swap, --cpus, --cpuset-cpus, --pids-limit */
 	const char *name, *workdir, *user, *hostname;
 	char **env;              /* -e and --env-file entries, in order, "K=V" */

@@ -139,8 +139,15 @@ static int add_rule(struct build_facts *f, scmp_filter_ctx ctx, const struct ctr
 		}
 	}
 	if (rc < 0) {
-		char what[160];
-		snprintf(what, sizeof what, "syscalls[%zu]: libseccomp refused the rule for %.64s", idx, name);
+		char what[256];
+		/* EEXIST: an earlier entry that applies gave this call another
+		 * action under overlapping conditions, on some architecture (on
+		 * i386 socket() rules become socketcall rules, so a conditional
+		 * entry and a later unconditional one collide there only). Found
+		 * by fuzz_seccomp_profile; "File exists" alone said nothing. */
+		snprintf(what, sizeof what, "syscalls[%zu]: libseccomp refused the rule for %.64s%s", idx, name,
+			 rc == -EEXIST ? " (it conflicts with an earlier entry that applies, on one of the architectures)"
+				       : "");
 		return seccomp_fail(f, rc, what);
 	}
 	return 0;
@@ -170,9 +177,13 @@ static int build_profile(const struct ctr_seccomp_profile *p, struct build_facts
 	}
 	bool notify = notify_sysinfo && !sysinfo_conditional && lets_run(sysinfo_action);
 
+	/* NULL is also libseccomp's answer to an action it or the kernel does
+	 * not take (LOG, KILL_PROCESS on old kernels), not only to ENOMEM: that
+	 * was reported as "Cannot allocate memory" (fuzz_seccomp_profile). */
 	scmp_filter_ctx ctx = seccomp_init(p->default_action);
 	if (!ctx)
-		return ctr_fail(f->err, ENOMEM, "seccomp profile %s: cannot start a filter", f->source);
+		return ctr_fail(f->err, 0, "seccomp profile %s: defaultAction: libseccomp cannot start a filter with it "
+				"(not supported here, or out of memory)", f->source);
 	int rc;
 	for (size_t i = 0; i < p->n_arches; i++)
 		if ((rc = seccomp_arch_add(ctx, p->arches[i])) < 0 && rc != -EEXIST) {

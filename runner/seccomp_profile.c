@@ -23,8 +23,11 @@
 #endif
 
 #define MAX_PROFILE_BYTES (1 << 20)
-/* The kernel clamps larger errno values (MAX_ERRNO). */
-#define MAX_ERRNO_RET 4095
+/* The kernel clamps larger errno values (MAX_ERRNO, 4095), and libseccomp
+ * refuses 4095 itself (its check is errno < MAX_ERRNO): taking 4095 here
+ * let such a profile pass `run` and fail to build at start, as ENOMEM for
+ * a defaultErrnoRet (tests/fuzz/fuzz_seccomp_profile). */
+#define MAX_ERRNO_RET 4094
 
 /* Where we are in the document, for errors: "syscalls[3].args[0].op". */
 struct where {
@@ -551,6 +554,11 @@ static json_object *parse_json(const struct where *w, const char *text)
 			e == json_tokener_continue ? "unexpected end of the text" : json_tokener_error_desc(e));
 		json_object_put(root);
 		root = NULL;
+	} else if (!root) {
+		/* The text "null" parses to NULL with success, and returning that
+		 * unexplained refused the profile with an empty message
+		 * (fuzz_seccomp_profile). */
+		fail_at(w, NULL, "must be a JSON object, not null");
 	}
 	json_tokener_free(tok);
 	return root;

@@ -84,15 +84,16 @@ int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_cod
 
 /* A container recorded by a ctrrun that died before it ran: its half-made
  * directories and row go. One whose monitor never registered (pid 0) is
- * left alone: it may belong to a newer ctrrun that creates without running. */
-static void remove_orphaned_created(struct ctrrun *rt)
+ * left alone: it may belong to a newer ctrrun that creates without running.
+ * COUNT_ONLY: nothing is done, only counted. Returns how many were found. */
+static size_t remove_orphaned_created(struct ctrrun *rt, bool count_only)
 {
 	struct ctr_error err = {0};
 	struct ctr_db_ps_row *rows = NULL;
-	size_t n = 0;
+	size_t n = 0, found = 0;
 	if (ctr_db_list_ps(rt->db, true, &rows, &n, &err) != CTR_DB_OK) {
 		ctrrun_print_error(&err);
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (rows[i].state != CTR_DB_CREATED)
@@ -100,6 +101,9 @@ static void remove_orphaned_created(struct ctrrun *rt)
 		struct ctr_db_processes procs = {0};
 		if (ctr_db_get_processes(rt->db, rows[i].id, &procs, &err) != CTR_DB_OK || procs.monitor_pid <= 0 ||
 		    ctr_proc_alive(procs.monitor_pid, procs.monitor_start_ticks))
+			continue;
+		found++;
+		if (count_only)
 			continue;
 		struct ctr_db_container c;
 		if (ctr_db_get_container(rt->db, rows[i].id, &c, &err) != CTR_DB_OK)
@@ -111,18 +115,21 @@ static void remove_orphaned_created(struct ctrrun *rt)
 		ctr_db_container_free(&c);
 	}
 	ctr_db_ps_free(rows, n);
+	return found;
 }
 
-void ctr_reap_stale(struct ctrrun *rt)
+/* Settles what dead monitors left (above, and running containers); with
+ * COUNT_ONLY only reads, and says how many there are. */
+static size_t settle(struct ctrrun *rt, bool count_only)
 {
-	remove_orphaned_created(rt);
+	size_t found = remove_orphaned_created(rt, count_only);
 
 	struct ctr_error err = {0};
 	char **ids = NULL;
 	size_t n = 0;
 	if (ctr_db_list_running(rt->db, &ids, &n, &err) != CTR_DB_OK) {
 		ctrrun_print_error(&err);
-		return;
+		return found;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct ctr_db_processes procs = {0};
@@ -132,6 +139,9 @@ void ctr_reap_stale(struct ctrrun *rt)
 			continue;  /* someone is looking after it */
 		if (procs.monitor_pid == 0)
 			continue;  /* no monitor ever recorded: nothing to judge by */
+		found++;
+		if (count_only)
+			continue;
 		int code;
 		if (ctr_container_kill_and_wait(rt, ids[i], &code, &err) < 0) {
 			ctrrun_print_error(&err);
@@ -155,6 +165,31 @@ void ctr_reap_stale(struct ctrrun *rt)
 		ctr_db_container_free(&c);
 	}
 	ctr_db_strv_free(ids, n);
+	return found;
+}
+
+void ctr_reap_stale(struct ctrrun *rt)
+{
+	settle(rt, false);
+}
+
+void ctr_reap_stale_if_unlocked(struct ctrrun *rt)
+{
+	/* Usually there is nothing to settle: then nothing is written and the
+	 * write lock is not even looked at. */
+	if (settle(rt, true) == 0)
+		return;
+	struct ctr_error err = {0};
+	int rc = ctr_db_write_lock_free(rt->db, &err);
+	if (rc == CTR_DB_BUSY)
+		return;  /* the next command that gets the lock settles it */
+	if (rc != CTR_DB_OK) {
+		ctrrun_print_error(&err);
+		return;
+	}
+	/* The lock was free a moment ago; a writer that takes it in between is
+	 * waited for, as by any command that writes. */
+	settle(rt, false);
 }
 
 int ctrrun_open_state(struct ctrrun *rt)
@@ -165,5 +200,16 @@ int ctrrun_open_state(struct ctrrun *rt)
 		return -1;
 	}
 	ctr_reap_stale(rt);
+	return 0;
+}
+
+int ctrrun_open_state_to_read(struct ctrrun *rt)
+{
+	struct ctr_error err = {0};
+	if (ctrrun_open_db(rt, &err) < 0) {
+		ctrrun_print_error(&err);
+		return -1;
+	}
+	ctr_reap_stale_if_unlocked(rt);
 	return 0;
 }

@@ -20,9 +20,19 @@ void ctr_container_release_cgroups(struct ctrrun *rt, const char *id);
  * Problems are reported on stderr and do not stop the caller. */
 void ctr_reap_stale(struct ctrrun *rt);
 
+/* The same for a command that only reads (ps, logs, inspect), which must
+ * never wait for another process's write transaction: when there is
+ * something to settle, it is done only if the write lock is free at this
+ * instant; else the command reads what is recorded (a container whose
+ * monitor died still shows as running) and a later command settles it. */
+void ctr_reap_stale_if_unlocked(struct ctrrun *rt);
+
 /* What every command that reads containers does first: opens state.db and
  * settles containers whose monitor died. On failure the error is printed
  * and -1 returned (the command exits 125). */
 int ctrrun_open_state(struct ctrrun *rt);
+/* The same for a command that only reads: opening takes no lock (unless a
+ * migration is due), and the settling is ctr_reap_stale_if_unlocked's. */
+int ctrrun_open_state_to_read(struct ctrrun *rt);
 
 #endif

@@ -140,6 +140,19 @@ void view_channel_keep(struct view_channel *vc, int listener)
 		vc->kept[vc->n_kept++] = copy;
 }
 
+void view_channel_set_daemon(struct view_channel *vc, int daemon_control)
+{
+	if (vc->daemon >= 0)
+		close(vc->daemon);
+	vc->daemon = daemon_control;
+	prune(vc);
+	/* The calls the dead daemon had not answered wait in the listeners:
+	 * the new one answers them (those it had received stay blocked until a
+	 * signal interrupts them). */
+	for (int i = 0; i < vc->n_kept && vc->daemon >= 0; i++)
+		send_byte(vc->daemon, 'l', vc->kept[i]);
+}
+
 int view_channel_fds(struct view_channel *vc, struct pollfd *fds)
 {
 	int n = 0;

@@ -27,6 +27,9 @@ struct view_channel;
  * daemon's control socket, or -1 when the container has no view. */
 int view_channel_open(const char *container_dir, int daemon_control, struct view_channel **out,
 		      struct ctr_error *err);
+/* A new view daemon's control socket (consumed), after the last one died:
+ * every listener still in use is sent to it. */
+void view_channel_set_daemon(struct view_channel *vc, int daemon_control);
 /* Keeps a copy of a listener given to the daemon otherwise (the init's). */
 void view_channel_keep(struct view_channel *vc, int listener);
 /* The fds to poll (at most VIEW_CHANNEL_MAX_FDS): the listening socket and

@@ -34,6 +34,11 @@ enum ctr_db_result {
 	CTR_DB_AMBIGUOUS = -4,  /* an id prefix matches several; the message lists them */
 	CTR_DB_BAD_STATE = -5,  /* the container is not in a state that allows the change */
 	CTR_DB_IN_USE = -6,     /* an image still used by containers; the message lists them */
+	/* Only where a function says so: */
+	CTR_DB_BUSY = -7,       /* another process holds the write lock: ctr_db_open when a migration
+				 * is due (after the busy timeout), ctr_db_write_lock_free (at once),
+				 * ctr_db_append_logs (after the busy timeout) */
+	CTR_DB_FULL = -8,       /* the file system (or the user's quota) is full: ctr_db_append_logs */
 };
 
 struct ctr_db;
@@ -42,7 +47,15 @@ struct ctr_db;
  * and brings its schema up to date. The directory must exist. Refused with
  * a clear error, and the file left untouched: a file that is not SQLite or
  * is corrupt, a database of another program, one from a newer ctrrun
- * (higher schema version), a file or directory that is not writable. */
+ * (higher schema version), a file or directory that is not writable, an
+ * empty (0-byte) file beside anything but empty directories (a truncated
+ * store; alone, an empty file becomes a new database).
+ *
+ * An up-to-date file is opened without the write lock, so opening and
+ * reading never wait for another process's write transaction (WAL: reads
+ * see the last commit). Only a due migration takes the lock; when another
+ * process holds it past the busy timeout, CTR_DB_BUSY with a message that
+ * says so. */
 int ctr_db_open(struct ctr_db **dbp, const char *path, struct ctr_error *err);
 int ctr_db_open_dir(struct ctr_db **dbp, const char *state_dir, struct ctr_error *err);
 void ctr_db_close(struct ctr_db *db);
@@ -54,6 +67,18 @@ int ctr_db_schema_version(void);
 /* Full consistency check (PRAGMA quick_check); reads the whole file, so it is
  * for `ctrrun system check`-style commands, not for every open. */
 int ctr_db_check(struct ctr_db *db, struct ctr_error *err);
+
+/* CTR_DB_OK when no other process holds the write lock at this instant
+ * (checked by taking it without waiting, and letting it go), CTR_DB_BUSY at
+ * once when one does. For work a read-only command may do in passing but
+ * must not wait for. */
+int ctr_db_write_lock_free(struct ctr_db *db, struct ctr_error *err);
+
+/* The first error on this connection that said the file is damaged
+ * (SQLite's "database disk image is malformed", "file is not a database"),
+ * as its message; NULL when none was met. Sticky: a caller that went on
+ * past such an error, or never printed it, can still tell. */
+const char *ctr_db_damage(const struct ctr_db *db);
 
 /* ---- the disk reserve ---- */
 
@@ -180,6 +205,7 @@ struct ctr_db_container {
 	int64_t started_ns;            /* 0 when never started */
 	int64_t finished_ns;           /* 0 when not exited */
 	int exit_code;                 /* -1 when there is none */
+	char *error;                   /* why its monitor stopped it (docker's State.Error), or NULL */
 };
 
 /* Records a new container (state created) with its env and mounts, in one
@@ -192,6 +218,9 @@ int ctr_db_add_mounts(struct ctr_db *db, const char *id, const struct ctr_db_mou
 		      struct ctr_error *err);
 int ctr_db_add_env(struct ctr_db *db, const char *id, char *const *env, size_t n, struct ctr_error *err);
 
+/* Why the monitor stopped container ID (NULL: no reason); a start clears
+ * it. CTR_DB_NOT_FOUND when no such container. */
+int ctr_db_set_error(struct ctr_db *db, const char *id, const char *error, struct ctr_error *err);
 /* created or exited -> running. CTR_DB_BAD_STATE from any other state. */
 int ctr_db_set_running(struct ctr_db *db, const char *id, pid_t pid, uint64_t pid_start_ticks,
 		       int64_t started_ns, struct ctr_error *err);
@@ -327,6 +356,7 @@ struct ctr_db_ps_row {
 	int64_t created_ns;
 	enum ctr_db_state state;
 	int exit_code;   /* -1 when there is none */
+	char *error;     /* why its monitor stopped it, or NULL */
 	pid_t pid;       /* 0 when not running */
 	int64_t started_ns, finished_ns;  /* 0 when not yet */
 };
@@ -346,10 +376,17 @@ struct ctr_db_log_chunk {
 	int64_t time_ns;            /* when it was read from the container */
 	void *data;                 /* bytes as read(): not split into lines */
 	size_t len;                 /* > 0 */
+	/* 0: a chunk of the container's output. > 0: a marker: that many bytes
+	 * of STREAM were lost at this place (time_ns: when the loss began), and
+	 * DATA is ctrrun's note, one whole line. */
+	int64_t lost_bytes;
 };
 
-/* Appends N chunks in one transaction (the monitor batches its reads).
- * CTR_DB_NOT_FOUND when the container is gone. */
+/* Appends N chunks (and markers) in one transaction (the monitor batches
+ * its reads). CTR_DB_NOT_FOUND when the container is gone; CTR_DB_BUSY when
+ * another process held the write lock past the busy timeout, CTR_DB_FULL
+ * when the disk is full (nothing written either way: the caller may try
+ * again). */
 int ctr_db_append_logs(struct ctr_db *db, const char *id, const struct ctr_db_log_chunk *chunks, size_t n,
 		       struct ctr_error *err);
 /* Up to MAX chunks with seq > AFTER_SEQ, in order of arrival: pass 0 first,
@@ -359,10 +396,41 @@ int ctr_db_read_logs(struct ctr_db *db, const char *id, int64_t after_seq, size_
 void ctr_db_log_chunks_free(struct ctr_db_log_chunk *chunks, size_t n);
 /* Total bytes of a container's log. */
 int ctr_db_log_bytes(struct ctr_db *db, const char *id, int64_t *bytes, struct ctr_error *err);
-/* Log retention: drops the oldest chunks, at least AT_LEAST bytes of them
- * (whole chunks, so possibly a little more; all of them if the log is
- * smaller), in one short transaction. *DROPPED says how many bytes went. */
+/* Log retention: drops the oldest AT_LEAST bytes, and then in each stream
+ * the rest of a line cut in two, so that the log starts with whole lines
+ * (the one unfinished line of a stream with no newline left stays); all of
+ * it if the log is smaller. In one short transaction; *DROPPED says how many
+ * bytes went. The file gives big amounts of freed space back (incremental
+ * vacuum). */
 int ctr_db_trim_logs(struct ctr_db *db, const char *id, int64_t at_least, int64_t *dropped, struct ctr_error *err);
+
+/* ---- how a container logs ---- */
+
+#define CTR_DB_LOG_DEFAULT_MAX_SIZE (100LL << 20)   /* --log-max-size default: 100m */
+#define CTR_DB_LOG_DEFAULT_MAX_BUFFER (1LL << 20)   /* docker's max-buffer-size default: 1m */
+
+enum ctr_db_log_mode {
+	CTR_DB_LOG_BLOCKING,      /* docker's default: the container's writes wait while the log cannot be written */
+	CTR_DB_LOG_NON_BLOCKING,  /* output that does not fit in max_buffer_bytes is dropped, with a marker */
+};
+
+/* Table container_logging: docker's log options of a container. */
+struct ctr_db_log_config {
+	enum ctr_db_log_mode mode;
+	int64_t max_buffer_bytes;  /* non-blocking: max-buffer-size (> 0); 0 in blocking mode */
+	int64_t max_size_bytes;    /* retention: the oldest output goes past it (> 0) */
+	char *options;             /* JSON object: the --log-opt strings as given; NULL: "{}" */
+};
+/* Records (replaces) a container's log options. CTR_DB_NOT_FOUND when no
+ * such container. */
+int ctr_db_set_log_config(struct ctr_db *db, const char *id, const struct ctr_db_log_config *c,
+			  struct ctr_error *err);
+/* A container without a row (made before schema version 6) gets the
+ * defaults: blocking, 100m, options "{}". CTR_DB_NOT_FOUND when no such
+ * container. Free with ctr_db_log_config_free. */
+int ctr_db_get_log_config(struct ctr_db *db, const char *id, struct ctr_db_log_config *out,
+			  struct ctr_error *err);
+void ctr_db_log_config_free(struct ctr_db_log_config *c);
 
 /* ---- events ---- */
 

@@ -14,7 +14,7 @@ ok()   { n=$((n + 1)); echo "ok $n - $1"; }
 nok()  { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; printf '%s\n' "$@" | sed 's/^/# /'; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
-plan=15
+plan=16
 echo "1..$plan"
 
 if [[ ! -x $ctrfs ]]; then
@@ -112,6 +112,9 @@ expect_refusal "unknown -o option is named" "bogus_opt" \
 	-o "lowerdir=$b/l1,upperdir=$b/upper,workdir=$b/work,bogus_opt=1" "$b/mnt"
 expect_refusal "unknown -o option in the mount form is named" "frobnicate" \
 	mount "$b/l1" "$b/upper" "$b/mnt" -o frobnicate
+# (A prefix assignment holds, exported, for the function call.)
+CTRFS_LOW_SPACE=lots expect_refusal "a CTRFS_LOW_SPACE that is no size is named" "CTRFS_LOW_SPACE=lots" \
+	mount "$b/l1" "$b/upper" "$b/mnt"
 
 # workdir on another filesystem than upper: as root a tmpfs of our own; as a
 # plain user /dev/shm when it is another filesystem than $base.

@@ -352,6 +352,47 @@ static int write_by_other_user_clears_setuid_setgid_of_new_file(struct testfs *t
 	return CONF_PASS;
 }
 
+/* As the file's owner, without CAP_FSETID: setuid set through a descriptor
+ * opened before, then a write through it; the bit must go. */
+static int setuid_after_open_then_write(void *arg)
+{
+	struct testfs *t = arg;
+	struct stat st;
+	int fd;
+
+	CHECK_OK(fd = open(M("d/later"), O_WRONLY));
+	CHECK_OK(fchmod(fd, 04777));
+	CHECK_OK(fstat(fd, &st));
+	CHECK_EQ(st.st_mode & 07777, 04777);
+	CHECK_EQ(write(fd, "x", 1), 1);
+	CHECK_OK(fstat(fd, &st));
+	close(fd);
+	if ((st.st_mode & 07777) != 0777)
+		CONF_FAILED("mode 0%o after the write, want 0777", st.st_mode & 07777);
+	return CONF_PASS;
+}
+
+/* The kernel drops setuid at a write whenever it was set, also after the
+ * file was opened (through a file ctrfs passes on without the page cache,
+ * as it does when the disk is nearly full, the daemon has to). */
+static int write_clears_setuid_set_after_open(struct testfs *t)
+{
+	int fd;
+
+	TRY(mount_for_changes(t));
+	CHECK_OK(fd = open(M("d/later"), O_WRONLY | O_CREAT | O_EXCL, 0777));
+	close(fd);
+	if (geteuid() == 0)
+		CHECK_OK(chown(M("d/later"), 65534, 65534));   /* conf_as_user's user */
+	int r = conf_as_user(setuid_after_open_then_write, t);
+	if (r != CONF_PASS)
+		return r;
+	CHECK_EQ(conf_lstat(M("d/later")).st_mode & 07777, 0777);
+	CHECK_EQ(conf_lstat(U("d/later")).st_mode & 07777, 0777);
+	CHECK_CONTENT(M("d/later"), "x");
+	return CONF_PASS;
+}
+
 /* The group of the second user (see conf_user_in_group). */
 static gid_t conf_user_group(void)
 {
@@ -665,6 +706,7 @@ const struct conf_case conf_cases_attr[] = {
 	CONF_CASE(chown_clears_setuid_bit, 1, CONF_ROOT),
 	CONF_CASE(write_by_other_user_clears_setuid_setgid, 1, CONF_ROOT),
 	CONF_CASE(write_by_other_user_clears_setuid_setgid_of_new_file, 1, CONF_OTHER_UID),
+	CONF_CASE(write_clears_setuid_set_after_open, 1, CONF_OTHER_UID),
 	CONF_CASE(write_by_group_member_keeps_setgid_without_group_exec, 1, CONF_OTHER_UID),
 	CONF_CASE(write_by_non_member_clears_setgid_without_group_exec, 1, CONF_ROOT | CONF_OTHER_UID),
 	CONF_CASE(truncate_by_other_user_clears_setuid_setgid, 1, CONF_OTHER_UID),

@@ -4,9 +4,11 @@
 # sources: layer tarballs made with GNU tar (and, for the hostile entries
 # tar refuses to write, Python's tarfile), image configs as ctrrun and docker
 # write them, option strings from the tests and podman, this machine's /proc
-# texts and cgroup files, and state.db files made by ctrrun itself (from
-# BUILD_DIR, default build/). Files not named seed-* (regression inputs from
-# crashes) are left alone. Run as root: device nodes and trusted.* xattrs.
+# texts and cgroup files, seccomp profiles (ctr's default and Debian's
+# /usr/share/containers/seccomp.json, from golang-github-containers-common),
+# and state.db files made by ctrrun itself (from BUILD_DIR, default build/).
+# Files not named seed-* (regression inputs from crashes) are left alone.
+# Run as root: device nodes and trusted.* xattrs.
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
@@ -147,6 +149,80 @@ sections --env-file /etc/ignored -e A=1 --hostname=h.example --user=nobody busyb
 sections -m 1.5g --memory-swap -1 --cpus=2 --pids-limit=-1 --log-max-size 1gb busybox true |
 	seed fuzz_run_options units
 sections -v relative:/x --memory 5m --cpus 0.001 --cpuset-cpus 3-1 busybox | seed fuzz_run_options refused
+# The confinement flags, as docs/ctrrun.1 and docker's documentation use them.
+sections --userns=host --privileged --read-only --tmpfs /run:rw,size=64m,mode=1777 --tmpfs=/tmp busybox sh |
+	seed fuzz_run_options privileged
+sections --cap-drop ALL --cap-add=NET_BIND_SERVICE --cap-add cap_chown --cap-drop=CAP_NET_RAW \
+	--security-opt seccomp=unconfined --security-opt=no-new-privileges --userns auto \
+	--tmpfs '/var/cache:exec,suid,dev,sync,noatime,uid=1000,gid=1000,nr_inodes=4k,huge=within_size,mpol=bind:0' \
+	busybox httpd | seed fuzz_run_options caps-tmpfs
+sections --cap-add ALL --cap-drop sys_admin --cap-drop MKNOD --security-opt seccomp:/etc/profile.json busybox |
+	seed fuzz_run_options cap-add-all
+sections --cap-add CAP_NOPE --tmpfs /x:size=1m,bogus --tmpfs / --tmpfs /a/../b --userns=keep-id \
+	--security-opt no-new-privileges=false --security-opt apparmor=unconfined busybox | seed fuzz_run_options confinement-refused
+
+# --- seccomp profiles ----------------------------------------------------------
+# ctr's default (docker's), Debian's podman profile (golang-github-containers-
+# common's /usr/share/containers/seccomp.json, archMap and podman's "errno"
+# names), and small ones that reach each part of the format. Small enough to
+# be built (fuzz_seccomp_profile.c builds only profiles of few names); the
+# whole profiles are parsed. After a NUL: a capability mask for the build.
+seed fuzz_seccomp_profile default.json <"$here/../../runner/seccomp/default.json"
+if [[ -f /usr/share/containers/seccomp.json ]]; then
+	seed fuzz_seccomp_profile containers-common.json </usr/share/containers/seccomp.json
+else
+	echo "make-seeds.sh: no /usr/share/containers/seccomp.json (apt-get install golang-github-containers-common); seed kept as it was" >&2
+fi
+printf '%s' '{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_AARCH64"],"syscalls":[
+{"names":["read","write","exit_group","sysinfo"],"action":"SCMP_ACT_ALLOW"},
+{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":0,"valueTwo":0,"op":"SCMP_CMP_EQ"}]},
+{"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":4294967295,"op":"SCMP_CMP_EQ"}]},
+{"names":["clone"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":2114060288,"valueTwo":0,"op":"SCMP_CMP_MASKED_EQ"}]},
+{"names":["socket"],"action":"SCMP_ACT_ERRNO","errnoRet":97,"args":[{"index":0,"value":40,"op":"SCMP_CMP_EQ"},{"index":0,"value":16,"op":"SCMP_CMP_EQ"}]},
+{"names":["mmap","mprotect"],"action":"SCMP_ACT_ALLOW","args":[{"index":2,"value":4,"op":"SCMP_CMP_LT"},{"index":3,"value":1,"op":"SCMP_CMP_NE"},{"index":5,"value":18446744073709551615,"op":"SCMP_CMP_LE"}]},
+{"names":["kill"],"action":"SCMP_ACT_ALLOW","args":[{"index":1,"value":1,"op":"SCMP_CMP_GE"},{"index":1,"value":64,"op":"SCMP_CMP_GT"}]}]}' |
+	seed fuzz_seccomp_profile args.json
+sections '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[
+{"names":["bpf","perf_event_open"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMIN","CAP_BPF"]}},
+{"names":["ptrace"],"action":"SCMP_ACT_ALLOW","includes":{"minKernel":"4.8"}},
+{"names":["arch_prctl","modify_ldt"],"action":"SCMP_ACT_ALLOW","includes":{"arches":["amd64","x32","x86"]}},
+{"names":["sync_file_range2"],"action":"SCMP_ACT_ALLOW","includes":{"arches":["ppc64le","arm64"]}},
+{"names":["chown","fchown"],"action":"SCMP_ACT_ALLOW","excludes":{"caps":["CAP_CHOWN"]},"comment":"a comment"},
+{"names":["getpid"],"action":"SCMP_ACT_ALLOW","excludes":{"arches":["s390x"],"minKernel":"99.0"}},
+{"names":["gettid"],"action":"SCMP_ACT_ALLOW","excludes":{"minKernel":"3.10.0-1160.el7"}},
+{"names":["setns"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_NOT_ONE"]}},
+{"names":["sysinfo"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMIN"]}},
+{"name":"uname","action":"SCMP_ACT_ALLOW","includes":{},"excludes":{}}]}' "$(printf '\xff\xff\x1f')" |
+	seed fuzz_seccomp_profile includes-excludes.json
+printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","archMap":[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_X86","SCMP_ARCH_X32"]},{"architecture":"SCMP_ARCH_AARCH64","subArchitectures":["SCMP_ARCH_ARM"]},{"architecture":"SCMP_ARCH_S390X","subArchitectures":null},{"architecture":"SCMP_ARCH_RISCV64"}],"flags":["SECCOMP_FILTER_FLAG_LOG","SECCOMP_FILTER_FLAG_SPEC_ALLOW","SECCOMP_FILTER_FLAG_TSYNC"],"syscalls":[
+{"names":["kexec_load","reboot"],"action":"SCMP_ACT_KILL_PROCESS"},
+{"names":["acct"],"action":"SCMP_ACT_KILL"},
+{"names":["swapon"],"action":"SCMP_ACT_KILL_THREAD"},
+{"names":["no_such_call","vm86"],"action":"SCMP_ACT_TRAP"},
+{"names":["sysinfo"],"action":"SCMP_ACT_LOG"}]}' |
+	seed fuzz_seccomp_profile archmap-flags.json
+printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","defaultErrnoRet":null,"listenerPath":"","listenerMetadata":"","syscalls":[
+{"names":["mount","umount2"],"action":"SCMP_ACT_ERRNO","errnoRet":4094},
+{"names":["unshare"],"action":"SCMP_ACT_ERRNO"},
+{"names":["keyctl","add_key","request_key"],"action":"SCMP_ACT_ERRNO","errnoRet":38,"errno":"ENOSYS"},
+{"names":["ptrace"],"action":"SCMP_ACT_TRACE","errnoRet":65535},
+{"names":["sysinfo"],"action":"SCMP_ACT_ERRNO","errnoRet":0},
+{"names":["getpid"],"action":"SCMP_ACT_ALLOW","errnoRet":0}]}' |
+	seed fuzz_seccomp_profile errno-ret.json
+# Parsed, but libseccomp refuses to build it: on i386 socket() is also
+# socketcall, where the two entries collide.
+printf '%s' '{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86"],"syscalls":[{"names":["socket"],"action":"SCMP_ACT_ERRNO","errnoRet":22,"args":[{"index":0,"value":16,"op":"SCMP_CMP_EQ"},{"index":2,"value":9,"op":"SCMP_CMP_EQ"}]},{"names":["socket"],"action":"SCMP_ACT_ALLOW"}]}' |
+	seed fuzz_seccomp_profile conflict-i386.json
+# Refused: what ctrrun cannot do, and malformed fields.
+printf '%s' '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["getpid"],"action":"SCMP_ACT_NOTIFY"}]}' |
+	seed fuzz_seccomp_profile refused-notify.json
+printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"/run/agent.sock"}' | seed fuzz_seccomp_profile refused-listener.json
+printf '%s' '{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"archMap":[{"architecture":"SCMP_ARCH_X86_64"}]}' |
+	seed fuzz_seccomp_profile refused-both-arch-forms.json
+printf '%s' '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":6,"value":-1,"op":"SCMP_CMP_EQ"}]}]}' |
+	seed fuzz_seccomp_profile refused-arg.json
+printf '{"defaultAction":"SCMP_ACT_ALLOW",\n"syscalls":[]}\n{}' | seed fuzz_seccomp_profile refused-trailing.json
+printf '%s' '{}' | seed fuzz_seccomp_profile refused-empty.json
 
 # --- /proc view: this machine's texts and cgroup files ------------------------
 # Sections as in fuzz_proc_render.c: params, meminfo, stat, cpuinfo,

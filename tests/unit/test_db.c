@@ -267,16 +267,291 @@ static void test_fresh_open(void)
 		  "missing state dir: error naming it, nothing created: %s", err.msg);
 }
 
+/* Writes N bytes of X to PATH (N 0: an empty file). */
+static void write_file(const char *path, size_t n, char x)
+{
+	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	for (size_t i = 0; fd >= 0 && i < n; i++)
+		if (write(fd, &x, 1) != 1)
+			break;
+	if (fd >= 0)
+		close(fd);
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* A zero-length state.db is what a new store starts as, and what a
+ * truncated one (a full disk, a crash of the file system, a stray `>`)
+ * looks like. Only the first may become a new database: beside anything
+ * else a store holds, it is damage, refused and left as it is. */
 static void test_empty_file(void)
 {
 	struct ctr_error err = {0};
 	struct ctr_db *db = NULL;
-	const char *path = tmp_path("empty.db");
-	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-	close(fd);
+
+	mkdir(tmp_path("empty-alone"), 0700);
+	const char *path = tmp_path("empty-alone/state.db");
+	write_file(path, 0, 0);
 	int rc = ctr_db_open(&db, path, &err);
 	TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA user_version") == ctr_db_schema_version(),
-		  "an empty (0-byte) file is migrated to the current version: %s", rc ? err.msg : "ok");
+		  "an empty state.db alone in its directory becomes a new database: %s", rc ? err.msg : "ok");
+	ctr_db_close(db);
+	db = NULL;
+
+	/* What ctrrun makes before it opens the database: empty layers/ and
+	 * containers/ hold nothing to lose. */
+	mkdir(tmp_path("empty-new-store"), 0700);
+	mkdir(tmp_path("empty-new-store/layers"), 0700);
+	mkdir(tmp_path("empty-new-store/containers"), 0700);
+	path = tmp_path("empty-new-store/state.db");
+	write_file(path, 0, 0);
+	rc = ctr_db_open(&db, path, &err);
+	TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA user_version") == ctr_db_schema_version(),
+		  "beside empty directories it becomes a new database too: %s", rc ? err.msg : "ok");
+	ctr_db_close(db);
+	db = NULL;
+
+	/* Refusals wait for a concurrent creator first; test_name_race has
+	 * one, with the real wait. */
+	db_empty_file_grace_ms = 200;
+	static const struct {
+		const char *dir, *made, *what;
+		bool is_dir;
+	} beside[] = {
+		{"empty-layers", "layers/1a2b", "a layer directory", true},
+		{"empty-containers", "containers/c0ffee/upper", "a container directory", true},
+		{"empty-file", "notes.txt", "another file", false},
+		{"empty-wal", "state.db-wal", "a -wal file with content", false},
+	};
+	for (size_t i = 0; i < sizeof beside / sizeof *beside; i++) {
+		char sub[256];
+		mkdir(tmp_path(beside[i].dir), 0700);
+		snprintf(sub, sizeof sub, "%s/layers", beside[i].dir);
+		mkdir(tmp_path(sub), 0700);
+		snprintf(sub, sizeof sub, "%s/containers", beside[i].dir);
+		mkdir(tmp_path(sub), 0700);
+		if (beside[i].is_dir) {
+			snprintf(sub, sizeof sub, "%s/%s", beside[i].dir, beside[i].made);
+			char *slash = strrchr(sub, '/');
+			*slash = '\0';
+			mkdir(tmp_path(sub), 0700);
+			*slash = '/';
+			mkdir(tmp_path(sub), 0700);
+		} else {
+			snprintf(sub, sizeof sub, "%s/%s", beside[i].dir, beside[i].made);
+			write_file(tmp_path(sub), 100, 'w');
+		}
+		char db_name[256];
+		snprintf(db_name, sizeof db_name, "%s/state.db", beside[i].dir);
+		path = tmp_path(db_name);
+		write_file(path, 0, 0);
+		memset(&err, 0, sizeof err);
+		struct timespec t0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		rc = ctr_db_open(&db, path, &err);
+		double took = seconds_since(&t0);
+		TAP_CHECK(rc == CTR_DB_ERROR && !db && strstr(err.msg, path) && strstr(err.msg, "empty") &&
+				  file_size(path) == 0 && took < 3,
+			  "an empty state.db beside %s is refused as damaged, left empty (%.2fs): %s", beside[i].what,
+			  took, err.msg);
+		ctr_db_close(db);
+		db = NULL;
+	}
+	db_empty_file_grace_ms = DB_EMPTY_FILE_GRACE_MS;
+}
+
+/* ---- beside another process's write transaction ---- */
+
+struct lock_holder {
+	pid_t pid;
+	int release;  /* write a byte (or close) to end the transaction */
+};
+
+/* Forks a process that holds a write transaction on PATH (BEGIN IMMEDIATE
+ * and an uncommitted INSERT, as a `sqlite3` session left open does) until
+ * lock_release. False if it could not take the lock. */
+static bool lock_hold(struct lock_holder *h, const char *path)
+{
+	int ready[2], release[2];
+	if (pipe(ready) < 0 || pipe(release) < 0)
+		return false;
+	h->pid = fork();
+	if (h->pid == 0) {
+		close(ready[0]);
+		close(release[1]);
+		sqlite3 *conn = NULL;
+		sqlite3_open(path, &conn);
+		if (sqlite3_exec(conn, "BEGIN IMMEDIATE; INSERT INTO events (time_ns, type, action, actor_id) "
+				       "VALUES (1, 'image', 'held', 'x')", NULL, NULL, NULL) != SQLITE_OK)
+			_exit(1);
+		if (write(ready[1], "x", 1) < 0)
+			_exit(2);
+		char c;
+		if (read(release[0], &c, 1) < 0)
+			_exit(3);
+		sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(conn);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(release[0]);
+	h->release = release[1];
+	char c;
+	bool locked = h->pid > 0 && read(ready[0], &c, 1) == 1;
+	close(ready[0]);
+	return locked;
+}
+
+static void lock_release(struct lock_holder *h)
+{
+	close(h->release);
+	int status;
+	if (h->pid > 0)
+		waitpid(h->pid, &status, 0);
+}
+
+/* Reading needs no lock in WAL mode: opening an up-to-date database and
+ * every read answer at once while another process holds the write lock. */
+static void test_read_beside_write_lock(void)
+{
+	struct ctr_db *db = fresh_db("held.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	struct ctr_error err = {0};
+	char cid[CTR_DB_ID_LEN + 1];
+	make_id(cid, "ab", 1);
+	struct ctr_db_log_chunk chunk = {.stream = CTR_DB_STDOUT, .time_ns = 1, .data = "hi\n", .len = 3};
+	int rc = add_ct(db, cid, "reader", 1, &err);
+	if (rc == 0)
+		rc = ctr_db_append_logs(db, cid, &chunk, 1, &err);
+	char path[512];
+	snprintf(path, sizeof path, "%s", ctr_db_path(db));
+	ctr_db_close(db);
+	db = NULL;
+	struct lock_holder h;
+	bool locked = rc == 0 && lock_hold(&h, path);
+	TAP_CHECK(locked, "another process holds the write lock: %s", rc ? err.msg : "ok");
+	if (!locked)
+		return;
+
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = ctr_db_open(&db, path, &err);
+	double took = seconds_since(&t0);
+	TAP_CHECK(rc == 0 && took < 1, "an up-to-date database opens at once beside it (%.2fs): %s", took,
+		  rc ? err.msg : "ok");
+	if (rc == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		struct ctr_db_ps_row *rows = NULL;
+		size_t n_rows = 0;
+		struct ctr_db_image *images = NULL;
+		size_t n_images = 0;
+		struct ctr_db_container c = {0};
+		struct ctr_db_log_chunk *chunks = NULL;
+		size_t n_chunks = 0;
+		char **running = NULL;
+		size_t n_running = 0;
+		int r1 = ctr_db_list_ps(db, true, &rows, &n_rows, &err);
+		int r2 = r1 ? r1 : ctr_db_list_images(db, &images, &n_images, &err);
+		int r3 = r2 ? r2 : ctr_db_find_container(db, "reader", &c, &err);
+		int r4 = r3 ? r3 : ctr_db_read_logs(db, cid, 0, 100, &chunks, &n_chunks, &err);
+		int r5 = r4 ? r4 : ctr_db_list_running(db, &running, &n_running, &err);
+		took = seconds_since(&t0);
+		TAP_CHECK(r5 == 0 && n_rows == 1 && n_images == 1 && n_chunks == 1 && took < 1,
+			  "ps, images, a container, its log: read at once (%.2fs): %s", took, r5 ? err.msg : "ok");
+		TAP_CHECK(q_int(db->conn, "SELECT count(*) FROM events WHERE action = 'held'") == 0,
+			  "from the last commit: the holder's uncommitted row is not seen");
+		ctr_db_ps_free(rows, n_rows);
+		ctr_db_image_list_free(images, n_images);
+		ctr_db_container_free(&c);
+		ctr_db_log_chunks_free(chunks, n_chunks);
+		ctr_db_strv_free(running, n_running);
+		ctr_db_close(db);
+	}
+	lock_release(&h);
+}
+
+/* A migration is a write: when one is due and another process keeps the
+ * write lock, the open waits the busy timeout, then says what it needs. */
+static void test_migration_beside_write_lock(void)
+{
+	int n = ctr_db_schema_version();
+	struct ctr_error err = {0};
+	const char *path = tmp_path("held-old.db");
+	int rc = build_version(path, ctr_db_migrations, n - 1, &err);
+	if (rc == 0)
+		rc = raw_exec(path, "PRAGMA journal_mode = WAL");  /* as every file ctrrun opened is */
+	struct lock_holder h;
+	bool locked = rc == 0 && lock_hold(&h, path);
+	TAP_CHECK(locked, "a version %d database, another process holding its write lock: %s", n - 1,
+		  rc ? err.msg : "ok");
+	if (!locked)
+		return;
+	db_busy_timeout_ms = 300;
+	struct ctr_db *db = NULL;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = ctr_db_open(&db, path, &err);
+	double took = seconds_since(&t0);
+	char want[64];
+	snprintf(want, sizeof want, "schema version %d must be brought up to %d", n - 1, n);
+	TAP_CHECK(rc == CTR_DB_BUSY && !db && strstr(err.msg, path) && strstr(err.msg, want) &&
+			  strstr(err.msg, "write lock") && took >= 0.25 && took < 2,
+		  "the open waits the busy timeout (%.2fs), then CTR_DB_BUSY saying a migration waits for the lock: %s",
+		  took, err.msg);
+	ctr_db_close(db);
+	db = NULL;
+	lock_release(&h);
+	TAP_CHECK(file_int(path, "PRAGMA user_version") == n - 1, "the file is still at version %d", n - 1);
+	rc = ctr_db_open(&db, path, &err);
+	TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA user_version") == n,
+		  "once the lock is free, the open migrates it: %s", rc ? err.msg : "ok");
+	ctr_db_close(db);
+	db_busy_timeout_ms = DB_BUSY_TIMEOUT_MS;
+}
+
+/* ctr_db_write_lock_free: a look at the lock that never waits. */
+static void test_write_lock_free(void)
+{
+	struct ctr_db *db = fresh_db("lock-free.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	struct ctr_error err = {0};
+	int rc = ctr_db_write_lock_free(db, &err);
+	TAP_CHECK(rc == 0 && sqlite3_get_autocommit(db->conn), "free: CTR_DB_OK, and no transaction left open: %s",
+		  rc ? err.msg : "ok");
+	struct lock_holder h;
+	if (!lock_hold(&h, ctr_db_path(db))) {
+		TAP_CHECK(0, "holding the lock");
+		ctr_db_close(db);
+		return;
+	}
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = ctr_db_write_lock_free(db, &err);
+	double took = seconds_since(&t0);
+	TAP_CHECK(rc == CTR_DB_BUSY && took < 0.1 && strstr(err.msg, ctr_db_path(db)) && sqlite3_get_autocommit(db->conn),
+		  "held by another process: CTR_DB_BUSY at once (%.3fs): %s", took, err.msg);
+	TAP_CHECK(q_int(db->conn, "PRAGMA busy_timeout") == DB_BUSY_TIMEOUT_MS, "and writes still wait as long as before");
+	lock_release(&h);
+	struct ctr_db_event ev = {.time_ns = 2, .type = "image", .action = "after", .actor_id = "y"};
+	rc = ctr_db_add_event(db, &ev, &err);
+	TAP_CHECK(rc == 0, "released: the connection writes as before: %s", rc ? err.msg : "ok");
 	ctr_db_close(db);
 }
 
@@ -337,6 +612,20 @@ static void test_migrate_from_each_version(void)
 				 "VALUES ('%s', 67108864, 1)", cid);
 			raw_exec(path, sql);
 		}
+		if (k >= 4) {  /* container_security exists from version 4 on: every container has a row */
+			char sql[256];
+			snprintf(sql, sizeof sql, "INSERT INTO container_security (container_id, userns) VALUES ('%s', 'legacy')",
+				 cid);
+			raw_exec(path, sql);
+		}
+		if (k >= 1) {  /* a log chunk, from version 1 on */
+			char sql[256];
+			snprintf(sql, sizeof sql, "INSERT INTO logs (container_id, stream, time_ns, data) "
+				 "VALUES ('%s', 'stdout', 9, x'6f6c640a')", cid);
+			raw_exec(path, sql);
+		}
+		TAP_CHECK(k == 0 || file_int(path, "PRAGMA auto_vacuum") == 0,
+			  "a version %d database is built without auto-vacuum, as ctrrun made them then", k);
 		struct ctr_db *db = NULL;
 		rc = ctr_db_open(&db, path, &err);
 		TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA user_version") == n,
@@ -378,7 +667,22 @@ static void test_migrate_from_each_version(void)
 			TAP_CHECK(rc == 0 && sec.userns == CTR_DB_USERNS_LEGACY && !sec.uid_map && sec.idmap_slot == -1,
 				  "a container from version %d keeps its mapping ('legacy'): %s", k, rc ? err.msg : "ok");
 			ctr_db_security_free(&sec);
+			struct ctr_db_log_chunk *chunks = NULL;
+			size_t n_chunks = 0;
+			rc = ctr_db_read_logs(db, cid, 0, 0, &chunks, &n_chunks, &err);
+			TAP_CHECK(rc == 0 && n_chunks == 1 && chunks[0].len == 4 && memcmp(chunks[0].data, "old\n", 4) == 0 &&
+					  chunks[0].lost_bytes == 0,
+				  "its log written at version %d survives, without markers: %s", k, rc ? err.msg : "ok");
+			ctr_db_log_chunks_free(chunks, n_chunks);
+			struct ctr_db_log_config lc;
+			rc = ctr_db_get_log_config(db, cid, &lc, &err);
+			TAP_CHECK(rc == 0 && lc.mode == CTR_DB_LOG_BLOCKING && lc.max_size_bytes == CTR_DB_LOG_DEFAULT_MAX_SIZE &&
+					  strcmp(lc.options, "{}") == 0,
+				  "a container from version %d logs with the defaults: %s", k, rc ? err.msg : "ok");
+			ctr_db_log_config_free(&lc);
 		}
+		TAP_CHECK(q_int(db->conn, "PRAGMA auto_vacuum") == 2,
+			  "version %d migrated uses incremental auto-vacuum (switched by a VACUUM)", k);
 		sqlite3 *mem = NULL;
 		sqlite3_open(":memory:", &mem);
 		sqlite3_exec(mem, ctr_db_schema_sql, NULL, NULL, NULL);
@@ -595,9 +899,17 @@ static void test_corrupt(void)
 		if (ctr_db_read_logs(db, cid, 0, 0, &got, &n, &err) == 0)
 			ctr_db_log_chunks_free(got, n);
 		ctr_db_delete_container(db, cid, &err);
+		const char *damage = ctr_db_damage(db);
+		TAP_CHECK(damage && strstr(damage, damaged),
+			  "the connection remembers that it met damage, with the path: %s", damage ? damage : "nothing");
 		ctr_db_close(db);
+	} else {
+		TAP_CHECK(1, "(damage found at open: no connection to ask)");
 	}
 	TAP_CHECK(reported, "damaged pages are reported with the path: %s", err.msg);
+	db = fresh_db("undamaged.db");
+	TAP_CHECK(db && !ctr_db_damage(db), "an undamaged connection has met none");
+	ctr_db_close(db);
 }
 
 /* Runs ctr_db_open on PATH in a child, as an unprivileged user when we are
@@ -1614,7 +1926,35 @@ static void test_chunked_delete(void)
 	ctr_db_close(db);
 }
 
-/* Retention: whole chunks, oldest first, at least the bytes asked for. */
+/* A (small) container's log in order of arrival, one stream or both
+ * (STREAM 0), markers as "<M>". */
+static char *log_text(struct ctr_db *db, const char *id, int stream)
+{
+	struct ctr_error err = {0};
+	struct ctr_db_log_chunk *out = NULL;
+	size_t n = 0;
+	static char text[4096];
+	text[0] = '\0';
+	if (ctr_db_read_logs(db, id, 0, 0, &out, &n, &err) != CTR_DB_OK)
+		return strcpy(text, "(error)");
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (stream && (int)out[i].stream != stream)
+			continue;
+		const char *p = out[i].lost_bytes ? "<M>" : out[i].data;
+		size_t l = out[i].lost_bytes ? 3 : out[i].len;
+		if (len + l < sizeof text) {
+			memcpy(text + len, p, l);
+			len += l;
+		}
+	}
+	text[len] = '\0';
+	ctr_db_log_chunks_free(out, n);
+	return text;
+}
+
+/* Retention: the oldest bytes, at least those asked for, and then the rest
+ * of a line cut in two, in each stream. */
 static void test_log_trim(void)
 {
 	struct ctr_error err = {0};
@@ -1628,31 +1968,265 @@ static void test_log_trim(void)
 	make_id(y, "31", 1);
 	int rc = add_ct(db, x, "trimmed", 1, &err);
 	rc = rc ? rc : add_ct(db, y, "other", 1, &err);
+	/* stdout "one\ntwo\nthree\n", stderr "e1\ne2\ne3\n", cut across chunks. */
 	struct ctr_db_log_chunk in[] = {
-		{.stream = CTR_DB_STDOUT, .time_ns = 1, .data = "0123456789", .len = 10},
-		{.stream = CTR_DB_STDERR, .time_ns = 2, .data = "abcde", .len = 5},
-		{.stream = CTR_DB_STDOUT, .time_ns = 3, .data = "last", .len = 4},
+		{.stream = CTR_DB_STDOUT, .time_ns = 1, .data = "one\ntw", .len = 6},
+		{.stream = CTR_DB_STDERR, .time_ns = 2, .data = "e1\ne2", .len = 5},
+		{.stream = CTR_DB_STDOUT, .time_ns = 3, .data = "o\nthree\n", .len = 8},
+		{.stream = CTR_DB_STDERR, .time_ns = 4, .data = "\ne3\n", .len = 4},
 	};
-	rc = rc ? rc : ctr_db_append_logs(db, x, in, 3, &err);
-	rc = rc ? rc : ctr_db_append_logs(db, y, in, 3, &err);
+	rc = rc ? rc : ctr_db_append_logs(db, x, in, 4, &err);
+	rc = rc ? rc : ctr_db_append_logs(db, y, in, 4, &err);
 	int64_t bytes = -1, dropped = -1;
 	rc = rc ? rc : ctr_db_log_bytes(db, x, &bytes, &err);
-	TAP_CHECK(rc == 0 && bytes == 19, "log size is the sum of its chunks (19): %lld", (long long)bytes);
-	rc = rc ? rc : ctr_db_trim_logs(db, x, 12, &dropped, &err);
-	TAP_CHECK(rc == 0 && dropped == 15, "trimming 12 bytes drops the two oldest chunks (15 bytes): %lld",
-		  (long long)dropped);
+	TAP_CHECK(rc == 0 && bytes == 23, "log size is the sum of its chunks (23): %lld", (long long)bytes);
+	rc = rc ? rc : ctr_db_trim_logs(db, x, 4, &dropped, &err);
+	TAP_CHECK(rc == 0 && dropped == 4, "trimming 4 bytes that end a line drops those 4: %lld", (long long)dropped);
+	TAP_STR_EQ(log_text(db, x, CTR_DB_STDOUT), "two\nthree\n", "the chunk cut at a line's end keeps the rest");
+	/* Byte 3 from here is inside "e1": its line and the one of stdout that
+	 * began in the dropped chunk go whole. */
+	rc = rc ? rc : ctr_db_trim_logs(db, x, 3, &dropped, &err);
+	TAP_CHECK(rc == 0 && dropped == 7, "trimming 3 more bytes drops 7, to the next line starts: %lld: %s",
+		  (long long)dropped, rc ? err.msg : "ok");
+	TAP_STR_EQ(log_text(db, x, CTR_DB_STDOUT), "three\n", "stdout starts with a whole line");
+	TAP_STR_EQ(log_text(db, x, CTR_DB_STDERR), "e2\ne3\n", "stderr starts with a whole line");
+	rc = rc ? rc : ctr_db_log_bytes(db, y, &bytes, &err);
+	TAP_CHECK(rc == 0 && bytes == 23, "another container's log is untouched");
+	/* A stream that is one unfinished line keeps it. */
+	struct ctr_db_log_chunk partial[] = {
+		{.stream = CTR_DB_STDOUT, .time_ns = 5, .data = "abc", .len = 3},
+		{.stream = CTR_DB_STDOUT, .time_ns = 6, .data = "def", .len = 3},
+	};
+	rc = rc ? rc : ctr_db_append_logs(db, y, partial, 2, &err);
+	rc = rc ? rc : ctr_db_trim_logs(db, y, 24, &dropped, &err);
+	TAP_STR_EQ(log_text(db, y, 0), "bcdef", "a line without a newline left is kept as it is");
+	/* A marker where the cut falls is kept whole. */
+	struct ctr_db_log_chunk marked[] = {
+		{.stream = CTR_DB_STDOUT, .time_ns = 7, .data = "a\n", .len = 2},
+		{.stream = CTR_DB_STDOUT, .time_ns = 8, .data = "note\n", .len = 5, .lost_bytes = 100},
+		{.stream = CTR_DB_STDOUT, .time_ns = 9, .data = "b\n", .len = 2},
+	};
+	rc = rc ? rc : ctr_db_trim_logs(db, x, 1000, &dropped, &err);
+	rc = rc ? rc : ctr_db_append_logs(db, x, marked, 3, &err);
+	rc = rc ? rc : ctr_db_trim_logs(db, x, 3, &dropped, &err);
+	TAP_CHECK(rc == 0 && dropped == 2 && strcmp(log_text(db, x, 0), "<M>b\n") == 0,
+		  "a cut inside a marker keeps the marker: %s", log_text(db, x, 0));
+	rc = rc ? rc : ctr_db_trim_logs(db, x, 1000, &dropped, &err);
+	rc = rc ? rc : ctr_db_log_bytes(db, x, &bytes, &err);
+	TAP_CHECK(rc == 0 && dropped == 7 && bytes == 0, "trimming more than there is empties the log");
+	ctr_db_close(db);
+}
+
+/* Marker rows; the results that tell the monitor to wait (a held lock) or
+ * to keep its output (a full disk). */
+static void test_log_markers(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("markers.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	char x[CTR_DB_ID_LEN + 1];
+	make_id(x, "32", 1);
+	int rc = add_ct(db, x, "marked", 1, &err);
+	struct ctr_db_log_chunk in[] = {
+		{.stream = CTR_DB_STDOUT, .time_ns = 1, .data = "a\n", .len = 2},
+		{.stream = CTR_DB_STDERR, .time_ns = 2, .data = "[lost]\n", .len = 7, .lost_bytes = 12345},
+	};
+	rc = rc ? rc : ctr_db_append_logs(db, x, in, 2, &err);
 	struct ctr_db_log_chunk *out = NULL;
 	size_t n = 0;
 	rc = rc ? rc : ctr_db_read_logs(db, x, 0, 0, &out, &n, &err);
-	TAP_CHECK(rc == 0 && n == 1 && out[0].len == 4 && memcmp(out[0].data, "last", 4) == 0,
-		  "the newest chunk is kept");
+	TAP_CHECK(rc == 0 && n == 2 && out[0].lost_bytes == 0 && out[1].lost_bytes == 12345 &&
+			  out[1].stream == CTR_DB_STDERR && out[1].len == 7,
+		  "a marker row is stored and read back with its lost bytes: %s", rc ? err.msg : "ok");
 	ctr_db_log_chunks_free(out, n);
-	rc = rc ? rc : ctr_db_log_bytes(db, y, &bytes, &err);
-	TAP_CHECK(rc == 0 && bytes == 19, "another container's log is untouched");
-	rc = rc ? rc : ctr_db_trim_logs(db, x, 1000, &dropped, &err);
-	rc = rc ? rc : ctr_db_log_bytes(db, x, &bytes, &err);
-	TAP_CHECK(rc == 0 && dropped == 4 && bytes == 0, "trimming more than there is empties the log");
+	TAP_CHECK(q_int(db->conn, "SELECT count(*) FROM logs WHERE lost_bytes IS NULL") == 1,
+		  "a chunk of output has lost_bytes NULL");
+	struct ctr_db_log_chunk bad = {.stream = CTR_DB_STDOUT, .data = "x", .len = 1, .lost_bytes = -1};
+	TAP_CHECK(ctr_db_append_logs(db, x, &bad, 1, &err) == CTR_DB_ERROR, "negative lost bytes refused");
+
+	/* Another process holds the write lock: BUSY, nothing written. */
+	const char *path = ctr_db_path(db);
+	sqlite3 *other = NULL;
+	sqlite3_open(path, &other);
+	sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_busy_timeout(db->conn, 100);
+	rc = ctr_db_append_logs(db, x, in, 1, &err);
+	TAP_CHECK(rc == CTR_DB_BUSY && strstr(err.msg, "locked"), "a lock held past the busy timeout: CTR_DB_BUSY: %s",
+		  err.msg);
+	sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(other);
+	sqlite3_busy_timeout(db->conn, DB_BUSY_TIMEOUT_MS);
+	TAP_CHECK(q_int(db->conn, "SELECT count(*) FROM logs") == 2, "nothing was written");
+
+	/* No room (a page limit stands in for a full disk): FULL. */
+	int64_t pages = q_int(db->conn, "PRAGMA page_count");
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", (long long)pages);
+	q_int(db->conn, sql);
+	static char big[64 * 1024];
+	memset(big, 'x', sizeof big);
+	struct ctr_db_log_chunk huge = {.stream = CTR_DB_STDOUT, .time_ns = 3, .data = big, .len = sizeof big};
+	rc = ctr_db_append_logs(db, x, &huge, 1, &err);
+	TAP_CHECK(rc == CTR_DB_FULL, "no room for the chunk: CTR_DB_FULL: %d %s", rc, err.msg);
+	TAP_CHECK(q_int(db->conn, "SELECT count(*) FROM logs") == 2, "nothing was written");
+	rc = ctr_db_delete_container(db, "0000", &err);
+	TAP_CHECK(rc == CTR_DB_NOT_FOUND, "other failures keep their results");
 	ctr_db_close(db);
+}
+
+/* docker's log options per container. */
+static void test_log_config(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("logcfg.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	char x[CTR_DB_ID_LEN + 1], none[CTR_DB_ID_LEN + 1];
+	make_id(x, "33", 1);
+	make_id(none, "34", 1);
+	int rc = add_ct(db, x, "cfg", 1, &err);
+	struct ctr_db_log_config c;
+	rc = rc ? rc : ctr_db_get_log_config(db, x, &c, &err);
+	TAP_CHECK(rc == 0 && c.mode == CTR_DB_LOG_BLOCKING && c.max_buffer_bytes == 0 &&
+			  c.max_size_bytes == CTR_DB_LOG_DEFAULT_MAX_SIZE && strcmp(c.options, "{}") == 0,
+		  "no row: docker's defaults: %s", rc ? err.msg : "ok");
+	ctr_db_log_config_free(&c);
+	struct ctr_db_log_config nb = {.mode = CTR_DB_LOG_NON_BLOCKING, .max_buffer_bytes = 65536, .max_size_bytes = 1 << 20,
+				       .options = "{\"mode\":\"non-blocking\",\"max-buffer-size\":\"64k\"}"};
+	rc = ctr_db_set_log_config(db, x, &nb, &err);
+	rc = rc ? rc : ctr_db_get_log_config(db, x, &c, &err);
+	TAP_CHECK(rc == 0 && c.mode == CTR_DB_LOG_NON_BLOCKING && c.max_buffer_bytes == 65536 &&
+			  c.max_size_bytes == 1 << 20 && strcmp(c.options, nb.options) == 0,
+		  "non-blocking with its buffer, read back: %s", rc ? err.msg : "ok");
+	ctr_db_log_config_free(&c);
+	struct ctr_db_log_config blk = {.mode = CTR_DB_LOG_BLOCKING, .max_buffer_bytes = 99, .max_size_bytes = 5};
+	rc = ctr_db_set_log_config(db, x, &blk, &err);
+	rc = rc ? rc : ctr_db_get_log_config(db, x, &c, &err);
+	TAP_CHECK(rc == 0 && c.mode == CTR_DB_LOG_BLOCKING && c.max_buffer_bytes == 0 && c.max_size_bytes == 5 &&
+			  strcmp(c.options, "{}") == 0,
+		  "replaced by blocking (no buffer kept, options '{}'): %s", rc ? err.msg : "ok");
+	ctr_db_log_config_free(&c);
+	TAP_CHECK(q_int(db->conn, "SELECT count(*) FROM container_logging") == 1, "one row per container");
+	struct ctr_db_log_config bad = {.mode = CTR_DB_LOG_NON_BLOCKING, .max_size_bytes = 5};
+	TAP_CHECK(ctr_db_set_log_config(db, x, &bad, &err) == CTR_DB_ERROR, "non-blocking without a buffer refused");
+	bad = (struct ctr_db_log_config){.mode = CTR_DB_LOG_BLOCKING};
+	TAP_CHECK(ctr_db_set_log_config(db, x, &bad, &err) == CTR_DB_ERROR, "no size limit refused");
+	bad = (struct ctr_db_log_config){.mode = CTR_DB_LOG_BLOCKING, .max_size_bytes = 5, .options = "[1]"};
+	TAP_CHECK(ctr_db_set_log_config(db, x, &bad, &err) == CTR_DB_ERROR, "options that are not a JSON object refused");
+	TAP_CHECK(ctr_db_set_log_config(db, none, &blk, &err) == CTR_DB_NOT_FOUND, "no such container: NOT_FOUND");
+	TAP_CHECK(ctr_db_get_log_config(db, none, &c, &err) == CTR_DB_NOT_FOUND, "no such container: NOT_FOUND");
+	TAP_CHECK(ctr_db_delete_container(db, x, &err) == 0 && q_int(db->conn, "SELECT count(*) FROM container_logging") == 0,
+		  "the row goes with its container");
+	ctr_db_close(db);
+}
+
+/* file size of PATH plus its -wal */
+static int64_t db_file_bytes(const char *path)
+{
+	char wal[512];
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	struct stat a, b;
+	return (stat(path, &a) == 0 ? a.st_size : 0) + (stat(wal, &b) == 0 ? b.st_size : 0);
+}
+
+/* The space of a big log comes back when it goes; a database from before
+ * version 6 is switched to incremental auto-vacuum when migrated, or after
+ * a big delete when it was too big for that. */
+static void test_give_back_space(void)
+{
+	struct ctr_error err = {0};
+	struct ctr_db *db = fresh_db("space.db");
+	if (!db) {
+		TAP_CHECK(0, "fixture");
+		return;
+	}
+	TAP_CHECK(q_int(db->conn, "PRAGMA auto_vacuum") == 2, "a new database uses incremental auto-vacuum");
+	char x[CTR_DB_ID_LEN + 1], y[CTR_DB_ID_LEN + 1];
+	make_id(x, "35", 1);
+	make_id(y, "36", 1);
+	int rc = add_ct(db, x, "big", 1, &err);
+	rc = rc ? rc : add_ct(db, y, "small", 1, &err);
+	static char chunk[64 * 1024];
+	memset(chunk, 'y', sizeof chunk);
+	struct ctr_db_log_chunk c = {.stream = CTR_DB_STDOUT, .time_ns = 1, .data = chunk, .len = sizeof chunk};
+	rc = rc ? rc : ctr_db_append_logs(db, y, &c, 1, &err);
+	int64_t base = db_file_bytes(ctr_db_path(db));
+	for (int i = 0; rc == 0 && i < 480; i++)  /* 30 MiB */
+		rc = ctr_db_append_logs(db, x, &c, 1, &err);
+	int64_t peak = db_file_bytes(ctr_db_path(db));
+	rc = rc ? rc : ctr_db_delete_container(db, x, &err);
+	int64_t after = db_file_bytes(ctr_db_path(db));
+	TAP_CHECK(rc == 0 && peak > base + (30 << 20) && after < base + (2 << 20),
+		  "a 30 MiB log removed: the file (and WAL) go from %lld to %lld bytes (%lld before it): %s",
+		  (long long)peak, (long long)after, (long long)base, rc ? err.msg : "ok");
+	int64_t other = 0;
+	TAP_CHECK(ctr_db_log_bytes(db, y, &other, &err) == 0 && other == (int64_t)sizeof chunk,
+		  "the other container's log is intact");
+	/* A small log removed leaves its pages for the next logs. */
+	char w[CTR_DB_ID_LEN + 1];
+	make_id(w, "3a", 1);
+	rc = rc ? rc : add_ct(db, w, "smalllog", 1, &err);
+	for (int i = 0; rc == 0 && i < 16; i++)  /* 1 MiB */
+		rc = ctr_db_append_logs(db, w, &c, 1, &err);
+	int64_t pages_small = q_int(db->conn, "PRAGMA page_count");
+	rc = rc ? rc : ctr_db_delete_container(db, w, &err);
+	TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA page_count") == pages_small &&
+			  q_int(db->conn, "PRAGMA freelist_count") >= 256,
+		  "a 1 MiB log removed leaves its pages free for reuse: %s", rc ? err.msg : "ok");
+	/* Trims that free little keep their pages for the next appends. */
+	char z[CTR_DB_ID_LEN + 1];
+	make_id(z, "37", 1);
+	rc = rc ? rc : add_ct(db, z, "big2", 1, &err);
+	for (int i = 0; rc == 0 && i < 640; i++)  /* 40 MiB */
+		rc = ctr_db_append_logs(db, z, &c, 1, &err);
+	int64_t dropped = 0, pages_before = q_int(db->conn, "PRAGMA page_count");
+	rc = rc ? rc : ctr_db_trim_logs(db, z, 2 * (int64_t)sizeof chunk, &dropped, &err);
+	TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA page_count") == pages_before &&
+			  q_int(db->conn, "PRAGMA freelist_count") >= 32,
+		  "a trim of 128 KiB of 40 MiB keeps the pages for reuse: %s", rc ? err.msg : "ok");
+	/* A big trim gives the space back. */
+	rc = rc ? rc : ctr_db_trim_logs(db, z, 600 * (int64_t)sizeof chunk, &dropped, &err);
+	TAP_CHECK(rc == 0 && q_int(db->conn, "PRAGMA page_count") < pages_before / 4,
+		  "a trim of most of the log gives the space back (%lld pages of %lld)",
+		  (long long)q_int(db->conn, "PRAGMA page_count"), (long long)pages_before);
+	ctr_db_close(db);
+
+	/* A version 4 database with more live data than the switch takes: it
+	 * waits, until a delete leaves little; then that VACUUM also shrinks it. */
+	const char *path = tmp_path("v4-big.db");
+	struct ctr_db *old = NULL;
+	rc = build_version(path, ctr_db_migrations, 4, &err);
+	char sql[2048];
+	make_id(x, "38", 1);
+	make_id(z, "39", 1);
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO layers VALUES ('%s', 5, 6);"
+		 "INSERT INTO images (id, repository, created_ns) VALUES ('%s', 'old', 1);"
+		 "INSERT INTO containers (id, name, image_id, args, created_ns, state) VALUES "
+		 "('%s', 'v4big', '%s', '[\"true\"]', 7, 'created'), ('%s', 'v4small', '%s', '[\"true\"]', 7, 'created');"
+		 "INSERT INTO container_security (container_id, userns) VALUES ('%s', 'legacy'), ('%s', 'legacy');"
+		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 64) "
+		 "INSERT INTO logs (container_id, stream, time_ns, data) SELECT '%s', 'stdout', i, zeroblob(65536) FROM n;",
+		 x, x, x, x, z, x, x, z, x);
+	rc = rc ? rc : raw_exec(path, sql);
+	int64_t saved = db_vacuum_switch_max_live;
+	db_vacuum_switch_max_live = 1 << 20;
+	rc = rc ? rc : ctr_db_open(&old, path, &err);
+	TAP_CHECK(rc == 0 && q_int(old->conn, "PRAGMA auto_vacuum") == 0 && q_int(old->conn, "PRAGMA user_version") == 6,
+		  "a version 4 file with 4 MiB of logs, over a 1 MiB limit: migrated, not switched yet: %s",
+		  rc ? err.msg : "ok");
+	int64_t big = db_file_bytes(path);
+	rc = rc ? rc : ctr_db_delete_container(old, x, &err);
+	TAP_CHECK(rc == 0 && q_int(old->conn, "PRAGMA auto_vacuum") == 2 && db_file_bytes(path) < big / 4,
+		  "deleting the big log switches it, and the file shrinks (%lld to %lld bytes): %s", (long long)big,
+		  (long long)db_file_bytes(path), rc ? err.msg : "ok");
+	db_vacuum_switch_max_live = saved;
+	ctr_db_close(old);
 }
 
 static void test_logs(void)
@@ -1850,14 +2424,14 @@ static void test_reserve(void)
 		  "the reserve is FILE" CTR_DB_RESERVE_SUFFIX ", mode 0600, %d bytes allocated", CTR_DB_RESERVE_BYTES);
 	TAP_CHECK(ctr_db_reserve_refill(db) && stat(path, &st) == 0 && st.st_size == CTR_DB_RESERVE_BYTES,
 		  "refill keeps a reserve that is there");
-	db->last_full = false;
+	db->last_code = SQLITE_CONSTRAINT;
 	TAP_CHECK(!db_retry_with_reserve(db, CTR_DB_ERROR) && exists(path),
 		  "a failure that is not a full disk keeps the reserve and is not retried");
 	TAP_CHECK(!db_retry_with_reserve(db, CTR_DB_OK) && exists(path), "success keeps the reserve");
-	db->last_full = true;
+	db->last_code = SQLITE_FULL;
 	TAP_CHECK(db_retry_with_reserve(db, CTR_DB_ERROR) && !exists(path) && !ctr_db_reserve_held(db),
 		  "a write that failed on a full disk releases the reserve and is retried");
-	db->last_full = true;
+	db->last_code = SQLITE_IOERR_WRITE, db->last_errno = EDQUOT;
 	TAP_CHECK(!db_retry_with_reserve(db, CTR_DB_ERROR), "without a reserve, it is not retried again");
 	/* A partial file (a fallback made without O_TMPFILE, cut short) is replaced. */
 	int fd = open(path, O_CREAT | O_WRONLY, 0600);
@@ -1898,9 +2472,15 @@ int main(void)
 	test_list_running();
 	test_name_race();
 	test_busy_wait();
+	test_read_beside_write_lock();
+	test_migration_beside_write_lock();
+	test_write_lock_free();
 	test_chunked_delete();
 	test_logs();
 	test_log_trim();
+	test_log_markers();
+	test_log_config();
+	test_give_back_space();
 	test_reserve();
 	test_add_with_monitor();
 	test_mark_removing();

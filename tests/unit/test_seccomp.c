@@ -1,5 +1,5 @@
-/* Seccomp profiles and filters (runner/seccomp_*.c) and docker's capability
- * rules (runner/capabilities.c).
+/* Seccomp profiles and filters (runner/seccomp_*.c), docker's capability
+ * rules (runner/capabilities.c) and --tmpfs values (runner/confinement.c).
  *
  * Every filter check runs the system call twice, each time in a forked
  * child: once with no filter (the control, which says what the kernel itself
@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -40,6 +41,7 @@
 #include <seccomp.h>
 
 #include "capabilities.h"
+#include "confinement.h"
 #include "seccomp_filter.h"
 #include "seccomp_profile.h"
 #include "tap.h"
@@ -574,7 +576,10 @@ static void test_malformed_profiles(void)
 		 "\"args\": [{\"index\": 0, \"value\": 1}]}]}",
 		 "seccomp profile bad.json: syscalls[0].args[0].op: missing"},
 		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 5000}]}",
-		 "seccomp profile bad.json: syscalls[0].errnoRet: 5000 is out of range (at most 4095)"},
+		 "seccomp profile bad.json: syscalls[0].errnoRet: 5000 is out of range (at most 4094)"},
+		/* libseccomp refuses 4095 (its limit is errno < 4095). */
+		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 4095, \"syscalls\": []}",
+		 "seccomp profile bad.json: defaultErrnoRet: 4095 is out of range (at most 4094)"},
 		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}",
 		 "seccomp profile bad.json: syscalls[0].action: SCMP_ACT_NOTIFY is not supported (ctrrun has no seccomp agent to answer it)"},
 		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", "
@@ -599,6 +604,8 @@ static void test_malformed_profiles(void)
 		 "seccomp profile bad.json: listenerPath: seccomp agents are not supported"},
 		{"{}", "seccomp profile bad.json: no \"defaultAction\" and no \"syscalls\" (for no filter, say seccomp=unconfined)"},
 		{"[1, 2]", "seccomp profile bad.json: must be a JSON object, not array"},
+		/* json-c parses "null" to NULL with success: once an empty message. */
+		{"null\n", "seccomp profile bad.json: must be a JSON object, not null"},
 		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\"} x", NULL},  /* not JSON: the prefix is checked below */
 		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n  \"syscalls\": [", NULL},
 	};
@@ -615,9 +622,25 @@ static void test_malformed_profiles(void)
 		ctr_seccomp_free(s);
 	}
 
+	/* Parsed, but libseccomp will not build it: on i386 socket() rules are
+	 * socketcall rules too, where these two entries collide. */
+	struct ctr_error err = {0};
+	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
+		struct ctr_seccomp *s = prepare(CTR_SECCOMP_PROFILE,
+			"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86\"], \"syscalls\": ["
+			"{\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 22, \"args\": ["
+			"{\"index\": 0, \"value\": 16, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": 2, \"value\": 9, \"op\": \"SCMP_CMP_EQ\"}]}, "
+			"{\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ALLOW\"}]}",
+			"bad.json", 0, false, NULL, &err);
+		TAP_CHECK(!s, "entries that collide on i386 are refused");
+		TAP_STR_EQ(err.msg, "seccomp profile bad.json: syscalls[1]: libseccomp refused the rule for socket (it "
+				    "conflicts with an earlier entry that applies, on one of the architectures): File exists",
+			   "entries that collide: the error says so");
+		ctr_seccomp_free(s);
+	}
+
 	/* A file: read, checked, kept as text. */
 	char path[300], *text = NULL;
-	struct ctr_error err = {0};
 	snprintf(path, sizeof path, "%s/missing.json", tmp_dir);
 	TAP_CHECK(ctr_seccomp_profile_read_file(path, &text, &err) < 0 && err.errnum == ENOENT && strstr(err.msg, path),
 		  "a missing profile file is an error naming it: %s", err.msg);
@@ -1019,6 +1042,41 @@ static void test_capabilities(void)
 	TAP_CHECK(ctr_caps_compute(NULL, 0, NULL, 0, true, 37, &got, &err) == 0 && got == ctr_caps_all(37) &&
 			  !(got & CTR_CAP_BIT(CAP_BPF)) && (got & CTR_CAP_BIT(CAP_AUDIT_READ)),
 		  "--privileged gives what the kernel has (0..37)");
+	/* A kernel (faked) whose last capability is below the default set's
+	 * highest, CAP_SETFCAP (31): the default set stops at its last. */
+	TAP_CHECK(ctr_caps_compute(NULL, 0, NULL, 0, false, 7, &got, &err) == 0 && got == (def & ctr_caps_all(7)),
+		  "the default set on a kernel whose last capability is 7 (got %#llx)", (unsigned long long)got);
+}
+
+/* ---- --tmpfs ---- */
+
+static void test_tmpfs(void)
+{
+	struct ctr_tmpfs t;
+	struct ctr_error err = {0};
+	TAP_CHECK(ctr_tmpfs_parse("/run:rw,exec,size=64m,mode=1777", &t, &err) == 0 && strcmp(t.path, "/run") == 0 &&
+			  t.flags == (MS_NOSUID | MS_NODEV) && t.data && strcmp(t.data, "size=64m,mode=1777") == 0,
+		  "--tmpfs /run:rw,exec,size=64m,mode=1777");
+	ctr_tmpfs_free(&t);
+	TAP_CHECK(ctr_tmpfs_parse("/tmp", &t, &err) == 0 && t.flags == (MS_NOEXEC | MS_NOSUID | MS_NODEV) && !t.data,
+		  "--tmpfs /tmp: docker's noexec,nosuid,nodev");
+	ctr_tmpfs_free(&t);
+	/* Each of these is the container's root, or names a path through . or ..:
+	 * refused here too, not only by run's own check, since this also reads
+	 * the recorded flags at start. */
+	static const char *const bad_paths[] = {"/", "//", "/.", "/..:size=1m", "/a/../b", "/a/./b", "tmp", ""};
+	for (size_t i = 0; i < sizeof bad_paths / sizeof bad_paths[0]; i++) {
+		TAP_CHECK(ctr_tmpfs_parse(bad_paths[i], &t, &err) < 0 && !t.path &&
+				  strstr(err.msg, "the path must be absolute, not /, without '.' or '..'"),
+			  "--tmpfs '%s' is refused: %s", bad_paths[i], err.msg);
+	}
+	/* Options that do not fit the mount data are refused, not cut short. */
+	char spec[2048] = "/x:";
+	for (int i = 0; i < 5; i++)
+		snprintf(spec + strlen(spec), sizeof spec - strlen(spec), "%smode=%0240d", i ? "," : "", 1777);
+	TAP_CHECK(ctr_tmpfs_parse(spec, &t, &err) < 0 && !t.path && !t.data &&
+			  strstr(err.msg, "the options are longer than 1023 bytes"),
+		  "--tmpfs with 1.2 KiB of options is refused: %.60s...", err.msg);
 }
 
 /* ---- how long it takes ---- */
@@ -1124,6 +1182,7 @@ int main(int argc, char **argv)
 	bool timing_only = argc > 1 && strcmp(argv[1], "--timing") == 0;
 	if (!timing_only) {
 		test_capabilities();
+		test_tmpfs();
 		test_default_profile();
 		test_capability_groups();
 		test_containers_profile();
