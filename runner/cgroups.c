@@ -802,8 +802,16 @@ static int remove_dir(const char *dir, bool kill_leftovers, int depth, struct ct
 		return -1;
 	if (kill_leftovers)
 		kill_members(dir);
-	if (cg_rmdir(dir) == 0 || errno == ENOENT)
-		return 0;
+	/* A member killed just now stays a zombie, and keeps the cgroup busy,
+	 * until its parent reaps it: when that parent was a ctrrun killed in
+	 * turn, the reaper is init, a moment later. */
+	for (int waited = 0;; waited += 20) {
+		if (cg_rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || !kill_leftovers || waited >= KILL_WAIT_MS)
+			break;
+		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+	}
 	if (errno == EBUSY)
 		return ctr_fail(err, EBUSY, "cannot remove cgroup %s, which still holds processes", dir);
 	return ctr_fail(err, errno, "cannot remove cgroup %s", dir);

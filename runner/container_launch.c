@@ -520,5 +520,10 @@ int container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, cons
 		free(dir);
 		return CTRRUN_EXIT_ERROR;
 	}
+	/* Recorded at once, not only once the container runs: a ctrrun killed
+	 * while it sets the container up leaves cgroups that whoever removes
+	 * the container then finds (crash cleanup, rm). */
+	if (cg)
+		record_cgroup(rt, rec, cg);
 	return o->detach ? launch_detached(rt, rec, o, cg) : launch_and_monitor(rt, rec, o, -1, cg);
 }
