@@ -38,7 +38,7 @@ _ctrrun_optarg() {
 _ctrrun_opts() {
 	local flags
 	case $1 in
-	'') flags='--help --version' ;;
+	'') flags='--version' ;;
 	run) flags='-d --detach -i --interactive -t --tty --rm --privileged --read-only' ;;
 	ps) flags='-a --all -q --quiet --no-trunc' ;;
 	logs) flags='-f --follow -t --timestamps' ;;
@@ -89,7 +89,8 @@ _ctrrun() {
 
 	# A value of an option.
 	local takes
-	takes=" $(_ctrrun_optarg "$cmd") "
+	takes=$(_ctrrun_optarg "$cmd")
+	takes=" ${takes//[$'\t\n']/ } "
 	if [[ $prev == -* && $takes == *" $prev "* ]]; then
 		case $prev in
 		--root) _filedir -d ;;
