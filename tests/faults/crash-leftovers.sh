@@ -1,6 +1,6 @@
 #!/bin/bash
-# TAP test: what kill -9 of a command leaves behind, at the instants the
-# issue (13) names, caught on purpose rather than at random (kill9.sh does
+# TAP test: what kill -9 of a command leaves behind, at the instants most
+# likely to leave something (listed below), caught on purpose rather than at random (kill9.sh does
 # random instants): an import and a commit killed while their layer is being
 # extracted into layers/.tmp-*, an rm killed while it deletes the upper dir.
 # Expected: the next command removes the temporary directory of a dead

@@ -1,5 +1,5 @@
 #!/bin/bash
-# TAP test: stop, kill, rm and rm -f on a full disk (issue 13). Each mode's
+# TAP test: stop, kill, rm and rm -f on a full disk. Each mode's
 # state root is a small ext4 file system of its own, loop-mounted by this
 # test and filled to the last block (as root, so root's reserved blocks go
 # too) before the command under test. Expected values are docker's: the
@@ -159,7 +159,7 @@ case_kill_sigkill_full() {
 	expect_row k2 137
 }
 
-# The issue's sequence: stop on a full disk, then rm on the same full disk
+# The sequence a user hits: stop on a full disk, then rm on the same full disk
 # (no space freed in between), and the containers stopped earlier with it.
 case_stop_then_rm_full() {
 	unfill

@@ -1,6 +1,6 @@
 #!/bin/bash
 # TAP test: kill -9 of every ctrrun command that changes the store, at
-# random instants (issue 13): import, commit, run, rm, rmi, start, as root
+# random instants: import, commit, run, rm, rmi, start, as root
 # and as the unprivileged test user, until CTR_KILL9_N (20) kills per
 # command and mode have hit the command while it ran.
 #

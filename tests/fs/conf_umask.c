@@ -176,7 +176,7 @@ static int new_entries_under(struct testfs *t, mode_t daemon_mask, mode_t caller
 	return check_modes(t, "", "wh-", caller_mask, -1);
 }
 
-/* The case: a daemon started from a shell with the usual 022. */
+/* The common case: a daemon started from a shell with the usual 022. */
 static int new_entries_caller_umask_000_daemon_022(struct testfs *t)
 {
 	return new_entries_under(t, 022, 0);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# TAP test: a container's daemons dying (issue 13). The /proc view's daemon
+# TAP test: a container's daemons dying. The /proc view's daemon
 # killed with SIGKILL is started again by the monitor, its files put back
 # over the container's /proc and its sysinfo listeners handed over, within a
 # second; a copy of a view file cached before is not served afterwards. The

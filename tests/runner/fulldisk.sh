@@ -1,6 +1,6 @@
 #!/bin/bash
 # TAP test: data written into a container on a full disk never vanishes
-# silently (issue 13). Each mode (root, rootless) keeps its state root on a
+# silently. Each mode (root, rootless) keeps its state root on a
 # 64 MiB ext4 image of its own (a loop device, made here and removed on
 # exit, also after a failure). A writer (fulldisk/writer.c, built static
 # here) fills a file in 1 MiB writes and records what write(), fsync() and
@@ -169,7 +169,7 @@ need_store() {
 }
 
 # ---------------------------------------------------------------- cases
-# The issue's case: a container writes 200 x 1 MiB into its root on a
+# The main case: a container writes 200 x 1 MiB into its root on a
 # 64 MiB store. Its report goes to a volume on another filesystem.
 case_container_fill() {
 	need_store || return

@@ -168,7 +168,7 @@ case_meminfo_limit() {
 	rm_quiet mem256
 }
 
-# The issue's "Done when" command: busybox free (sysinfo(2), not meminfo),
+# The README's example: busybox free (sysinfo(2), not meminfo),
 # nproc, uptime and the head of /proc/stat show a 256 MiB one-CPU machine
 # that booted moments ago.
 case_free_shows_limit() {
@@ -214,7 +214,7 @@ case_cpuset_one_cpu() {
 }
 
 # --cpuset-cpus <the host's last CPU>: it is CPU 0 inside (renumbered, as
-# the issue asks).
+# docs/ctrrun.1 says).
 case_cpuset_renumbered() {
 	local last
 	last=$(online_cpus | tail -n1)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# TAP test: a container's log is never dropped without a trace (issue 13).
+# TAP test: a container's log is never dropped without a trace.
 # Every case runs as root and as the unprivileged user ctrtest (rootless).
 #  - A sqlite3 session holding BEGIN IMMEDIATE past the busy timeout: in the
 #    default (blocking) mode no line is lost, the container's writes block

@@ -1,6 +1,6 @@
 #!/bin/bash
 # TAP test: attacks from inside a container, as someone who controls the
-# container's image or command would try them (issue 12). Each attack is a
+# container's image or command would try them. Each attack is a
 # case that must fail to reach the host; every case runs as root and as the
 # unprivileged test user, each mode with its own state root. The attackers
 # are small static C programs (tests/runner/attacks/) built here.

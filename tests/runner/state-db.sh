@@ -1,6 +1,6 @@
 #!/bin/bash
 # TAP test: ctrrun's commands beside a state.db that another process holds,
-# that is damaged, or that was cut to zero bytes (issue 13), and `run`
+# that is damaged, or that was cut to zero bytes, and `run`
 # racing the removal of its image. Every case runs as root and as the
 # unprivileged user ctrtest (rootless), each mode with its own state root.
 #
@@ -12,7 +12,7 @@
 # - A zero-length state.db beside layers and containers is refused, named,
 #   left as it is; alone in a new directory it becomes a new store.
 #
-# Expected values come from the issue and from docker's rules (exit 125
+# Expected values come from docs/ctrrun.1 and from docker's rules (exit 125
 # for ctrrun's own failures), never from the output under test.
 set -uo pipefail
 

@@ -1,5 +1,5 @@
 /* The /proc view's sysinfo answer is written into the calling process and
- * into no other (issue 12, section 4): a caller that dies after its
+ * into no other: a caller that dies after its
  * notification was checked, and whose pid goes to a new process, must not
  * get the new process written into. Root: the test makes a PID namespace
  * of its own so that it can hand the dead caller's pid to a new process
