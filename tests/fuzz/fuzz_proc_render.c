@@ -3,7 +3,7 @@
  * /proc/PID/cgroup, and the container's cgroup files (memory.stat, limits
  * and usage, cpu.max or cfs_*, cpuset, cpuacct, io.stat or blkio), read by
  * fs/procview/proc_cgroup.c from a fake cgroupfs and turned into the container's
- * files by fs/procview/proc_render_*.c, wired as proc_content.c wires them.
+ * files by fs/procview/proc_render_memory.c and proc_render_cpu_io.c, wired as proc_content.c wires them.
  *
  * The input is NUL-separated texts in the order of enum section below; a
  * missing or empty cgroup text is a missing file. The first is a line of
