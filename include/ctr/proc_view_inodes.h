@@ -7,7 +7,7 @@
 #define CTR_PROC_VIEW_INODES_H
 
 /* The root directory is FUSE_ROOT_ID (1); files are numbered from here,
- * in the order of fs/proc_content.h's enum. */
+ * in the order of fs/procview/proc_content.h's enum. */
 #define CTR_VIEW_FIRST_FILE_INO 2
 #define CTR_VIEW_FILE_COUNT 7
 

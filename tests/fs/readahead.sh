@@ -1,6 +1,6 @@
 #!/bin/bash
 # TAP test: ctrfs raises its mount's read-ahead window (the kernel caps a
-# FUSE mount at 128 KiB; see fs/readahead.h) to 512 KiB on the first open
+# FUSE mount at 128 KiB; see fs/union/readahead.h) to 512 KiB on the first open
 # when it runs as root, keeps the kernel's with CTRFS_READAHEAD_KB=0, and a
 # sequential read then arrives in 512 KiB READs (counted by CTRFS_STATS=1).
 # Needs root: only root can write /sys/class/bdi.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# TAP test: the walk prefetcher (fs/dir_prefetch.c) prepares the next
+# TAP test: the walk prefetcher (fs/union/dir_prefetch.c) prepares the next
 # directories of a walk ahead of time; whatever changes through the mount
 # after that must still show in the next listing. Each case lists the parent
 # (READDIRPLUS queues its subdirectories), changes a subdirectory, then walks

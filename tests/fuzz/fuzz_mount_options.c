@@ -1,7 +1,7 @@
-/* Fuzzes ctrfs's mount command line (fs/mount_options.c) in its three
+/* Fuzzes ctrfs's mount command line (fs/union/mount_options.c) in its three
  * forms: `ctrfs mount LOWER UPPER MNT`, fuse-overlayfs's `-o lowerdir=...`
  * form, and mount.fuse3's `SOURCE MNT -o OPTS`, with the -o list parser,
- * the lowerdir list and uid/gid mapping specs (fs/idmap.c) below them.
+ * the lowerdir list and uid/gid mapping specs (fs/union/idmap.c) below them.
  *
  * The input is NUL-separated arguments; a first byte 'M' picks the mount
  * form (arguments after "mount"), anything else the others. Besides crashes,
@@ -10,7 +10,7 @@
  * read-only exactly when there is no upper dir, and mappings that map. */
 #include <stdbool.h>
 
-#include "../../fs/mount_options.h"
+#include "mount_options.h"
 #include "fuzz_util.h"
 
 #define MAX_ARGS 16

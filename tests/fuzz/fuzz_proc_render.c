@@ -2,8 +2,8 @@
  * (/proc/meminfo, stat, cpuinfo, diskstats, swaps, the online CPU list),
  * /proc/PID/cgroup, and the container's cgroup files (memory.stat, limits
  * and usage, cpu.max or cfs_*, cpuset, cpuacct, io.stat or blkio), read by
- * fs/proc_cgroup.c from a fake cgroupfs and turned into the container's
- * files by fs/proc_render_*.c, wired as fs/proc_content.c wires them.
+ * fs/procview/proc_cgroup.c from a fake cgroupfs and turned into the container's
+ * files by fs/procview/proc_render_memory.c and proc_render_cpu_io.c, wired as proc_content.c wires them.
  *
  * The input is NUL-separated texts in the order of enum section below; a
  * missing or empty cgroup text is a missing file. The first is a line of
@@ -15,9 +15,9 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-#include "../../fs/proc_cgroup.h"
-#include "../../fs/proc_cpus.h"
-#include "../../fs/proc_render.h"
+#include "proc_cgroup.h"
+#include "proc_cpus.h"
+#include "proc_render.h"
 #include "fuzz_util.h"
 
 enum section {

@@ -1,5 +1,5 @@
 /* uidmapping=/gidmapping= translation as podman sends it (leading colon). */
-#include "../../fs/idmap.h"
+#include "idmap.h"
 #include "tap.h"
 
 int main(void)

@@ -5,7 +5,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "../../fs/low_space.h"
+#include "low_space.h"
 #include "tap.h"
 
 static int parses(const char *text, uint64_t want)

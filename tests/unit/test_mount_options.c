@@ -2,7 +2,7 @@
  * implemented, passed on as a generic mount flag, or refused by name. */
 #include <stdlib.h>
 
-#include "../../fs/mount_options.h"
+#include "mount_options.h"
 #include "tap.h"
 
 static int parse(struct union_config *cfg, struct ctr_error *err, bool mount_form, int argc, char **argv)

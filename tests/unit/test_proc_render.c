@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../fs/proc_cgroup.h"
+#include "proc_cgroup.h"
 #include "ctr/cpuset.h"
-#include "../../fs/proc_cpus.h"
-#include "../../fs/proc_loadavg.h"
-#include "../../fs/proc_render.h"
+#include "proc_cpus.h"
+#include "proc_loadavg.h"
+#include "proc_render.h"
 #include "tap.h"
 
 #define MiB (1024ULL * 1024)

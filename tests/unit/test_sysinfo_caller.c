@@ -29,7 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../fs/proc_sysinfo.h"
+#include "proc_sysinfo.h"
 #include "tap.h"
 
 /* The same address in every fork: A's buffer, and B's copy of it. */

@@ -1,6 +1,6 @@
 /* Overlay-private xattrs are hidden; a user's names in the private namespace
  * are escaped as kernel overlayfs (6.7+) does. */
-#include "../../fs/xattr_names.h"
+#include "xattr_names.h"
 #include "tap.h"
 
 int main(void)

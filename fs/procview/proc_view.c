@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fuse_daemon.h"
 #include "proc_content.h"
 #include "proc_options.h"
 #include "proc_sysinfo.h"
@@ -65,6 +66,9 @@ struct proc_view {
 	unsigned long arm_gen;        /* bumped on every arm, so no wake-up is lost */
 	bool bg_stop, bg_started;
 	pthread_t bg;
+
+	int sysinfo_fd, control_fd;   /* --sysinfo-fd, --control-fd; -1: none */
+	struct proc_sysinfo *sysinfo; /* answers their sysinfo calls while serving */
 };
 
 static uint64_t now_ns(void)
@@ -506,6 +510,38 @@ static void view_free(struct proc_view *v)
 	proc_cgroup_free(&v->src.cg);
 }
 
+/* fuse_daemon steps (session/fuse_daemon.h). */
+static void view_mounted(void *userdata, struct fuse_session *se)
+{
+	struct proc_view *v = userdata;
+	v->se = se;
+}
+
+static int view_serving(void *userdata)
+{
+	struct proc_view *v = userdata;
+	if (view_start_threads(v) < 0)
+		return -1;
+	if ((v->sysinfo_fd >= 0 || v->control_fd >= 0) &&
+	    !(v->sysinfo = proc_sysinfo_start(v->sysinfo_fd, v->control_fd, &v->src)))
+		fprintf(stderr, "ctrfs proc: cannot answer sysinfo calls; the container sees the host's\n");
+	return 0;
+}
+
+static void view_served(void *userdata)
+{
+	struct proc_view *v = userdata;
+	proc_sysinfo_stop(v->sysinfo);
+	v->sysinfo = NULL;
+}
+
+/* Before the session goes: the refresh thread may be sending a
+ * notification on it. */
+static void view_release(void *userdata)
+{
+	view_free(userdata);
+}
+
 int proc_view_main(int argc, char **argv)
 {
 	struct proc_options o;
@@ -526,57 +562,27 @@ int proc_view_main(int argc, char **argv)
 		view_free(&v);
 		return PROC_EXIT_USAGE;
 	}
+	v.sysinfo_fd = o.sysinfo_fd;
+	v.control_fd = o.control_fd;
 
-	int rc = PROC_EXIT_MOUNT;
 	char opts[128];
 	snprintf(opts, sizeof opts, "ro,default_permissions,fsname=ctrfs-proc,subtype=ctrfs-proc%s",
 		 geteuid() == 0 ? ",allow_other" : "");
-	char *fargv[] = {"ctrfs", "-o", opts, o.debug ? "-d" : NULL, NULL};
-	struct fuse_args args = FUSE_ARGS_INIT(o.debug ? 4 : 3, fargv);
-	struct fuse_session *se = fuse_session_new(&args, &proc_ops, sizeof proc_ops, &v);
-	if (!se) {
-		fprintf(stderr, "ctrfs proc: cannot start a FUSE session (options %s)\n", opts);
-		goto out;
-	}
-	v.se = se;
-	if (fuse_set_signal_handlers(se) != 0) {
-		fprintf(stderr, "ctrfs proc: cannot install signal handlers\n");
-		goto out_session;
-	}
-	if (fuse_session_mount(se, o.mountpoint) != 0) {
-		fprintf(stderr, "ctrfs proc: cannot mount on %s (see the message above)\n", o.mountpoint);
-		goto out_signals;
-	}
-	if (fuse_daemonize(o.foreground) != 0) {
-		fprintf(stderr, "ctrfs proc: cannot run in the background\n");
-		goto out_unmount;
-	}
-	if (view_start_threads(&v) < 0)
-		goto out_unmount;
-	struct proc_sysinfo *sysinfo = NULL;
-	if ((o.sysinfo_fd >= 0 || o.control_fd >= 0) && !(sysinfo = proc_sysinfo_start(o.sysinfo_fd, o.control_fd, &v.src)))
-		fprintf(stderr, "ctrfs proc: cannot answer sysinfo calls; the container sees the host's\n");
-	struct fuse_loop_config *loop = fuse_loop_cfg_create();
-	if (!loop) {
-		fprintf(stderr, "ctrfs proc: out of memory\n");
-		goto out_unmount;
-	}
-	fuse_loop_cfg_set_max_threads(loop, 4);
-	rc = fuse_session_loop_mt(se, loop) == 0 ? PROC_EXIT_OK : PROC_EXIT_MOUNT;
-	fuse_loop_cfg_destroy(loop);
-	proc_sysinfo_stop(sysinfo);
-out_unmount:
-	fuse_session_unmount(se);
-out_signals:
-	fuse_remove_signal_handlers(se);
-out_session:
-	/* the refresh thread may be sending a notification on se */
-	view_free(&v);
-	fuse_session_destroy(se);
-	fuse_opt_free_args(&args);
-	return rc;
-out:
-	fuse_opt_free_args(&args);
-	view_free(&v);
-	return rc;
+	const struct fuse_daemon daemon_cfg = {
+		.name = "ctrfs proc",
+		.options = opts,
+		.debug = o.debug,
+		.foreground = o.foreground,
+		.mountpoint = o.mountpoint,
+		.ops = &proc_ops,
+		.ops_size = sizeof proc_ops,
+		.userdata = &v,
+		.max_threads = 4,
+		.clone_fd = false,
+		.mounted = view_mounted,
+		.serving = view_serving,
+		.served = view_served,
+		.release = view_release,
+	};
+	return fuse_daemon_run(&daemon_cfg) == 0 ? PROC_EXIT_OK : PROC_EXIT_MOUNT;
 }

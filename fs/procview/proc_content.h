@@ -1,5 +1,5 @@
 /* What each file of the /proc view holds: the host's file read now, turned
- * into the container's by the proc_render_* generators with its cgroup's
+ * into the container's by the generators (proc_render.h) with its cgroup's
  * values read now. */
 #ifndef CTR_FS_PROC_CONTENT_H
 #define CTR_FS_PROC_CONTENT_H

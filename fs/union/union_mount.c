@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include "caller_umask.h"
+#include "ctr/cleanup.h"
 #include "dir_prefetch.h"
 #include "dirfd_cache.h"
+#include "fuse_daemon.h"
 #include "layers.h"
 #include "lower_links.h"
 #include "nodes.h"
@@ -68,11 +70,34 @@ static void union_fs_free(struct union_fs *fs, bool remove_made_work)
 	layers_close(fs);
 }
 
+/* fuse_daemon steps (session/fuse_daemon.h). */
+static void union_mounted(void *userdata, struct fuse_session *se)
+{
+	struct union_fs *fs = userdata;
+	fs->se = se;
+	readahead_prepare(&fs->readahead, fs->cfg.mountpoint);
+}
+
+static int union_serving(void *userdata)
+{
+	dir_prefetch_start(userdata);   /* after daemonizing: threads do not survive fork */
+	return 0;
+}
+
+static void union_served(void *userdata)
+{
+	struct union_fs *fs = userdata;
+	dir_prefetch_stop(fs);
+	union_close_handles(fs);
+	request_stats_report();
+	if (fs->has_upper)
+		workdir_clean(fs);
+}
+
 int union_mount_run(struct union_config *cfg)
 {
 	struct union_fs fs = {.cfg = *cfg};
 	struct ctr_error err = {0};
-	int rc = UNION_EXIT_MOUNT;
 
 	fs.xattr_prefix = choose_xattr_prefix(cfg);
 	/* Entries made for a caller get the caller's umask (caller_umask.h),
@@ -94,52 +119,23 @@ int union_mount_run(struct union_config *cfg)
 		return UNION_EXIT_MOUNT;
 	}
 
-	char *opts = fuse_option_string(cfg);
-	char *argv[] = {"ctrfs", "-o", opts, cfg->debug ? "-d" : NULL, NULL};
-	struct fuse_args args = FUSE_ARGS_INIT(cfg->debug ? 4 : 3, argv);
-	struct fuse_session *se = opts ? fuse_session_new(&args, &union_ops, sizeof union_ops, &fs) : NULL;
-	fs.se = se;
-	if (!se) {
-		fprintf(stderr, "ctrfs: cannot start a FUSE session (options %s)\n", opts ? opts : "?");
-		goto out;
-	}
-	if (fuse_set_signal_handlers(se) != 0) {
-		fprintf(stderr, "ctrfs: cannot install signal handlers\n");
-		goto out_session;
-	}
-	if (fuse_session_mount(se, cfg->mountpoint) != 0) {
-		fprintf(stderr, "ctrfs: cannot mount on %s (see the message above)\n", cfg->mountpoint);
-		goto out_signals;
-	}
-	readahead_prepare(&fs.readahead, cfg->mountpoint);
-	if (fuse_daemonize(cfg->foreground) != 0) {
-		fprintf(stderr, "ctrfs: cannot run in the background\n");
-		goto out_unmount;
-	}
-	struct fuse_loop_config *loop = fuse_loop_cfg_create();
-	if (!loop) {
-		fprintf(stderr, "ctrfs: out of memory\n");
-		goto out_unmount;
-	}
-	fuse_loop_cfg_set_clone_fd(loop, 1);
-	fuse_loop_cfg_set_max_threads(loop, 16);
-	dir_prefetch_start(&fs);   /* after daemonizing: threads do not survive fork */
-	rc = fuse_session_loop_mt(se, loop) == 0 ? UNION_EXIT_OK : UNION_EXIT_MOUNT;
-	dir_prefetch_stop(&fs);
-	fuse_loop_cfg_destroy(loop);
-	union_close_handles(&fs);
-	request_stats_report();
-	if (fs.has_upper)
-		workdir_clean(&fs);
-out_unmount:
-	fuse_session_unmount(se);
-out_signals:
-	fuse_remove_signal_handlers(se);
-out_session:
-	fuse_session_destroy(se);
-out:
-	fuse_opt_free_args(&args);
-	free(opts);
+	_cleanup_free_ char *opts = fuse_option_string(cfg);
+	const struct fuse_daemon daemon_cfg = {
+		.name = "ctrfs",
+		.options = opts,
+		.debug = cfg->debug,
+		.foreground = cfg->foreground,
+		.mountpoint = cfg->mountpoint,
+		.ops = &union_ops,
+		.ops_size = sizeof union_ops,
+		.userdata = &fs,
+		.max_threads = 16,
+		.clone_fd = true,
+		.mounted = union_mounted,
+		.serving = union_serving,
+		.served = union_served,
+	};
+	int rc = fuse_daemon_run(&daemon_cfg) == 0 ? UNION_EXIT_OK : UNION_EXIT_MOUNT;
 	union_fs_free(&fs, rc != UNION_EXIT_OK);
 	return rc;
 }

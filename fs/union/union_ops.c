@@ -197,7 +197,6 @@ static int backing_flags(struct union_fs *fs, int flags)
 
 static int open_backing(struct union_fs *fs, int dirfd, const char *name, int flags)
 {
-	int trunc = flags & O_TRUNC;
 	flags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC | O_NOFOLLOW;
 	if (fs->writeback) {
 		flags &= ~O_APPEND;
@@ -207,7 +206,6 @@ static int open_backing(struct union_fs *fs, int dirfd, const char *name, int fl
 				return fd;
 		}
 	}
-	(void)trunc;
 	return openat(dirfd, name, flags);
 }
 

@@ -1,4 +1,4 @@
-/* Internal state of one ctrfs union mount, shared by the fs/ files.
+/* Internal state of one ctrfs union mount, shared by the fs/union/ files.
  *
  * Layers are numbered top down: with an upper dir, layer 0 is the upper and
  * 1..n the lowers; without one (read-only mount), 0..n-1 are the lowers and
