@@ -172,6 +172,24 @@ static void check_daemons(void *arg)
 	}
 }
 
+/* The init can fault on its dead root (SIGBUS) before the union daemon's
+ * death is seen: both SIGCHLDs then arrive together, and check_daemons finds
+ * the init already gone. The daemon, killed first, is still unreaped then:
+ * its death is recorded as the reason all the same. */
+static void check_root_after_exit(struct daemon_watch *w, int status)
+{
+	int st;
+	char how[64], attrs[160];
+	if (w->stopping || !WIFSIGNALED(status) || WTERMSIG(status) != SIGBUS)
+		return;
+	if (!daemon_exited(&w->proc->fs_pid, &st) || (WIFEXITED(st) && WEXITSTATUS(st) == 0))
+		return;
+	describe_status(st, how, sizeof how);
+	snprintf(w->error, sizeof w->error, "its root file system's daemon died (%s)", how);
+	snprintf(attrs, sizeof attrs, "{\"daemon\":\"ctrfs\",\"status\":\"%s\"}", how);
+	ctrrun_container_event(w->rt, w->rec->id, w->rec->name, "daemon-died", attrs);
+}
+
 /* write(2) to a pipe whose reader may be gone (killed): it then fails
  * with EPIPE, and the SIGPIPE it raises is blocked here and taken back, so
  * that it ends neither the monitor nor ctrrun. */
@@ -332,6 +350,7 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	if (io.in >= 0)
 		signal(SIGPIPE, SIG_IGN);
 	int status = monitor_supervise(&proc, &io, log);
+	check_root_after_exit(&watch, status);
 	term_restore(0, &term);
 	ctr_container_wait_daemon(&proc, 10000);
 	if (proc.cgroup) {
