@@ -1,4 +1,4 @@
-/* Fuzzes the image config JSON (runner/image_config.c) and docker's
+/* Fuzzes the image config JSON (runner/image/image_config.c) and docker's
  * `import --change` instructions. The input is the config document, then
  * optionally NUL-separated --change instructions applied to what it parsed.
  *

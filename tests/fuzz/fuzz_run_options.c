@@ -1,9 +1,9 @@
-/* Fuzzes `ctrrun run`'s command line (runner/run_options.c), docker's
- * limit values (runner/resource_limits.c, and the CPU lists of
+/* Fuzzes `ctrrun run`'s command line (runner/cli/run_options.c), docker's
+ * limit values (runner/cgroups/resource_limits.c, and the CPU lists of
  * include/ctr/cpuset.h they share with the /proc view), and the confinement
  * flags' values as cmd_run checks them: --tmpfs PATH[:OPTS] by
- * ctr_tmpfs_parse (runner/confinement.c), --cap-add, --cap-drop and
- * --privileged by ctr_caps_compute (runner/capabilities.c).
+ * ctr_tmpfs_parse (runner/security/confinement.c), --cap-add, --cap-drop and
+ * --privileged by ctr_caps_compute (runner/security/capabilities.c).
  *
  * The input is NUL-separated strings: the arguments after "run", up to an
  * empty string; what follows it is the content of the --env-file. Whatever

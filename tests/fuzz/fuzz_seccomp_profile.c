@@ -1,9 +1,9 @@
 /* Fuzzes docker-format seccomp profiles: ctr_seccomp_profile_parse
- * (runner/seccomp_profile.c) and what ctr_seccomp_prepare does with a
- * profile it accepts (runner/seccomp_filter.c: which entries apply for a
- * capability set, architecture and kernel; the libseccomp filter; the BPF
- * program exported from it). No filter is ever loaded: this process goes on
- * fuzzing.
+ * (runner/security/seccomp_profile.c) and what ctr_seccomp_prepare does with
+ * a profile it accepts (runner/security/seccomp_filter.c: which entries
+ * apply for a capability set, architecture and kernel; the libseccomp
+ * filter; the BPF program exported from it). No filter is ever loaded: this
+ * process goes on fuzzing.
  *
  * The input is the profile's text, then optionally a NUL and up to 8 bytes,
  * a capability mask (little-endian) for the second build. An accepted

@@ -1,5 +1,5 @@
 /* Fuzzes layer import: the input is a layer tarball as an image brings it,
- * extracted by ctr_tar_extract (runner/tar_extract.c) into an empty layer
+ * extracted by ctr_tar_extract (runner/image/tar_extract.c) into an empty layer
  * directory. That covers libarchive's reading (any compression it knows),
  * every entry check ("..", absolute paths, writes through symlinks, hard
  * links out of the layer, replacing the layer root), OCI and overlay

@@ -167,7 +167,7 @@ sections --cap-add CAP_NOPE --tmpfs /x:size=1m,bogus --tmpfs / --tmpfs /a/../b -
 # names), and small ones that reach each part of the format. Small enough to
 # be built (fuzz_seccomp_profile.c builds only profiles of few names); the
 # whole profiles are parsed. After a NUL: a capability mask for the build.
-seed fuzz_seccomp_profile default.json <"$here/../../runner/seccomp/default.json"
+seed fuzz_seccomp_profile default.json <"$here/../../runner/security/seccomp/default.json"
 if [[ -f /usr/share/containers/seccomp.json ]]; then
 	seed fuzz_seccomp_profile containers-common.json </usr/share/containers/seccomp.json
 else

@@ -790,7 +790,7 @@ case_killed_monitor_pid_reused() {
 case_rm_running_refused() {
 	detach busy busybox sleep 60 || { show_last; return; }
 	capture rm busy
-	# docs/ctrrun.1 and runner/cmd_rm.c: rm exits 1 when a container could not be removed.
+	# docs/ctrrun.1 and runner/cli/cmd_rm.c: rm exits 1 when a container could not be removed.
 	expect_rc 1
 	expect_err_has busy
 	expect_err_has running

@@ -1,4 +1,5 @@
-/* Resource limits (runner/limits.c) and container cgroups (runner/cgroups*.c).
+/* Resource limits (runner/cgroups/resource_limits.c) and container cgroups
+ * (runner/cgroups/cgroups*.c).
  *
  * Without arguments: docker's flag values, and the cgroup code over fake
  * cgroupfs trees in a temporary directory (a hybrid v1 host like the CI

@@ -1,5 +1,6 @@
-/* Seccomp profiles and filters (runner/seccomp_*.c), docker's capability
- * rules (runner/capabilities.c) and --tmpfs values (runner/confinement.c).
+/* Seccomp profiles and filters (runner/security/seccomp_*.c), docker's
+ * capability rules (runner/security/capabilities.c) and --tmpfs values
+ * (runner/security/confinement.c).
  *
  * Every filter check runs the system call twice, each time in a forked
  * child: once with no filter (the control, which says what the kernel itself

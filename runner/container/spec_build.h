@@ -4,7 +4,7 @@
 #define CTRRUN_SPEC_BUILD_H
 
 #include "container_spec.h"
-#include "ctrrun.h"
+#include "storage.h"
 #include "image_config.h"
 
 struct built_spec {

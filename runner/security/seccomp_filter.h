@@ -12,8 +12,8 @@
  *   ctr_seccomp_free(sc);                                  // parent (and child, if it returns)
  *
  * The filter is libseccomp's, built from a profile in docker's format
- * (seccomp_profile.h): ctr's default (runner/seccomp/default.json, docker's
- * default with the x32 ABI refused) or the user's. Rules whose includes or
+ * (seccomp_profile.h): ctr's default (runner/security/seccomp/default.json,
+ * docker's default with the x32 ABI refused) or the user's. Rules whose includes or
  * excludes name capabilities follow CAPS, the container's final set (its
  * bounding set), as docker's do; minKernel follows the running kernel.
  * System call names this libseccomp does not know are skipped, as docker

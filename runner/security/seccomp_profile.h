@@ -1,7 +1,8 @@
 /* Seccomp profiles in docker's JSON format (moby's profiles/seccomp/default.json,
  * podman's /usr/share/containers/seccomp.json, `docker run --security-opt
- * seccomp=FILE`), read into a checked form that runner/seccomp_filter.c turns
- * into a filter for one container's capabilities.
+ * seccomp=FILE`), read into a checked form that
+ * runner/security/seccomp_filter.c turns into a filter for one container's
+ * capabilities.
  *
  * Read: defaultAction, defaultErrnoRet, architectures or archMap (the entry
  * of this machine's architecture with its subArchitectures), flags, and
@@ -28,7 +29,7 @@
 
 #include "ctr/error.h"
 
-/* ctr's default profile (runner/seccomp/default.json, embedded at build time). */
+/* ctr's default profile (runner/security/seccomp/default.json, embedded at build time). */
 extern const char ctr_seccomp_default_json[];
 
 /* includes / excludes of a syscalls[] entry. */

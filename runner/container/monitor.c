@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ctrrun.h"
 #include "monitor.h"
+#include "storage.h"
 #include "terminal.h"
 
 #define READ_CHUNK (64 * 1024)

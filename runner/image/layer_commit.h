@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "ctrrun.h"
+#include "storage.h"
 
 struct ctr_commit_request {
 	const char *repository, *tag;  /* checked with ctr_image_ref_parse */

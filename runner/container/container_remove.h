@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "ctrrun.h"
+#include "storage.h"
 
 /* Removes container C: refuses a running one unless FORCE (then kills it and
  * waits for its ctrfs daemon), marks it removing with this process as the

@@ -27,7 +27,7 @@
 
 #include "container_init.h"
 #include "container_setup.h"
-#include "ctrrun.h"
+#include "exit_code.h"
 #include "proc_stat.h"
 #include "ctr/proc_view_inodes.h"
 #include "rootfs_mounts.h"

@@ -2,7 +2,7 @@
 #ifndef CTRRUN_IMAGE_IMPORT_H
 #define CTRRUN_IMAGE_IMPORT_H
 
-#include "ctrrun.h"
+#include "storage.h"
 #include "image_config.h"
 
 /* Imports FILE ("-": standard input), any compression libarchive reads, as

@@ -18,6 +18,7 @@
 #include "container_launch.h"
 #include "container_remove.h"
 #include "container_setup.h"
+#include "exit_code.h"
 #include "log_writer.h"
 #include "monitor.h"
 #include "proc_stat.h"

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "image_import.h"
-#include "leftovers.h"
+#include "owned_tmp.h"
 #include "remove_tree.h"
 #include "tar_extract.h"
 #include "userns.h"
@@ -391,7 +391,7 @@ static int extract_layer(struct ctrrun *rt, int fd, const char *what, char **tmp
 	if (asprintf(&layers, "%s/layers", rt->root) < 0)
 		return ctr_fail(err, ENOMEM, "layer");
 	/* Named after this process, so that the next command can tell the
-	 * leftover of a killed import from a live one (leftovers.c). */
+	 * leftover of a killed import from a live one (owned_tmp.c, leftovers.c). */
 	*tmp = ctr_owned_tmp_template(layers);
 	free(layers);
 	if (!*tmp)

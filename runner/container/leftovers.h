@@ -3,14 +3,7 @@
 #ifndef CTRRUN_LEFTOVERS_H
 #define CTRRUN_LEFTOVERS_H
 
-#include "ctrrun.h"
-
-/* "DIR/.tmp-PID-TICKS-XXXXXX", a template for mkdtemp(3) that names this
- * process (pid and start time in clock ticks since boot) as the owner of
- * the temporary directory, so that the next command can tell one a killed
- * process left from one a live process is filling. NULL with errno set on
- * failure. The caller frees it. */
-char *ctr_owned_tmp_template(const char *dir);
+#include "storage.h"
 
 /* Settles the store after commands that were killed half way, as ctrrun
  * does at the end of every command that opened state.db:

@@ -3,7 +3,7 @@
 #ifndef CTRRUN_ROOTFS_EXPORT_H
 #define CTRRUN_ROOTFS_EXPORT_H
 
-#include "ctrrun.h"
+#include "storage.h"
 
 /* Writes to FD the tree that container C's union mount shows: the upper
  * dir over IMAGE's layers (top first), merged with overlay's rules and

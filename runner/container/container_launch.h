@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ctrrun.h"
+#include "storage.h"
 
 struct launch_opts {
 	bool detach;

@@ -1,5 +1,5 @@
-/* What runner/cgroups*.c share: where each controller lives for the caller,
- * and small cgroupfs file helpers. Not for use outside them. */
+/* What runner/cgroups/cgroups*.c share: where each controller lives for the
+ * caller, and small cgroupfs file helpers. Not for use outside them. */
 #ifndef CTRRUN_CGROUPS_INTERNAL_H
 #define CTRRUN_CGROUPS_INTERNAL_H
 

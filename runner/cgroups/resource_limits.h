@@ -1,6 +1,6 @@
 /* A container's resource limits, and docker's flags that set them:
  * -m/--memory, --memory-swap, --cpus, --cpuset-cpus, --pids-limit. Parsed
- * and checked here before anything is created; runner/cgroups.h applies
+ * and checked here before anything is created; runner/cgroups/cgroups.h applies
  * them. */
 #ifndef CTRRUN_RESOURCE_LIMITS_H
 #define CTRRUN_RESOURCE_LIMITS_H

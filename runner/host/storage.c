@@ -9,7 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ctrrun.h"
+#include "exit_code.h"
+#include "storage.h"
 
 /* mkdir -p with MODE for the parts it creates. */
 static int make_dirs(const char *path, mode_t mode, struct ctr_error *err)
@@ -225,27 +226,6 @@ void ctrrun_container_event(struct ctrrun *rt, const char *id, const char *name,
 				  .actor_id = (char *)id, .actor_name = (char *)name, .attributes = (char *)attributes};
 	if (rt->db && ctr_db_add_event(rt->db, &ev, &err) != CTR_DB_OK)
 		ctrrun_print_error(&err);
-}
-
-/* Errors this process printed, for ctrrun_exit_code. */
-static unsigned errors_printed;
-
-void ctrrun_print_error(const struct ctr_error *err)
-{
-	fprintf(stderr, "ctrrun: %s\n", err->msg[0] ? err->msg : "unknown error");
-	errors_printed++;
-}
-
-int ctrrun_exit_code(const struct ctrrun *rt, int code)
-{
-	if (code != 0)
-		return code;
-	/* Met (maybe where an error is only reported, or not at all: crash
-	 * cleanup, history) and not printed as an error: said here, once. */
-	const char *damage = ctr_db_damage(rt->db);
-	if (damage && !errors_printed)
-		fprintf(stderr, "ctrrun: %s\n", damage);
-	return errors_printed || damage ? CTRRUN_EXIT_ERROR : 0;
 }
 
 int64_t ctrrun_now_ns(void)

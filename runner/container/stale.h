@@ -2,7 +2,7 @@
 #ifndef CTRRUN_STALE_H
 #define CTRRUN_STALE_H
 
-#include "ctrrun.h"
+#include "storage.h"
 
 /* Stops the processes of container ID if they are still there (init by
  * SIGKILL, matched by pid and start time; then waits for its ctrfs daemon)

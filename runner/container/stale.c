@@ -10,6 +10,7 @@
 
 #include "cgroups.h"
 #include "container_remove.h"
+#include "exit_code.h"
 #include "proc_stat.h"
 #include "stale.h"
 

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "ctrrun.h"
+#include "storage.h"
 
 /* Parses "TERM", "SIGTERM" or "15". -1 when unknown. */
 int ctr_signal_number(const char *name);

@@ -1,0 +1,28 @@
+/* How a ctrrun process reports failure: errors printed once each on stderr
+ * and counted, docker's exit codes for the runner's own failures, and the
+ * exit code a command ends with. */
+#ifndef CTRRUN_EXIT_CODE_H
+#define CTRRUN_EXIT_CODE_H
+
+#include "ctr/error.h"
+
+struct ctrrun;
+
+/* docker's exit codes for the runner's own failures. */
+enum {
+	CTRRUN_EXIT_ERROR = 125,          /* ctrrun itself failed */
+	CTRRUN_EXIT_NOT_EXECUTABLE = 126, /* the command exists but cannot run */
+	CTRRUN_EXIT_NOT_FOUND = 127,      /* the command does not exist */
+};
+
+/* Prints "ctrrun: MSG" once, at the top. */
+void ctrrun_print_error(const struct ctr_error *err);
+
+/* The exit code of a command that returned CODE: a command that printed an
+ * error (ctrrun_print_error; notes and warnings are not errors) or met a
+ * damaged state.db never exits 0, whatever part of its work succeeded: 0
+ * becomes 125. Any other code is the command's (a container's status, 1
+ * for a missing name, ...). */
+int ctrrun_exit_code(const struct ctrrun *rt, int code);
+
+#endif

@@ -1,0 +1,47 @@
+/* Where ctrrun keeps things and the context every part of it works in:
+ * the storage root, the runtime dir, the open database, the id mapping
+ * containers get. */
+#ifndef CTRRUN_STORAGE_H
+#define CTRRUN_STORAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ctr/db.h"
+#include "ctr/error.h"
+#include "idmap_config.h"
+
+struct ctrrun {
+	char *root;          /* storage root: state.db, layers/, containers/ */
+	char *runtime_dir;   /* pid files and such, cleared by reboot */
+	bool rootless;       /* not real root: ids come from /etc/subuid */
+	struct ctr_idmap idmap;
+	struct ctr_db *db;   /* opened by ctrrun_open_db, closed at exit */
+	const char *self_exe;/* /proc/self/exe as a path, to find ctrfs beside it */
+};
+
+/* Picks the storage root (--root, $CTRRUN_ROOT, /var/lib/ctrrun as root, else
+ * ${XDG_DATA_HOME:-~/.local/share}/ctrrun) and the runtime dir, creating
+ * both. */
+int ctrrun_init(struct ctrrun *rt, const char *root_override, struct ctr_error *err);
+int ctrrun_open_db(struct ctrrun *rt, struct ctr_error *err);
+void ctrrun_fini(struct ctrrun *rt);
+
+/* Paths inside the root; the caller frees them. */
+char *ctrrun_layer_dir(const struct ctrrun *rt, const char *layer_id);      /* layers/<id> */
+char *ctrrun_container_dir(const struct ctrrun *rt, const char *container_id); /* containers/<id> */
+/* The ctrfs binary: $CTRFS, else ../fs/ctrfs beside a build tree's ctrrun,
+ * else ctrfs beside ctrrun, else "ctrfs" from PATH. */
+const char *ctrrun_ctrfs_path(const struct ctrrun *rt);
+
+/* Records a container event (create, start, die, destroy) in state.db;
+ * ATTRIBUTES is a JSON object or NULL. A failure is reported, not fatal:
+ * the history must not stop a container. */
+void ctrrun_container_event(struct ctrrun *rt, const char *id, const char *name, const char *action,
+			    const char *attributes);
+
+/* Nanoseconds since the epoch. */
+int64_t ctrrun_now_ns(void);
+
+#endif
