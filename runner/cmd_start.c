@@ -7,8 +7,9 @@
 #include "container_args.h"
 #include "container_launch.h"
 
-static const char start_usage[] = "usage: ctrrun start CONTAINER...\n\n"
-				  "Start stopped containers again (detached), keeping their file changes.\n";
+static const char start_usage[] = "usage: ctrrun start [OPTIONS] CONTAINER...\n\n"
+				  "Start stopped containers again (detached), keeping their file changes.\n"
+				  "  -h, --help   this help\n";
 
 static int start_one(struct ctrrun *rt, struct ctr_db_container *c, const char *name, void *arg,
 		     struct ctr_error *err)

@@ -6,8 +6,9 @@
 #include "container_args.h"
 #include "container_signal.h"
 
-static const char wait_usage[] = "usage: ctrrun wait CONTAINER...\n\n"
-				 "Wait until each container has exited and print its exit code.\n";
+static const char wait_usage[] = "usage: ctrrun wait [OPTIONS] CONTAINER...\n\n"
+				 "Wait until each container has exited and print its exit code.\n"
+				 "  -h, --help   this help\n";
 
 static int wait_one(struct ctrrun *rt, struct ctr_db_container *c, const char *name, void *arg,
 		    struct ctr_error *err)
