@@ -54,8 +54,10 @@ int cli_options_next(struct cli_options *p, struct ctr_error *err)
 	int at = optind ? optind : 1;
 	int index = -1;
 	int opt = getopt_long(p->argc, p->argv, p->optstring, p->longopts, &index);
-	if (opt == -1)
+	if (opt == -1) {
+		p->dashes = optind > at;  /* getopt stepped over a "--" */
 		return -1;
+	}
 	const char *arg = at < p->argc ? p->argv[at] : "";
 	char *flag = p->flag;
 	if (strncmp(arg, "--", 2) == 0)
@@ -77,6 +79,16 @@ int cli_options_next(struct cli_options *p, struct ctr_error *err)
 	if (index >= 0 && !spells(arg, p->longopts[index].name))
 		return refuse(p, err, UNKNOWN, flag);
 	return opt;
+}
+
+void cli_options_after_operand(struct cli_options *p)
+{
+	/* The operand stands as argv[0] of the rest, which getopt skips. */
+	int first = optind;
+	p->argc -= first;
+	p->argv += first;
+	p->dashes = false;
+	optind = 0;
 }
 
 int cli_usage_error(const struct ctr_error *err)

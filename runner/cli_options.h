@@ -10,6 +10,7 @@
 #define CTRRUN_CLI_OPTIONS_H
 
 #include <getopt.h>
+#include <stdbool.h>
 
 #include "ctr/error.h"
 
@@ -23,6 +24,7 @@ struct cli_options {
 	char **argv;                   /* argv[0]: the command's name */
 	char optstring[64];            /* "+:" and the short options */
 	char flag[128];                /* the last option as given: "-m", "--memory" */
+	bool dashes;                   /* the options ended at "--" */
 };
 
 /* Starts a fresh scan of ARGV (glibc's full reset of getopt's state, so
@@ -37,6 +39,11 @@ void cli_options_start(struct cli_options *p, const char *cmd, const char *short
  * abbreviated, a value missing, or a value given to a long option that
  * takes none. */
 int cli_options_next(struct cli_options *p, struct ctr_error *err);
+
+/* Options after an operand too, as docker's logs takes them (`logs NAME
+ * -f`): after cli_options_next returned -1 with an operand at optind (and
+ * not after "--"), starts a scan of the arguments that follow it. */
+void cli_options_after_operand(struct cli_options *p);
 
 /* For commands that print their own errors: "ctrrun: MSG" on stderr
  * (ctrrun_print_error) and CTRRUN_EXIT_ERROR. */

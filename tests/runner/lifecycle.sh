@@ -343,6 +343,11 @@ case_logs_tail_value_forms() {
 	[[ $out =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ 9$'\n'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ 10$ ]] ||
 		fail "logs -tn 2: not the last 2 lines with timestamps"
 	show_last
+	# As docker's logs: options after the container too.
+	capture logs tailf --tail=2
+	expect_rc 0
+	expect_out "$(seq 9 10)"
+	show_last
 	# -ft: follows (returns at once: the container has exited) with timestamps.
 	capture logs -ft --tail=1 tailf
 	expect_rc 0
