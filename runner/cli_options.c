@@ -10,9 +10,13 @@ void cli_options_start(struct cli_options *p, const char *cmd, const char *short
 		       const struct option *longopts, int argc, char **argv)
 {
 	*p = (struct cli_options){.cmd = cmd, .longopts = longopts, .argc = argc, .argv = argv};
-	/* '+': stop at the first operand; ':': getopt prints nothing and
+	/* A leading '+' (run, exec, the global options): the first operand
+	 * ends the options. Without it, options may also follow operands
+	 * (docker's rule for commands that run no COMMAND), and getopt moves
+	 * the operands to the end of ARGV. ':': getopt prints nothing and
 	 * tells a missing value (':') from an unknown option ('?'). */
-	snprintf(p->optstring, sizeof p->optstring, "+:%s", shortopts);
+	bool posix = shortopts[0] == '+';
+	snprintf(p->optstring, sizeof p->optstring, "%s:%s", posix ? "+" : "", shortopts + posix);
 	optind = 0;
 	opterr = 0;
 }
@@ -49,15 +53,16 @@ static int refuse(const struct cli_options *p, struct ctr_error *err, enum refus
 
 int cli_options_next(struct cli_options *p, struct ctr_error *err)
 {
-	/* The argument being read: optind points at it, also in the middle
-	 * of a bundle of short flags (0 before the first call). */
+	/* The argument being read: the first one from optind (0 before the
+	 * first call) that is an option, also in the middle of a bundle of
+	 * short flags; getopt skips the operands before it. */
 	int at = optind ? optind : 1;
 	int index = -1;
 	int opt = getopt_long(p->argc, p->argv, p->optstring, p->longopts, &index);
-	if (opt == -1) {
-		p->dashes = optind > at;  /* getopt stepped over a "--" */
+	if (opt == -1)
 		return -1;
-	}
+	while (at < p->argc && (p->argv[at][0] != '-' || p->argv[at][1] == '\0'))
+		at++;
 	const char *arg = at < p->argc ? p->argv[at] : "";
 	char *flag = p->flag;
 	if (strncmp(arg, "--", 2) == 0)
@@ -79,16 +84,6 @@ int cli_options_next(struct cli_options *p, struct ctr_error *err)
 	if (index >= 0 && !spells(arg, p->longopts[index].name))
 		return refuse(p, err, UNKNOWN, flag);
 	return opt;
-}
-
-void cli_options_after_operand(struct cli_options *p)
-{
-	/* The operand stands as argv[0] of the rest, which getopt skips. */
-	int first = optind;
-	p->argc -= first;
-	p->argv += first;
-	p->dashes = false;
-	optind = 0;
 }
 
 int cli_usage_error(const struct ctr_error *err)

@@ -1,7 +1,10 @@
 /* One idiom for every ctrrun command's options (and ctrrun's global ones):
- * getopt_long in POSIX order, with docker's forms. Options come before the
- * operands: the first operand or "--" ends them, so that in
- * `ctrrun run busybox ls -l` the -l is ls's. Long options take their value
+ * getopt_long with docker's forms and order. For run, exec and the global
+ * options (a leading '+' in SHORTOPTS) options come before the operands:
+ * the first operand ends them, so that in `ctrrun run busybox ls -l` the
+ * -l is ls's; other commands take options after their operands too
+ * (`logs NAME -f`, `export NAME -o FILE`), as docker's do. "--" ends the
+ * options. Long options take their value
  * as --flag=value or --flag value, short ones as -fVALUE or -f VALUE, and
  * short flags bundle (-dit, -ft). A long option must be spelled out (docker
  * knows no abbreviations). Nothing here prints: an error is a ctr_error
@@ -10,7 +13,6 @@
 #define CTRRUN_CLI_OPTIONS_H
 
 #include <getopt.h>
-#include <stdbool.h>
 
 #include "ctr/error.h"
 
@@ -24,12 +26,12 @@ struct cli_options {
 	char **argv;                   /* argv[0]: the command's name */
 	char optstring[64];            /* "+:" and the short options */
 	char flag[128];                /* the last option as given: "-m", "--memory" */
-	bool dashes;                   /* the options ended at "--" */
 };
 
 /* Starts a fresh scan of ARGV (glibc's full reset of getopt's state, so
- * it can run many times in one process). SHORTOPTS as getopt's, without
- * the leading '+' or ':'. */
+ * it can run many times in one process). SHORTOPTS as getopt's, with a
+ * leading '+' for POSIX order and without ':'. Without '+', the scan
+ * moves ARGV's operands after its options (glibc's permutation). */
 void cli_options_start(struct cli_options *p, const char *cmd, const char *shortopts,
 		       const struct option *longopts, int argc, char **argv);
 
@@ -39,11 +41,6 @@ void cli_options_start(struct cli_options *p, const char *cmd, const char *short
  * abbreviated, a value missing, or a value given to a long option that
  * takes none. */
 int cli_options_next(struct cli_options *p, struct ctr_error *err);
-
-/* Options after an operand too, as docker's logs takes them (`logs NAME
- * -f`): after cli_options_next returned -1 with an operand at optind (and
- * not after "--"), starts a scan of the arguments that follow it. */
-void cli_options_after_operand(struct cli_options *p);
 
 /* For commands that print their own errors: "ctrrun: MSG" on stderr
  * (ctrrun_print_error) and CTRRUN_EXIT_ERROR. */

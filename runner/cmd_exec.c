@@ -252,7 +252,7 @@ static int parse(struct exec_opts *o, int argc, char **argv, const char **ref, c
 	struct ctr_error err = {0};
 	struct cli_options p;
 	int opt;
-	cli_options_start(&p, "exec", "ite:w:u:h", options, argc, argv);
+	cli_options_start(&p, "exec", "+ite:w:u:h", options, argc, argv);
 	while ((opt = cli_options_next(&p, &err)) != -1) {
 		switch (opt) {
 		case 'i':

@@ -260,51 +260,43 @@ int cmd_logs(struct ctrrun *rt, int argc, char **argv)
 	struct ctr_error err = {0};
 	struct cli_options p;
 	int opt;
-	/* docker's logs takes options after the container too. */
 	cli_options_start(&p, "logs", "fn:th", options, argc, argv);
-	for (;;) {
-		while ((opt = cli_options_next(&p, &err)) != -1) {
-			switch (opt) {
-			case 'f':
-				follow = true;
-				break;
-			case 't':
-				lc.timestamps = true;
-				break;
-			case 'n': {
-				char *end;
-				tail = strcmp(optarg, "all") == 0 ? -1 : strtol(optarg, &end, 10);
-				if (strcmp(optarg, "all") != 0 && (*end || tail < 0)) {
-					fprintf(stderr, "ctrrun: logs: %s '%s': expected a number of lines or all\n", p.flag,
-						optarg);
-					return CTRRUN_EXIT_ERROR;
-				}
-				break;
-			}
-			case 'S':
-				if (parse_since(optarg, ctrrun_now_ns(), &lc.since_ns) < 0) {
-					fprintf(stderr, "ctrrun: logs: --since '%s': expected RFC 3339, Unix seconds or a "
-							"duration like 10m\n", optarg);
-					return CTRRUN_EXIT_ERROR;
-				}
-				break;
-			case 'h':
-				return cli_print_help(logs_usage);
-			default:
-				return cli_usage_error(&err);
-			}
-		}
-		if (optind >= p.argc)
+	while ((opt = cli_options_next(&p, &err)) != -1) {
+		switch (opt) {
+		case 'f':
+			follow = true;
 			break;
-		if (ref || (p.dashes && p.argc - optind > 1)) {
-			fprintf(stderr, "ctrrun: logs takes one container\n");
-			return CTRRUN_EXIT_ERROR;
-		}
-		ref = p.argv[optind];
-		if (p.dashes)
+		case 't':
+			lc.timestamps = true;
 			break;
-		cli_options_after_operand(&p);
+		case 'n': {
+			char *end;
+			tail = strcmp(optarg, "all") == 0 ? -1 : strtol(optarg, &end, 10);
+			if (strcmp(optarg, "all") != 0 && (*end || tail < 0)) {
+				fprintf(stderr, "ctrrun: logs: %s '%s': expected a number of lines or all\n", p.flag,
+					optarg);
+				return CTRRUN_EXIT_ERROR;
+			}
+			break;
+		}
+		case 'S':
+			if (parse_since(optarg, ctrrun_now_ns(), &lc.since_ns) < 0) {
+				fprintf(stderr, "ctrrun: logs: --since '%s': expected RFC 3339, Unix seconds or a "
+						"duration like 10m\n", optarg);
+				return CTRRUN_EXIT_ERROR;
+			}
+			break;
+		case 'h':
+			return cli_print_help(logs_usage);
+		default:
+			return cli_usage_error(&err);
+		}
 	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "ctrrun: logs takes one container\n");
+		return CTRRUN_EXIT_ERROR;
+	}
+	ref = optind < argc ? argv[optind] : NULL;
 	if (!ref) {
 		fprintf(stderr, "ctrrun: logs needs a container\n%s", logs_usage);
 		return CTRRUN_EXIT_ERROR;

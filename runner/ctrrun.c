@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 	struct ctr_error err = {0};
 	struct cli_options p;
 	int opt;
-	cli_options_start(&p, NULL, "h", options, argc, argv);
+	cli_options_start(&p, NULL, "+h", options, argc, argv);
 	while ((opt = cli_options_next(&p, &err)) != -1) {
 		switch (opt) {
 		case 'r':

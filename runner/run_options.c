@@ -358,7 +358,7 @@ int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_e
 	log_options_init(&o->log);
 	struct cli_options p;
 	int opt;
-	cli_options_start(&p, "run", "ditv:e:w:u:h:m:", run_long_options, argc, argv);
+	cli_options_start(&p, "run", "+ditv:e:w:u:h:m:", run_long_options, argc, argv);
 	while ((opt = cli_options_next(&p, err)) != -1) {
 		if (opt == '?')
 			return -1;
