@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_options.h"
 #include "ctrrun.h"
 #include "image_config.h"
 #include "image_import.h"
@@ -42,8 +43,9 @@ int cmd_commit(struct ctrrun *rt, int argc, char **argv)
 	bool have_container = false;
 	int opt, rc = CTRRUN_EXIT_ERROR;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "a:c:m:h", options, NULL)) != -1) {
+	struct cli_options p;
+	cli_options_start(&p, "commit", "a:c:m:h", options, argc, argv);
+	while ((opt = cli_options_next(&p, &err)) != -1) {
 		switch (opt) {
 		case 'a':
 			req.author = optarg;
@@ -72,7 +74,7 @@ int cmd_commit(struct ctrrun *rt, int argc, char **argv)
 			rc = 0;
 			goto out;
 		default:
-			fputs(commit_usage, stderr);
+			ctrrun_print_error(&err);
 			goto out;
 		}
 	}

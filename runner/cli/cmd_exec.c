@@ -33,6 +33,7 @@
 #include "cgroups.h"
 #include "confinement.h"
 #include "spec_build.h"
+#include "cli_options.h"
 #include "ctrrun.h"
 #include "monitor.h"
 #include "image_config.h"
@@ -46,13 +47,14 @@
 #include "view_channel.h"
 
 static const char exec_usage[] =
-	"usage: ctrrun exec [-i] [-t] [-e NAME=VALUE]... [-w DIR] [-u USER[:GROUP]] CONTAINER COMMAND [ARG...]\n\n"
+	"usage: ctrrun exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
 	"Run a command in a running container, in all its namespaces.\n"
 	"  -i, --interactive   forward stdin\n"
 	"  -t, --tty           a pseudo-terminal from the container's devpts\n"
 	"  -e, --env N=V       an environment variable (the container's are inherited)\n"
 	"  -w, --workdir DIR   working directory (default: the container's)\n"
 	"  -u, --user U[:G]    user (default: the container's)\n"
+	"  -h, --help          this help\n"
 	"Exit status: the command's; 125 ctrrun failed (e.g. the container is not\n"
 	"running); 126 not executable; 127 not found.\n";
 
@@ -235,59 +237,48 @@ fail:
 	_exit(CTRRUN_EXIT_ERROR);
 }
 
+/* 0, 1 after --help (printed), -1 after an error (printed). */
 static int parse(struct exec_opts *o, int argc, char **argv, const char **ref, char ***extra_env, size_t *n_extra)
 {
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--") == 0) {
-			i++;
+	static const struct option options[] = {
+		{"interactive", no_argument, NULL, 'i'},
+		{"tty", no_argument, NULL, 't'},
+		{"env", required_argument, NULL, 'e'},
+		{"workdir", required_argument, NULL, 'w'},
+		{"user", required_argument, NULL, 'u'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctr_error err = {0};
+	struct cli_options p;
+	int opt;
+	cli_options_start(&p, "exec", "+ite:w:u:h", options, argc, argv);
+	while ((opt = cli_options_next(&p, &err)) != -1) {
+		switch (opt) {
+		case 'i':
+			o->interactive = true;
 			break;
-		}
-		if (a[1] == '-') {
-			const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-			if (strcmp(a, "--interactive") == 0) {
-				o->interactive = true;
-			} else if (strcmp(a, "--tty") == 0) {
-				o->tty = true;
-			} else if (v && (strcmp(a, "--env") == 0 || strcmp(a, "--workdir") == 0 || strcmp(a, "--user") == 0)) {
-				if (a[2] == 'e')
-					(*extra_env)[(*n_extra)++] = (char *)v;
-				else if (a[2] == 'w')
-					o->workdir = v;
-				else
-					o->user = v;
-				i++;
-			} else {
-				fprintf(stderr, "ctrrun: exec: unknown option %s (see ctrrun exec --help)\n", a);
-				return -1;
-			}
-			continue;
-		}
-		for (const char *c = a + 1; *c; c++) {
-			if (*c == 'i') {
-				o->interactive = true;
-			} else if (*c == 't') {
-				o->tty = true;
-			} else if (strchr("ewu", *c)) {
-				const char *v = c[1] ? c + 1 : i + 1 < argc ? argv[++i] : NULL;
-				if (!v) {
-					fprintf(stderr, "ctrrun: exec: -%c needs a value\n", *c);
-					return -1;
-				}
-				if (*c == 'e')
-					(*extra_env)[(*n_extra)++] = (char *)v;
-				else if (*c == 'w')
-					o->workdir = v;
-				else
-					o->user = v;
-				break;
-			} else {
-				fprintf(stderr, "ctrrun: exec: unknown option -%c (see ctrrun exec --help)\n", *c);
-				return -1;
-			}
+		case 't':
+			o->tty = true;
+			break;
+		case 'e':
+			(*extra_env)[(*n_extra)++] = optarg;
+			break;
+		case 'w':
+			o->workdir = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'h':
+			fputs(exec_usage, stdout);
+			return 1;
+		default:
+			cli_usage_error(&err);
+			return -1;
 		}
 	}
+	int i = optind;
 	if (i + 1 >= argc) {
 		fprintf(stderr, "ctrrun: exec needs a container and a command\n%s", exec_usage);
 		return -1;
@@ -486,10 +477,6 @@ static int make_stdio(const struct exec_opts *o, int child[3], struct relay_io *
 
 int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		fputs(exec_usage, stdout);
-		return 0;
-	}
 	struct exec_opts o = {0};
 	const char *ref = NULL;
 	char **extra = calloc((size_t)argc + 1, sizeof *extra);
@@ -509,8 +496,11 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 	sigset_t mask;
 	sigemptyset(&mask);
 
-	if (!extra || parse(&o, argc, argv, &ref, &extra, &n_extra) < 0)
+	int parsed = extra ? parse(&o, argc, argv, &ref, &extra, &n_extra) : -1;
+	if (parsed != 0) {
+		code = parsed > 0 ? 0 : CTRRUN_EXIT_ERROR;
 		goto out;
+	}
 	if (ctrrun_open_state(rt) < 0)
 		goto out;
 	if (ctr_db_find_container(rt->db, ref, &c, &err) != CTR_DB_OK)

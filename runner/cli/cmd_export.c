@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_options.h"
 #include "ctrrun.h"
 #include "rootfs_export.h"
 
@@ -99,8 +100,10 @@ int cmd_export(struct ctrrun *rt, int argc, char **argv)
 	};
 	struct output out = {.fd = -1};
 	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
+	struct ctr_error err = {0};
+	struct cli_options p;
+	cli_options_start(&p, "export", "o:h", options, argc, argv);
+	while ((opt = cli_options_next(&p, &err)) != -1) {
 		switch (opt) {
 		case 'o':
 			out.file = strcmp(optarg, "-") == 0 ? NULL : optarg;
@@ -110,11 +113,9 @@ int cmd_export(struct ctrrun *rt, int argc, char **argv)
 			}
 			break;
 		case 'h':
-			fputs(export_usage, stdout);
-			return 0;
+			return cli_print_help(export_usage);
 		default:
-			fputs(export_usage, stderr);
-			return CTRRUN_EXIT_ERROR;
+			return cli_usage_error(&err);
 		}
 	}
 	if (argc - optind != 1) {
@@ -127,7 +128,6 @@ int cmd_export(struct ctrrun *rt, int argc, char **argv)
 		fprintf(stderr, "ctrrun: cowardly refusing to save to a terminal. Use the -o flag or redirect\n");
 		return CTRRUN_EXIT_ERROR;
 	}
-	struct ctr_error err = {0};
 	struct ctr_db_container c;
 	if (ctrrun_open_db(rt, &err) < 0 || ctr_db_find_container(rt->db, argv[optind], &c, &err) != CTR_DB_OK) {
 		ctrrun_print_error(&err);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_options.h"
 #include "ctrrun.h"
 #include "human_format.h"
 
@@ -60,8 +61,10 @@ int cmd_images(struct ctrrun *rt, int argc, char **argv)
 	};
 	bool quiet = false, no_trunc = false;
 	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+qh", options, NULL)) != -1) {
+	struct ctr_error err = {0};
+	struct cli_options p;
+	cli_options_start(&p, "images", "qh", options, argc, argv);
+	while ((opt = cli_options_next(&p, &err)) != -1) {
 		switch (opt) {
 		case 'q':
 			quiet = true;
@@ -70,11 +73,9 @@ int cmd_images(struct ctrrun *rt, int argc, char **argv)
 			no_trunc = true;
 			break;
 		case 'h':
-			fputs(images_usage, stdout);
-			return 0;
+			return cli_print_help(images_usage);
 		default:
-			fputs(images_usage, stderr);
-			return CTRRUN_EXIT_ERROR;
+			return cli_usage_error(&err);
 		}
 	}
 	if (argc - optind > 1) {
@@ -83,7 +84,6 @@ int cmd_images(struct ctrrun *rt, int argc, char **argv)
 	}
 	const char *filter = optind < argc ? argv[optind] : NULL;
 
-	struct ctr_error err = {0};
 	struct ctr_db_image *images = NULL;
 	size_t n = 0;
 	if (ctrrun_open_db(rt, &err) < 0 || ctr_db_list_images(rt->db, &images, &n, &err) != CTR_DB_OK) {

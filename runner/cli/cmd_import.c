@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_options.h"
 #include "ctrrun.h"
 #include "image_config.h"
 #include "image_import.h"
@@ -32,8 +33,9 @@ int cmd_import(struct ctrrun *rt, int argc, char **argv)
 	const char *message = NULL;
 	int opt, rc = CTRRUN_EXIT_ERROR;
 
-	optind = 0;  /* a fresh getopt scan: another command may have used it */
-	while ((opt = getopt_long(argc, argv, "+c:m:h", options, NULL)) != -1) {
+	struct cli_options p;
+	cli_options_start(&p, "import", "c:m:h", options, argc, argv);
+	while ((opt = cli_options_next(&p, &err)) != -1) {
 		switch (opt) {
 		case 'c':
 			if (ctr_image_config_apply_change(&config, optarg, &err) < 0) {
@@ -49,7 +51,7 @@ int cmd_import(struct ctrrun *rt, int argc, char **argv)
 			rc = 0;
 			goto out;
 		default:
-			fputs(import_usage, stderr);
+			ctrrun_print_error(&err);
 			goto out;
 		}
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "container_config.h"
+#include "cli_options.h"
 #include "ctrrun.h"
 #include "image_config.h"
 #include "rfc3339.h"
@@ -410,8 +411,10 @@ int cmd_inspect(struct ctrrun *rt, int argc, char **argv)
 	};
 	enum lookup look = LOOK_ANY;
 	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	struct ctr_error err = {0};
+	struct cli_options p;
+	cli_options_start(&p, "inspect", "h", options, argc, argv);
+	while ((opt = cli_options_next(&p, &err)) != -1) {
 		switch (opt) {
 		case 't':
 			if (strcmp(optarg, "container") == 0) {
@@ -424,11 +427,9 @@ int cmd_inspect(struct ctrrun *rt, int argc, char **argv)
 			}
 			break;
 		case 'h':
-			fputs(inspect_usage, stdout);
-			return 0;
+			return cli_print_help(inspect_usage);
 		default:
-			fputs(inspect_usage, stderr);
-			return CTRRUN_EXIT_ERROR;
+			return cli_usage_error(&err);
 		}
 	}
 	if (optind >= argc) {
@@ -436,7 +437,6 @@ int cmd_inspect(struct ctrrun *rt, int argc, char **argv)
 		fputs(inspect_usage, stderr);
 		return CTRRUN_EXIT_ERROR;
 	}
-	struct ctr_error err = {0};
 	if (ctrrun_open_db(rt, &err) < 0) {
 		ctrrun_print_error(&err);
 		return CTRRUN_EXIT_ERROR;

@@ -5,6 +5,7 @@
  * (`logs 2>&1 | cat` would print every stderr line first). */
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,17 +13,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_options.h"
 #include "ctrrun.h"
 #include "stale.h"
 
 static const char logs_usage[] =
-	"usage: ctrrun logs [-f] [--tail N] [--since TIME] [-t] CONTAINER\n\n"
+	"usage: ctrrun logs [OPTIONS] CONTAINER\n\n"
 	"Print a container's output (also after it exited).\n"
 	"  -f, --follow        keep printing new output until the container exits\n"
 	"  -n, --tail N        only the last N lines (default: all)\n"
 	"      --since TIME    only output since TIME: RFC 3339 (2026-11-30T10:00:00Z),\n"
 	"                      Unix seconds, or a duration ago (10s, 5m, 1h30m)\n"
-	"  -t, --timestamps    prefix each line with the time it was read\n";
+	"  -t, --timestamps    prefix each line with the time it was read\n"
+	"  -h, --help          this help\n";
 
 struct line {
 	enum ctr_db_stream stream;
@@ -246,46 +249,58 @@ int cmd_logs(struct ctrrun *rt, int argc, char **argv)
 	struct line_cutter lc = {.out.fd = -1};
 	long tail = -1;
 	const char *ref = NULL;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--help") == 0) {
-			fputs(logs_usage, stdout);
-			return 0;
-		} else if (strcmp(a, "-f") == 0 || strcmp(a, "--follow") == 0) {
+	static const struct option options[] = {
+		{"follow", no_argument, NULL, 'f'},
+		{"tail", required_argument, NULL, 'n'},
+		{"since", required_argument, NULL, 'S'},
+		{"timestamps", no_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctr_error err = {0};
+	struct cli_options p;
+	int opt;
+	cli_options_start(&p, "logs", "fn:th", options, argc, argv);
+	while ((opt = cli_options_next(&p, &err)) != -1) {
+		switch (opt) {
+		case 'f':
 			follow = true;
-		} else if (strcmp(a, "-t") == 0 || strcmp(a, "--timestamps") == 0) {
+			break;
+		case 't':
 			lc.timestamps = true;
-		} else if (strcmp(a, "-ft") == 0 || strcmp(a, "-tf") == 0) {
-			follow = lc.timestamps = true;
-		} else if ((strcmp(a, "--tail") == 0 || strcmp(a, "-n") == 0) && i + 1 < argc) {
-			const char *v = argv[++i];
+			break;
+		case 'n': {
 			char *end;
-			tail = strcmp(v, "all") == 0 ? -1 : strtol(v, &end, 10);
-			if (strcmp(v, "all") != 0 && (*end || tail < 0)) {
-				fprintf(stderr, "ctrrun: logs: --tail '%s': expected a number of lines or all\n", v);
+			tail = strcmp(optarg, "all") == 0 ? -1 : strtol(optarg, &end, 10);
+			if (strcmp(optarg, "all") != 0 && (*end || tail < 0)) {
+				fprintf(stderr, "ctrrun: logs: %s '%s': expected a number of lines or all\n", p.flag,
+					optarg);
 				return CTRRUN_EXIT_ERROR;
 			}
-		} else if (strcmp(a, "--since") == 0 && i + 1 < argc) {
-			if (parse_since(argv[++i], ctrrun_now_ns(), &lc.since_ns) < 0) {
+			break;
+		}
+		case 'S':
+			if (parse_since(optarg, ctrrun_now_ns(), &lc.since_ns) < 0) {
 				fprintf(stderr, "ctrrun: logs: --since '%s': expected RFC 3339, Unix seconds or a "
-						"duration like 10m\n", argv[i]);
+						"duration like 10m\n", optarg);
 				return CTRRUN_EXIT_ERROR;
 			}
-		} else if (a[0] == '-') {
-			fprintf(stderr, "ctrrun: logs: unknown option %s\n%s", a, logs_usage);
-			return CTRRUN_EXIT_ERROR;
-		} else if (ref) {
-			fprintf(stderr, "ctrrun: logs takes one container\n");
-			return CTRRUN_EXIT_ERROR;
-		} else {
-			ref = a;
+			break;
+		case 'h':
+			return cli_print_help(logs_usage);
+		default:
+			return cli_usage_error(&err);
 		}
 	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "ctrrun: logs takes one container\n");
+		return CTRRUN_EXIT_ERROR;
+	}
+	ref = optind < argc ? argv[optind] : NULL;
 	if (!ref) {
 		fprintf(stderr, "ctrrun: logs needs a container\n%s", logs_usage);
 		return CTRRUN_EXIT_ERROR;
 	}
-	struct ctr_error err = {0};
 	struct ctr_db_container c;
 	if (ctrrun_open_state_to_read(rt) < 0)
 		return CTRRUN_EXIT_ERROR;

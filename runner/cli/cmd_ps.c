@@ -1,4 +1,5 @@
 /* ctrrun ps: containers as docker lists them. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,13 +7,18 @@
 #include <json-c/json.h>
 #include <time.h>
 
+#include "cli_options.h"
 #include "ctrrun.h"
 #include "human_format.h"
 #include "stale.h"
 
-static const char ps_usage[] = "usage: ctrrun ps [-a|--all] [-q|--quiet] [--no-trunc] [--format json]\n\n"
+static const char ps_usage[] = "usage: ctrrun ps [OPTIONS]\n\n"
 			       "List running containers (with -a, all of them), newest first.\n"
-			       "--format json prints one JSON object per line, with docker's keys.\n";
+			       "  -a, --all          all containers, not only running ones\n"
+			       "  -q, --quiet        only container ids\n"
+			       "      --no-trunc     full container ids\n"
+			       "      --format json  one JSON object per line, with docker's keys\n"
+			       "  -h, --help         this help\n";
 
 static void status_text(const struct ctr_db_ps_row *r, int64_t now, char *buf, size_t len)
 {
@@ -77,29 +83,46 @@ static void print_json(const struct ctr_db_ps_row *rows, size_t n, int64_t now, 
 int cmd_ps(struct ctrrun *rt, int argc, char **argv)
 {
 	bool all = false, quiet = false, no_trunc = false, json = false;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
+	static const struct option options[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"no-trunc", no_argument, NULL, 'T'},
+		{"format", required_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctr_error err = {0};
+	struct cli_options p;
+	int opt;
+	cli_options_start(&p, "ps", "aqh", options, argc, argv);
+	while ((opt = cli_options_next(&p, &err)) != -1) {
+		switch (opt) {
+		case 'a':
 			all = true;
-		else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0)
+			break;
+		case 'q':
 			quiet = true;
-		else if (strcmp(argv[i], "--no-trunc") == 0)
+			break;
+		case 'T':
 			no_trunc = true;
-		else if ((strcmp(argv[i], "--format") == 0 && i + 1 < argc && strcmp(argv[i + 1], "json") == 0) ||
-			 strcmp(argv[i], "--format=json") == 0) {
+			break;
+		case 'F':
+			if (strcmp(optarg, "json") != 0) {
+				fprintf(stderr, "ctrrun: ps: --format '%s': only json is supported\n", optarg);
+				return CTRRUN_EXIT_ERROR;
+			}
 			json = true;
-			if (argv[i][8] == '\0')
-				i++;  /* "--format" "json" */
-		} else if (strcmp(argv[i], "-aq") == 0 || strcmp(argv[i], "-qa") == 0)
-			all = quiet = true;
-		else if (strcmp(argv[i], "--help") == 0) {
-			fputs(ps_usage, stdout);
-			return 0;
-		} else {
-			fprintf(stderr, "ctrrun: ps: unknown option %s\n%s", argv[i], ps_usage);
-			return CTRRUN_EXIT_ERROR;
+			break;
+		case 'h':
+			return cli_print_help(ps_usage);
+		default:
+			return cli_usage_error(&err);
 		}
 	}
-	struct ctr_error err = {0};
+	if (optind < argc) {
+		fprintf(stderr, "ctrrun: ps takes no arguments, got '%s' (see ctrrun ps --help)\n", argv[optind]);
+		return CTRRUN_EXIT_ERROR;
+	}
 	if (ctrrun_open_state_to_read(rt) < 0)
 		return CTRRUN_EXIT_ERROR;
 	struct ctr_db_ps_row *rows = NULL;

@@ -1,15 +1,19 @@
 /* ctrrun rm: remove containers (and their upper dirs). */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_options.h"
 #include "container_args.h"
 #include "container_remove.h"
 #include "ctrrun.h"
 #include "stale.h"
 
-static const char rm_usage[] = "usage: ctrrun rm [-f|--force] CONTAINER...\n\n"
+static const char rm_usage[] = "usage: ctrrun rm [OPTIONS] CONTAINER...\n\n"
 			       "Remove containers: their upper dir, their record and log. A running\n"
-			       "container is refused unless -f, which kills it first.\n";
+			       "container is refused unless -f, which kills it first.\n"
+			       "  -f, --force   kill a running container first\n"
+			       "  -h, --help    this help\n";
 
 static int remove_one(struct ctrrun *rt, struct ctr_db_container *c, const char *name, void *arg,
 		      struct ctr_error *err)
@@ -22,31 +26,64 @@ static int remove_one(struct ctrrun *rt, struct ctr_db_container *c, const char 
 
 int cmd_rm(struct ctrrun *rt, int argc, char **argv)
 {
+	static const struct option options[] = {
+		{"force", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
 	bool force = false;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--help") != 0; i++) {
-		if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--force") == 0) {
+	struct ctr_error err = {0};
+	struct cli_options p;
+	int opt;
+	cli_options_start(&p, "rm", "fh", options, argc, argv);
+	while ((opt = cli_options_next(&p, &err)) != -1) {
+		switch (opt) {
+		case 'f':
 			force = true;
-		} else {
-			fprintf(stderr, "ctrrun: rm: unknown option %s\n%s", argv[i], rm_usage);
-			return CTRRUN_EXIT_ERROR;
+			break;
+		case 'h':
+			return cli_print_help(rm_usage);
+		default:
+			return cli_usage_error(&err);
 		}
 	}
-	int rc = container_args_check("rm", rm_usage, argc, argv, i);
-	return rc >= 0 ? rc : for_each_container(rt, argv + i, argc - i, remove_one, &force);
+	int first = optind;
+	int rc = container_args_check("rm", rm_usage, argc, first);
+	return rc >= 0 ? rc : for_each_container(rt, argv + first, argc - first, remove_one, &force);
 }
 
 static const char container_usage[] = "usage: ctrrun container prune\n\n"
-				      "Remove every container that is not running.\n";
+				      "Remove every container that is not running.\n"
+				      "  -h, --help    this help\n";
 
 /* `ctrrun container prune`: docker's spelling for removing all stopped ones. */
 int cmd_container(struct ctrrun *rt, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "prune") != 0) {
-		fputs(container_usage, argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-		return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : CTRRUN_EXIT_ERROR;
-	}
+	static const struct option options[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
 	struct ctr_error err = {0};
+	struct cli_options p;
+	int opt;
+	/* `container [OPTIONS] prune [OPTIONS]`: --help in either place. */
+	cli_options_start(&p, "container", "h", options, argc, argv);
+	if ((opt = cli_options_next(&p, &err)) != -1)
+		return opt == 'h' ? cli_print_help(container_usage) : cli_usage_error(&err);
+	if (optind >= argc || strcmp(argv[optind], "prune") != 0) {
+		if (optind < argc)
+			fprintf(stderr, "ctrrun: container: unknown command '%s' (only prune)\n", argv[optind]);
+		fputs(container_usage, stderr);
+		return CTRRUN_EXIT_ERROR;
+	}
+	int first = optind;
+	cli_options_start(&p, "container prune", "h", options, argc - first, argv + first);
+	if ((opt = cli_options_next(&p, &err)) != -1)
+		return opt == 'h' ? cli_print_help(container_usage) : cli_usage_error(&err);
+	if (optind < argc - first) {
+		fprintf(stderr, "ctrrun: container prune takes no arguments, got '%s'\n", argv[first + optind]);
+		return CTRRUN_EXIT_ERROR;
+	}
 	if (ctrrun_open_state(rt) < 0)
 		return CTRRUN_EXIT_ERROR;
 	struct ctr_db_ps_row *rows = NULL;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "container_remove.h"
+#include "cli_options.h"
 #include "ctrrun.h"
 #include "image_import.h"
 #include "remove_tree.h"
@@ -125,18 +126,18 @@ int cmd_rmi(struct ctrrun *rt, int argc, char **argv)
 	};
 	bool force = false;
 	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+fh", options, NULL)) != -1) {
+	struct ctr_error err = {0};
+	struct cli_options p;
+	cli_options_start(&p, "rmi", "fh", options, argc, argv);
+	while ((opt = cli_options_next(&p, &err)) != -1) {
 		switch (opt) {
 		case 'f':
 			force = true;
 			break;
 		case 'h':
-			fputs(rmi_usage, stdout);
-			return 0;
+			return cli_print_help(rmi_usage);
 		default:
-			fputs(rmi_usage, stderr);
-			return CTRRUN_EXIT_ERROR;
+			return cli_usage_error(&err);
 		}
 	}
 	if (optind >= argc) {
@@ -144,7 +145,6 @@ int cmd_rmi(struct ctrrun *rt, int argc, char **argv)
 		fputs(rmi_usage, stderr);
 		return CTRRUN_EXIT_ERROR;
 	}
-	struct ctr_error err = {0};
 	if (ctrrun_open_db(rt, &err) < 0) {
 		ctrrun_print_error(&err);
 		return CTRRUN_EXIT_ERROR;

@@ -1,12 +1,15 @@
 /* ctrrun start: run an exited (or never started) container again, with the
  * same upper dir, detached. */
+#include <getopt.h>
 #include <stdio.h>
 
+#include "cli_options.h"
 #include "container_args.h"
 #include "container_launch.h"
 
-static const char start_usage[] = "usage: ctrrun start CONTAINER...\n\n"
-				  "Start stopped containers again (detached), keeping their file changes.\n";
+static const char start_usage[] = "usage: ctrrun start [OPTIONS] CONTAINER...\n\n"
+				  "Start stopped containers again (detached), keeping their file changes.\n"
+				  "  -h, --help   this help\n";
 
 static int start_one(struct ctrrun *rt, struct ctr_db_container *c, const char *name, void *arg,
 		     struct ctr_error *err)
@@ -30,6 +33,17 @@ static int start_one(struct ctrrun *rt, struct ctr_db_container *c, const char *
 
 int cmd_start(struct ctrrun *rt, int argc, char **argv)
 {
-	int rc = container_args_check("start", start_usage, argc, argv, 1);
-	return rc >= 0 ? rc : for_each_container(rt, argv + 1, argc - 1, start_one, NULL);
+	static const struct option options[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctr_error err = {0};
+	struct cli_options p;
+	int opt;
+	cli_options_start(&p, "start", "h", options, argc, argv);
+	if ((opt = cli_options_next(&p, &err)) != -1)
+		return opt == 'h' ? cli_print_help(start_usage) : cli_usage_error(&err);
+	int first = optind;
+	int rc = container_args_check("start", start_usage, argc, first);
+	return rc >= 0 ? rc : for_each_container(rt, argv + first, argc - first, start_one, NULL);
 }

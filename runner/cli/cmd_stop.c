@@ -1,18 +1,24 @@
 /* ctrrun stop and ctrrun kill. */
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_options.h"
 #include "container_args.h"
 #include "container_signal.h"
 
 static const char stop_usage[] =
-	"usage: ctrrun stop [-t SECONDS] CONTAINER...\n\n"
+	"usage: ctrrun stop [OPTIONS] CONTAINER...\n\n"
 	"Send SIGTERM to each container's init, then SIGKILL after SECONDS (default 10)\n"
-	"if it is still running; waits until it has exited.\n";
-static const char kill_usage[] = "usage: ctrrun kill [-s SIGNAL] CONTAINER...\n\n"
-				 "Send SIGNAL (default KILL; a name like TERM or a number) to each container.\n";
+	"if it is still running; waits until it has exited.\n"
+	"  -t, --time SECONDS   how long to wait before SIGKILL\n"
+	"  -h, --help           this help\n";
+static const char kill_usage[] = "usage: ctrrun kill [OPTIONS] CONTAINER...\n\n"
+				 "Send SIGNAL (default KILL; a name like TERM or a number) to each container.\n"
+				 "  -s, --signal SIGNAL  the signal to send\n"
+				 "  -h, --help           this help\n";
 
 static int stop_one(struct ctrrun *rt, struct ctr_db_container *c, const char *name, void *arg,
 		    struct ctr_error *err)
@@ -40,29 +46,41 @@ static int kill_one(struct ctrrun *rt, struct ctr_db_container *c, const char *n
 	return 0;
 }
 
-/* The one option of stop (-t SECONDS) or kill (-s SIGNAL). Returns the
- * index of the first container, or -1 after printing the error. */
-static int parse_option(const char *cmd, const char *usage, const char *s_flag, const char *l_flag, int argc,
+/* The one option of stop (-t, --time SECONDS) or kill (-s, --signal
+ * SIGNAL), as the short letter SHORT and the long NAME, into *VALUE.
+ * Returns the index of the first container, 0 after --help (printed), or
+ * -1 after an error (printed). */
+static int parse_option(const char *cmd, const char *usage, int short_flag, const char *name, int argc,
 			char **argv, const char **value)
 {
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--help") != 0; i++) {
-		if ((strcmp(argv[i], s_flag) == 0 || strcmp(argv[i], l_flag) == 0) && i + 1 < argc) {
-			*value = argv[++i];
-		} else {
-			fprintf(stderr, "ctrrun: %s: unknown option %s\n%s", cmd, argv[i], usage);
+	const struct option options[] = {
+		{name, required_argument, NULL, short_flag},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char shortopts[] = {(char)short_flag, ':', 'h', '\0'};
+	struct ctr_error err = {0};
+	struct cli_options p;
+	int opt;
+	cli_options_start(&p, cmd, shortopts, options, argc, argv);
+	while ((opt = cli_options_next(&p, &err)) != -1) {
+		if (opt == 'h')
+			return cli_print_help(usage);
+		if (opt == '?') {
+			cli_usage_error(&err);
 			return -1;
 		}
+		*value = optarg;
 	}
-	return i;
+	return optind;
 }
 
 int cmd_stop(struct ctrrun *rt, int argc, char **argv)
 {
 	const char *value = NULL;
-	int first = parse_option("stop", stop_usage, "-t", "--time", argc, argv, &value);
-	if (first < 0)
-		return CTRRUN_EXIT_ERROR;
+	int first = parse_option("stop", stop_usage, 't', "time", argc, argv, &value);
+	if (first <= 0)
+		return first < 0 ? CTRRUN_EXIT_ERROR : 0;
 	long timeout = 10;
 	if (value) {
 		char *end;
@@ -72,21 +90,21 @@ int cmd_stop(struct ctrrun *rt, int argc, char **argv)
 			return CTRRUN_EXIT_ERROR;
 		}
 	}
-	int rc = container_args_check("stop", stop_usage, argc, argv, first);
+	int rc = container_args_check("stop", stop_usage, argc, first);
 	return rc >= 0 ? rc : for_each_container(rt, argv + first, argc - first, stop_one, &timeout);
 }
 
 int cmd_kill(struct ctrrun *rt, int argc, char **argv)
 {
 	const char *value = NULL;
-	int first = parse_option("kill", kill_usage, "-s", "--signal", argc, argv, &value);
-	if (first < 0)
-		return CTRRUN_EXIT_ERROR;
+	int first = parse_option("kill", kill_usage, 's', "signal", argc, argv, &value);
+	if (first <= 0)
+		return first < 0 ? CTRRUN_EXIT_ERROR : 0;
 	int sig = value ? ctr_signal_number(value) : SIGKILL;
 	if (sig < 0) {
 		fprintf(stderr, "ctrrun: kill: unknown signal '%s'\n", value);
 		return CTRRUN_EXIT_ERROR;
 	}
-	int rc = container_args_check("kill", kill_usage, argc, argv, first);
+	int rc = container_args_check("kill", kill_usage, argc, first);
 	return rc >= 0 ? rc : for_each_container(rt, argv + first, argc - first, kill_one, &sig);
 }

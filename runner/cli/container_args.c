@@ -1,6 +1,5 @@
 /* Acting on the containers a command names. */
 #include <stdio.h>
-#include <string.h>
 
 #include "container_args.h"
 #include "stale.h"
@@ -24,12 +23,8 @@ int for_each_container(struct ctrrun *rt, char **names, int n, container_action 
 	return rc;
 }
 
-int container_args_check(const char *cmd, const char *usage, int argc, char **argv, int first)
+int container_args_check(const char *cmd, const char *usage, int argc, int first)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		fputs(usage, stdout);
-		return 0;
-	}
 	if (first >= argc) {
 		fprintf(stderr, "ctrrun: %s needs at least one container\n%s", cmd, usage);
 		return CTRRUN_EXIT_ERROR;

@@ -16,9 +16,9 @@ typedef int (*container_action)(struct ctrrun *rt, struct ctr_db_container *c, c
  * tried), 125 when the state cannot be opened. */
 int for_each_container(struct ctrrun *rt, char **names, int n, container_action action, void *arg);
 
-/* "ctrrun CMD needs at least one container" + usage, exit code 125; or the
- * usage on stdout and 0 for --help. Returns -1 when the arguments are fine
- * to go on with. */
-int container_args_check(const char *cmd, const char *usage, int argc, char **argv, int first);
+/* "ctrrun CMD needs at least one container" + usage, exit code 125 when
+ * FIRST (the first operand, after the options) is ARGC. Returns -1 when
+ * the arguments are fine to go on with. */
+int container_args_check(const char *cmd, const char *usage, int argc, int first);
 
 #endif

@@ -1,9 +1,11 @@
 /* ctrrun: the command line. Global options, then a dispatch table from
  * command name to the cmd_*.c that implements it. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_options.h"
 #include "ctrrun.h"
 #include "leftovers.h"
 
@@ -46,28 +48,33 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	static const struct option options[] = {
+		{"root", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
 	const char *root = NULL;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+	struct ctr_error err = {0};
+	struct cli_options p;
+	int opt;
+	cli_options_start(&p, NULL, "+h", options, argc, argv);
+	while ((opt = cli_options_next(&p, &err)) != -1) {
+		switch (opt) {
+		case 'r':
+			root = optarg;
+			break;
+		case 'h':
 			usage(stdout);
 			return 0;
-		} else if (strcmp(argv[i], "--version") == 0) {
+		case 'V':
 			printf("ctrrun %s\n", CTR_VERSION);
 			return 0;
-		} else if (strcmp(argv[i], "--root") == 0) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "ctrrun: --root needs a directory\n");
-				return CTRRUN_EXIT_ERROR;
-			}
-			root = argv[++i];
-		} else if (strncmp(argv[i], "--root=", 7) == 0) {
-			root = argv[i] + 7;
-		} else {
-			fprintf(stderr, "ctrrun: unknown global option %s (see ctrrun --help)\n", argv[i]);
-			return CTRRUN_EXIT_ERROR;
+		default:
+			return cli_usage_error(&err);
 		}
 	}
+	int i = optind;
 	if (i >= argc) {
 		usage(stderr);
 		return CTRRUN_EXIT_ERROR;
@@ -81,7 +88,6 @@ int main(int argc, char **argv)
 		return CTRRUN_EXIT_ERROR;
 	}
 	struct ctrrun rt;
-	struct ctr_error err = {0};
 	/* A command's help needs no state directory; each command prints its
 	 * usage before it touches one. */
 	if (i + 1 < argc && strcmp(argv[i + 1], "--help") == 0) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_options.h"
 #include "run_options.h"
 
 const char run_usage[] =
@@ -258,159 +259,117 @@ static bool valid_hostname(const char *s)
 	return true;
 }
 
-/* Value of a flag: "--flag=value", or the next argument. */
-static const char *flag_value(int argc, char **argv, int *i, const char *flag, struct ctr_error *err)
-{
-	const char *eq = strchr(argv[*i], '=');
-	if (argv[*i][1] == '-' && eq)
-		return eq + 1;
-	if (*i + 1 >= argc) {
-		ctr_fail(err, 0, "%s needs a value", flag);
-		return NULL;
-	}
-	return argv[++*i];
-}
+/* The vals of run's options that have no short form. */
+enum {
+	OPT_RM = CLI_HELP + 1, OPT_NAME, OPT_ENV_FILE, OPT_NETWORK, OPT_MEMORY_SWAP, OPT_CPUS, OPT_CPUSET_CPUS,
+	OPT_PIDS_LIMIT, OPT_PROC_VIEW, OPT_LOG_MAX_SIZE, OPT_LOG_OPT, OPT_USERNS, OPT_PRIVILEGED, OPT_CAP_ADD,
+	OPT_CAP_DROP, OPT_SECURITY_OPT, OPT_READ_ONLY, OPT_TMPFS,
+};
 
-static bool is_long(const char *arg, const char *name)
+static const struct option run_long_options[] = {
+	{"detach", no_argument, NULL, 'd'},
+	{"interactive", no_argument, NULL, 'i'},
+	{"tty", no_argument, NULL, 't'},
+	{"rm", no_argument, NULL, OPT_RM},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"volume", required_argument, NULL, 'v'},
+	{"env", required_argument, NULL, 'e'},
+	{"env-file", required_argument, NULL, OPT_ENV_FILE},
+	{"workdir", required_argument, NULL, 'w'},
+	{"user", required_argument, NULL, 'u'},
+	{"hostname", required_argument, NULL, 'h'},
+	{"network", required_argument, NULL, OPT_NETWORK},
+	{"net", required_argument, NULL, OPT_NETWORK},
+	{"memory", required_argument, NULL, 'm'},
+	{"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
+	{"cpus", required_argument, NULL, OPT_CPUS},
+	{"cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS},
+	{"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},
+	{"proc-view", required_argument, NULL, OPT_PROC_VIEW},
+	{"log-max-size", required_argument, NULL, OPT_LOG_MAX_SIZE},
+	{"log-opt", required_argument, NULL, OPT_LOG_OPT},
+	{"userns", required_argument, NULL, OPT_USERNS},
+	{"privileged", no_argument, NULL, OPT_PRIVILEGED},
+	{"cap-add", required_argument, NULL, OPT_CAP_ADD},
+	{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+	{"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
+	{"read-only", no_argument, NULL, OPT_READ_ONLY},
+	{"tmpfs", required_argument, NULL, OPT_TMPFS},
+	{"help", no_argument, NULL, CLI_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+/* One option and its value V; 0, or -1 with *ERR naming the flag. */
+static int run_option(struct run_options *o, int opt, const char *flag, const char *v, struct ctr_error *err)
 {
-	size_t n = strlen(name);
-	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+	switch (opt) {
+	case 'd': o->detach = true; return 0;
+	case 'i': o->interactive = true; return 0;
+	case 't': o->tty = true; return 0;
+	case OPT_RM: o->auto_remove = true; return 0;
+	case OPT_PRIVILEGED: o->privileged = true; return 0;
+	case OPT_READ_ONLY: o->read_only = true; return 0;
+	case 'w': o->workdir = v; return 0;
+	case 'u': o->user = v; return 0;
+	case 'h': o->hostname = v; return 0;
+	case 'v': return add_volume(o, v, err);
+	case 'e': return add_env(o, v, "-e", err);
+	case OPT_ENV_FILE: return read_env_file(o, v, err);
+	case 'm':
+	case OPT_MEMORY_SWAP:
+	case OPT_CPUS:
+	case OPT_CPUSET_CPUS:
+	case OPT_PIDS_LIMIT:
+		return ctr_limits_set_flag(&o->limits, flag, v, err) < 0 ? -1 : 0;
+	case OPT_PROC_VIEW:
+		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+			return ctr_fail(err, 0, "--proc-view '%s': on or off", v);
+		o->no_proc_view = strcmp(v, "off") == 0;
+		return 0;
+	case OPT_LOG_MAX_SIZE: return log_options_set_max_size(&o->log, v, err);
+	case OPT_LOG_OPT: return log_options_add(&o->log, v, err);
+	case OPT_NAME:
+		if (!valid_name(v))
+			return ctr_fail(err, 0, "--name '%s': names start with a letter or digit and "
+						"hold only [a-zA-Z0-9_.-]", v);
+		o->name = v;
+		return 0;
+	case OPT_USERNS:
+		if (strcmp(v, "host") != 0 && strcmp(v, "auto") != 0 && *v)
+			return ctr_fail(err, 0, "--userns '%s': auto or host", v);
+		o->userns = *v ? v : NULL;
+		return 0;
+	case OPT_CAP_ADD: return add_value(&o->cap_add, &o->n_cap_add, v, err);
+	case OPT_CAP_DROP: return add_value(&o->cap_drop, &o->n_cap_drop, v, err);
+	case OPT_SECURITY_OPT: return security_opt(o, v, err);
+	case OPT_TMPFS: return add_tmpfs(o, v, err);
+	case OPT_NETWORK:
+		if (strcmp(v, "host") != 0 && strcmp(v, "none") != 0)
+			return ctr_fail(err, 0, "--network '%s': only none and host are supported", v);
+		o->host_network = strcmp(v, "host") == 0;
+		return 0;
+	}
+	return ctr_fail(err, 0, "run: %s is not handled", flag);  /* a table entry without a case */
 }
 
 int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_error *err)
 {
 	memset(o, 0, sizeof *o);
 	log_options_init(&o->log);
-	int i = 1;
-	for (; i < argc; i++) {
-		const char *a = argv[i], *v;
-		if (a[0] != '-' || a[1] == '\0')
-			break;
-		if (strcmp(a, "--") == 0) {
-			i++;
-			break;
+	struct cli_options p;
+	int opt;
+	cli_options_start(&p, "run", "+ditv:e:w:u:h:m:", run_long_options, argc, argv);
+	while ((opt = cli_options_next(&p, err)) != -1) {
+		if (opt == '?')
+			return -1;
+		if (opt == CLI_HELP) {
+			o->help = true;
+			return 0;
 		}
-		if (a[1] == '-') {
-			if (strcmp(a, "--help") == 0) {
-				o->help = true;
-				return 0;
-			} else if (strcmp(a, "--interactive") == 0) {
-				o->interactive = true;
-			} else if (strcmp(a, "--tty") == 0) {
-				o->tty = true;
-			} else if (is_long(a, "--memory") || is_long(a, "--memory-swap") || is_long(a, "--cpus") ||
-				   is_long(a, "--cpuset-cpus") || is_long(a, "--pids-limit")) {
-				char flag[32];
-				snprintf(flag, sizeof flag, "%.*s", (int)strcspn(a, "="), a);
-				if (!(v = flag_value(argc, argv, &i, flag, err)) ||
-				    ctr_limits_set_flag(&o->limits, flag, v, err) < 0)
-					return -1;
-			} else if (is_long(a, "--proc-view")) {
-				if (!(v = flag_value(argc, argv, &i, "--proc-view", err)))
-					return -1;
-				if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
-					return ctr_fail(err, 0, "--proc-view '%s': on or off", v);
-				o->no_proc_view = strcmp(v, "off") == 0;
-			} else if (strcmp(a, "--detach") == 0) {
-				o->detach = true;
-			} else if (is_long(a, "--log-max-size")) {
-				if (!(v = flag_value(argc, argv, &i, "--log-max-size", err)) ||
-				    log_options_set_max_size(&o->log, v, err) < 0)
-					return -1;
-			} else if (is_long(a, "--log-opt")) {
-				if (!(v = flag_value(argc, argv, &i, "--log-opt", err)) || log_options_add(&o->log, v, err) < 0)
-					return -1;
-			} else if (strcmp(a, "--rm") == 0) {
-				o->auto_remove = true;
-			} else if (is_long(a, "--name")) {
-				if (!(v = flag_value(argc, argv, &i, "--name", err)))
-					return -1;
-				if (!valid_name(v))
-					return ctr_fail(err, 0, "--name '%s': names start with a letter or digit and "
-								"hold only [a-zA-Z0-9_.-]", v);
-				o->name = v;
-			} else if (is_long(a, "--volume")) {
-				if (!(v = flag_value(argc, argv, &i, "--volume", err)) || add_volume(o, v, err) < 0)
-					return -1;
-			} else if (is_long(a, "--env")) {
-				if (!(v = flag_value(argc, argv, &i, "--env", err)) || add_env(o, v, "-e", err) < 0)
-					return -1;
-			} else if (is_long(a, "--env-file")) {
-				if (!(v = flag_value(argc, argv, &i, "--env-file", err)) || read_env_file(o, v, err) < 0)
-					return -1;
-			} else if (is_long(a, "--workdir")) {
-				if (!(v = flag_value(argc, argv, &i, "--workdir", err)))
-					return -1;
-				o->workdir = v;
-			} else if (is_long(a, "--user")) {
-				if (!(v = flag_value(argc, argv, &i, "--user", err)))
-					return -1;
-				o->user = v;
-			} else if (is_long(a, "--hostname")) {
-				if (!(v = flag_value(argc, argv, &i, "--hostname", err)))
-					return -1;
-				o->hostname = v;
-			} else if (is_long(a, "--userns")) {
-				if (!(v = flag_value(argc, argv, &i, "--userns", err)))
-					return -1;
-				if (strcmp(v, "host") != 0 && strcmp(v, "auto") != 0 && *v)
-					return ctr_fail(err, 0, "--userns '%s': auto or host", v);
-				o->userns = *v ? v : NULL;
-			} else if (strcmp(a, "--privileged") == 0) {
-				o->privileged = true;
-			} else if (strcmp(a, "--read-only") == 0) {
-				o->read_only = true;
-			} else if (is_long(a, "--cap-add") || is_long(a, "--cap-drop")) {
-				bool add = is_long(a, "--cap-add");
-				if (!(v = flag_value(argc, argv, &i, add ? "--cap-add" : "--cap-drop", err)) ||
-				    add_value(add ? &o->cap_add : &o->cap_drop, add ? &o->n_cap_add : &o->n_cap_drop, v,
-					      err) < 0)
-					return -1;
-			} else if (is_long(a, "--security-opt")) {
-				if (!(v = flag_value(argc, argv, &i, "--security-opt", err)) || security_opt(o, v, err) < 0)
-					return -1;
-			} else if (is_long(a, "--tmpfs")) {
-				if (!(v = flag_value(argc, argv, &i, "--tmpfs", err)) || add_tmpfs(o, v, err) < 0)
-					return -1;
-			} else if (is_long(a, "--network") || is_long(a, "--net")) {
-				if (!(v = flag_value(argc, argv, &i, "--network", err)))
-					return -1;
-				if (strcmp(v, "host") != 0 && strcmp(v, "none") != 0)
-					return ctr_fail(err, 0, "--network '%s': only none and host are supported", v);
-				o->host_network = strcmp(v, "host") == 0;
-			} else {
-				return ctr_fail(err, 0, "unknown option %s (see ctrrun run --help)", a);
-			}
-			continue;
-		}
-		/* Short flags, bundled as in -it. */
-		for (const char *c = a + 1; *c; c++) {
-			const char *value = NULL;
-			if (strchr("vewuhm", *c)) {
-				if (c[1]) {
-					value = c + 1;
-				} else if (i + 1 < argc) {
-					value = argv[++i];
-				} else {
-					return ctr_fail(err, 0, "-%c needs a value", *c);
-				}
-			}
-			switch (*c) {
-			case 'd': o->detach = true; break;
-			case 'i': o->interactive = true; break;
-			case 't': o->tty = true; break;
-			case 'v': if (add_volume(o, value, err) < 0) return -1; break;
-			case 'e': if (add_env(o, value, "-e", err) < 0) return -1; break;
-			case 'w': o->workdir = value; break;
-			case 'u': o->user = value; break;
-			case 'h': o->hostname = value; break;
-			case 'm': if (ctr_limits_set_flag(&o->limits, "-m", value, err) < 0) return -1; break;
-			default: return ctr_fail(err, 0, "unknown option -%c (see ctrrun run --help)", *c);
-			}
-			if (value)
-				break;
-		}
+		if (run_option(o, opt, p.flag, optarg, err) < 0)
+			return -1;
 	}
+	int i = optind;
 	if (i >= argc)
 		return ctr_fail(err, 0, "run needs an IMAGE (see ctrrun run --help)");
 	o->image = argv[i++];

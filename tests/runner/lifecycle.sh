@@ -17,7 +17,8 @@ cases=(
 	case_detach_returns_at_once case_detach_survives_shell case_detach_survives_hangup
 	case_detach_rm
 	case_logs_streams_complete case_logs_partial_last_line case_logs_binary
-	case_logs_follow case_logs_follow_exited case_logs_tail case_logs_tail_partial_last_line
+	case_logs_follow case_logs_follow_exited case_logs_tail case_logs_tail_value_forms
+	case_logs_tail_partial_last_line
 	case_logs_timestamps case_logs_since case_logs_after_exit case_log_lines_view
 	case_log_max_size case_sqlite_reader_while_running case_chatty_survives_commands
 	case_exec_sees_processes case_exec_sees_hostname_and_files case_exec_exit_code
@@ -26,7 +27,7 @@ cases=(
 	case_stop_escalates case_stop_cooperative case_kill_usr1 case_wait_exit_code
 	case_start_keeps_upper case_killed_monitor case_killed_monitor_pid_reused
 	case_rm_running_refused case_rm_force case_prune
-	case_unknown_container case_ambiguous_prefix
+	case_unknown_container case_ambiguous_prefix case_ps_bundled_flags
 	case_concurrent
 	case_nothing_left
 )
@@ -321,6 +322,38 @@ case_logs_tail() {
 	expect_out "$(seq 1 10)"
 	show_last
 	rm_quiet tail
+}
+
+# docker's value forms (--tail=N, --tail N, -nN, -n N) and bundled short
+# flags: -tn 2 is -t with -n 2.
+case_logs_tail_value_forms() {
+	detach tailf busybox seq 1 10 || { show_last; return; }
+	ctr wait tailf >/dev/null
+	local form
+	for form in "--tail=5" "--tail 5" "-n5" "-n 5"; do
+		# shellcheck disable=SC2086 # the form's words are the test
+		capture logs $form tailf
+		expect_rc 0
+		expect_out "$(seq 6 10)"
+		show_last
+	done
+	capture logs -tn 2 tailf
+	expect_rc 0
+	[[ $(wc -l <<<"$out") == 2 ]] || fail "logs -tn 2 printed $(wc -l <<<"$out") lines, expected 2"
+	[[ $out =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ 9$'\n'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ 10$ ]] ||
+		fail "logs -tn 2: not the last 2 lines with timestamps"
+	show_last
+	# As docker's logs: options after the container too.
+	capture logs tailf --tail=2
+	expect_rc 0
+	expect_out "$(seq 9 10)"
+	show_last
+	# -ft: follows (returns at once: the container has exited) with timestamps.
+	capture logs -ft --tail=1 tailf
+	expect_rc 0
+	[[ $out =~ ^[0-9]{4}-[0-9-]+T[0-9:.]+Z\ 10$ ]] || fail "logs -ft --tail=1: not the last line with its timestamp"
+	show_last
+	rm_quiet tailf
 }
 
 # A last line without a newline is a line too (docker keeps it as an entry):
@@ -990,6 +1023,23 @@ case_concurrent() {
 }
 
 # Last case of a mode: everything the mode made is gone.
+# ps -aq is ps -a -q (docker's bundled short flags), and so is --all --quiet.
+case_ps_bundled_flags() {
+	detach psq busybox true || { show_last; return; }
+	ctr wait psq >/dev/null
+	local want form
+	want=$(ctr ps -a -q)
+	grep -qx "$(short "$(container_id psq)")" <<<"$want" || fail "ps -a -q does not list psq"
+	for form in -aq -qa "--all --quiet"; do
+		# shellcheck disable=SC2086 # the form's words are the test
+		capture ps $form
+		expect_rc 0
+		expect_out "$want"
+		show_last
+	done
+	rm_quiet psq
+}
+
 case_nothing_left() {
 	local rows
 	rows=$(db "select name || ' ' || state from containers")

@@ -28,6 +28,10 @@ cases=(
 	case_bad_volume_relative_ctr case_bad_volume_empty_host
 	case_bad_volume_empty_ctr case_bad_volume_mode case_bad_env
 	case_bad_duplicate_name case_bad_unwritable_root case_concurrent_name
+	case_opts_after_image_are_the_commands case_opts_value_forms case_opts_bundled
+	case_opts_double_dash case_opts_help_every_command
+	case_bad_opt_unknown case_bad_opt_unknown_short case_bad_opt_abbreviated case_bad_opt_missing_value
+	case_bad_opt_value_to_switch case_bad_opt_logs_tail
 	case_nothing_left
 )
 
@@ -677,6 +681,103 @@ case_concurrent_name() {
 }
 
 # Last case of a mode: no mount and no process of this mode is left.
+# ---------------------------------------------------------------- option syntax
+# docker's: options before IMAGE are run's, everything after it the command's
+# (POSIX order); --flag=value and --flag value; -fVALUE and -f VALUE;
+# bundled short flags; -- ends the options; --help on every command.
+case_opts_after_image_are_the_commands() {
+	capture run --rm busybox ls -l /
+	expect_rc 0
+	# ls -l's long format: a mode column, here for /bin.
+	grep -qE '^[dl][rwxst-]{9} .* bin( -> .*)?$' <<<"$out" || fail "ls did not get -l: no long listing of /bin"
+	show_last
+	capture run --rm busybox echo --help -d
+	expect_rc 0
+	expect_out "--help -d"
+	show_last
+}
+
+case_opts_value_forms() {
+	local form
+	for form in "--hostname=h1" "--hostname h1" "-hh1" "-h h1"; do
+		# shellcheck disable=SC2086 # the form's words are the test
+		capture run --rm $form busybox hostname
+		expect_rc 0
+		expect_out h1
+		show_last
+	done
+	capture run --rm --env=A=1 -eB=2 --env C=3 busybox sh -c 'echo "$A$B$C"'
+	expect_rc 0
+	expect_out 123
+	show_last
+}
+
+case_opts_bundled() {
+	printf 'in\n' >"$tmp/in"
+	# -i and -e bundled, -e's value the next argument; then -e with its value attached.
+	# shellcheck disable=SC2016 # expanded by the container's shell
+	stdin_file=$tmp/in capture run --rm -ie A=1 -eB=2 busybox sh -c 'cat; echo "$A$B"'
+	expect_rc 0
+	expect_out $'in\n12'
+	show_last
+	# -d bundled with -w, whose value is the next argument.
+	capture run -dw /tmp --name bundled busybox pwd
+	expect_rc 0
+	[[ $out =~ ^[0-9a-f]{64}$ ]] || fail "run -dw did not detach (no id printed)"
+	show_last
+	capture wait bundled
+	expect_out 0
+	capture logs bundled
+	expect_out /tmp
+	show_last
+	rm_quiet bundled
+}
+
+case_opts_double_dash() {
+	capture run --rm --name dd -- busybox echo after-dashes
+	expect_rc 0
+	expect_out after-dashes
+	show_last
+	capture run --name dd2 busybox true
+	capture rm -- dd2
+	expect_rc 0
+	expect_out dd2
+	[[ -z $(container_id dd2) ]] || fail "rm -- dd2 left the container"
+	show_last
+}
+
+case_opts_help_every_command() {
+	local c
+	for c in run import images rmi ps rm container logs exec stop kill start wait commit export inspect; do
+		capture "$c" --help
+		expect_rc 0
+		[[ $out == "usage: ctrrun $c "* ]] || fail "$c --help: stdout does not start with 'usage: ctrrun $c'"
+		[[ -z $err ]] || fail "$c --help wrote to stderr"
+		show_last
+	done
+	capture --help
+	expect_rc 0
+	[[ $out == "usage: ctrrun "* ]] || fail "ctrrun --help: no usage on stdout"
+	show_last
+}
+
+case_bad_opt_unknown() { expect_refusal "--bogus" run --rm --bogus busybox true; }
+case_bad_opt_unknown_short() { expect_refusal "-Z" run --rm -itZ busybox true; }
+# docker takes no abbreviations (getopt_long would: --det for --detach).
+case_bad_opt_abbreviated() { expect_refusal "--det" run --rm --det busybox true; }
+case_bad_opt_missing_value() {
+	expect_refusal "--name" run --rm --name
+	expect_refusal "-e needs a value" run --rm -e
+	expect_refusal "--root" --root
+}
+case_bad_opt_value_to_switch() { expect_refusal "--rm" run --rm=yes busybox true; }
+case_bad_opt_logs_tail() {
+	expect_refusal "--tail|lots" logs --tail=lots nosuch
+	expect_refusal "--tail" logs --tail
+	expect_refusal "--bogus" ps --bogus
+	expect_refusal "-t needs a value" stop -t
+}
+
 case_nothing_left() {
 	expect_mode_mounts_unchanged
 	expect_no_process_using "$R"
