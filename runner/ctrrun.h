@@ -1,6 +1,7 @@
 /* What every ctrrun command shares: where state lives, the open database, the
- * id mapping containers get, and the exit codes. Each command is one file
- * (cmd_*.c) with one entry point listed here. */
+ * id mapping containers get, and the exit codes. Each command's entry point
+ * is listed here and lives in a cmd_*.c file named after it (cmd_rm.c also
+ * holds `container prune`, cmd_stop.c also kill). */
 #ifndef CTRRUN_H
 #define CTRRUN_H
 
@@ -20,7 +21,7 @@ enum {
 
 struct ctrrun {
 	char *root;          /* storage root: state.db, layers/, containers/ */
-	char *runtime_dir;   /* pid files and such, cleared by reboot */
+	char *runtime_dir;   /* cleared by reboot: the seccomp filter cache (spec_build.c) */
 	bool rootless;       /* not real root: ids come from /etc/subuid */
 	struct ctr_idmap idmap;
 	struct ctr_db *db;   /* opened by ctrrun_open_db, closed at exit */

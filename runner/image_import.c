@@ -636,9 +636,3 @@ out:
 	free(full_ref);
 	return rc;
 }
-
-int ctr_image_import(struct ctrrun *rt, const char *file, const char *ref, const struct ctr_image_config *config,
-		     char *image_id, struct ctr_error *err)
-{
-	return ctr_image_import_msg(rt, file, ref, config, NULL, image_id, err);
-}

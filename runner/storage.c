@@ -1,5 +1,9 @@
 /* Where ctrrun keeps things: the storage root (state.db, layers/,
- * containers/) and the runtime dir, as DESIGN.md's Storage section says. */
+ * containers/), private to the user and kept across reboots, and the runtime
+ * dir (/run/ctrrun as root; rootless $XDG_RUNTIME_DIR/ctrrun, else
+ * /tmp/ctrrun-UID), private too and cleared by reboot, for what is only valid
+ * until then (the compiled seccomp filters). Also the print-once helpers
+ * every command ends with. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
