@@ -10,6 +10,7 @@
 
 #include "ctr/db.h"
 #include "ctr/error.h"
+#include "ctr/warnings.h"
 #include "idmap_config.h"
 
 /* docker's exit codes for the runner's own failures. */
@@ -26,6 +27,7 @@ struct ctrrun {
 	struct ctr_idmap idmap;
 	struct ctr_db *db;   /* opened by ctrrun_open_db, closed at exit */
 	const char *self_exe;/* /proc/self/exe as a path, to find ctrfs beside it */
+	struct ctr_warnings warnings; /* notes and warnings the core met, printed at the top */
 };
 
 /* Picks the storage root (--root, $CTRRUN_ROOT, /var/lib/ctrrun as root, else
@@ -48,15 +50,20 @@ const char *ctrrun_ctrfs_path(const struct ctrrun *rt);
 void ctrrun_container_event(struct ctrrun *rt, const char *id, const char *name, const char *action,
 			    const char *attributes);
 
-/* Prints "ctrrun: MSG" once, at the top. */
+/* Prints "ctrrun: MSG" once, at the top (after the warnings not printed yet,
+ * so that they come in order). */
 void ctrrun_print_error(const struct ctr_error *err);
+/* Prints RT's warnings ("ctrrun: warning: ...", "ctrrun: note: ...") and
+ * empties the list: the core fills it, the top prints it. Also done at the
+ * first ctrrun_open_db, before an error, and at the end (ctrrun_exit_code). */
+void ctrrun_print_warnings(struct ctrrun *rt);
 
 /* The exit code of a command that returned CODE: a command that printed an
  * error (ctrrun_print_error; notes and warnings are not errors) or met a
  * damaged state.db never exits 0, whatever part of its work succeeded: 0
  * becomes 125. Any other code is the command's (a container's status, 1
  * for a missing name, ...). */
-int ctrrun_exit_code(const struct ctrrun *rt, int code);
+int ctrrun_exit_code(struct ctrrun *rt, int code);
 
 /* Nanoseconds since the epoch. */
 int64_t ctrrun_now_ns(void);
