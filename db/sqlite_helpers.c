@@ -68,13 +68,13 @@ int db_failure_result(const struct ctr_db *db)
 
 int db_fail(struct ctr_db *db, struct ctr_error *err, int result, const char *fmt, ...)
 {
-	char msg[sizeof err->msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	ctr_error_vformat(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
+	err->errnum = 0;
 	db->last_code = db->last_errno = 0;
-	ctr_fail(err, 0, "state db %s: %s", db->path, msg);
+	ctr_error_prefix(err, "state db %s", db->path);
 	return result;
 }
 

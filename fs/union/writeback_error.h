@@ -5,7 +5,7 @@
  * the kernel keeps the pages (clean, up to date) and its own idea of the
  * file's size, and reports the error at the next fsync(2) and close(2) of
  * the file. Left alone, the mount goes on showing data that is not on disk:
- * 200 MiB read back through it while the upper file held 56 MiB (issue 13).
+ * 200 MiB read back through it while the upper file held 56 MiB.
  * So, for a refused writeback:
  *
  * - before the reply, the upper file is extended to the end of the refused

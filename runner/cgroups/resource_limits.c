@@ -1,11 +1,11 @@
 /* docker's resource flags, parsed with docker's rules and units, so that a
  * command line that works with `docker run` means the same here. Every
- * refusal names the flag and the value. */
+ * refusal names the flag and the value (the user's bytes: ctr_fail escapes
+ * its control characters). */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,21 +22,6 @@
 #define MIN_NANO_CPUS 10000000LL
 /* The kernel's PID_MAX_LIMIT: pids.max takes nothing larger. */
 #define MAX_PIDS 4194304LL
-
-/* ctr_fail for a refused value: the value is the user's and may hold any
- * byte, so control characters become '?' to keep the message one line. */
-static __attribute__((format(printf, 2, 3))) int value_fail(struct ctr_error *err, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-	va_end(ap);
-	for (char *p = err->msg; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	err->errnum = 0;
-	return -1;
-}
 
 bool ctr_limits_any(const struct ctr_limits *l)
 {
@@ -71,7 +56,7 @@ int ctr_limits_online_cpus(char *buf, size_t len, int *count, struct ctr_error *
 	buf[strcspn(buf, "\n")] = '\0';
 	struct ctr_cpuset set;
 	if (ctr_cpuset_parse(buf, false, &set) < 0)
-		return value_fail(err, "%s: not a CPU list: '%s'", CTR_CPU_ONLINE_FILE, buf);
+		return ctr_fail(err, 0, "%s: not a CPU list: '%s'", CTR_CPU_ONLINE_FILE, buf);
 	*count = ctr_cpuset_count(&set);
 	return 0;
 }
@@ -144,7 +129,7 @@ static void format_size(int64_t bytes, char *buf, size_t len)
 static int size_error(const char *flag, const char *value, int rc, struct ctr_error *err)
 {
 	if (rc == -2)
-		return value_fail(err, "invalid value '%s' for %s: too large", value, flag);
+		return ctr_fail(err, 0, "invalid value '%s' for %s: too large", value, flag);
 	return ctr_fail(err, 0,
 			"invalid value '%s' for %s: expected a size such as 256m "
 			"(a number with an optional unit b, k, m, g, t or p)", value, flag);
@@ -157,7 +142,7 @@ int ctr_limits_parse_memory(const char *flag, const char *value, int64_t *bytes,
 	if (rc < 0)
 		return size_error(flag, value, rc, err);
 	if (v != 0 && v < MIN_MEMORY)
-		return value_fail(err, "invalid value '%s' for %s: the minimum memory limit is 6m (as in docker)",
+		return ctr_fail(err, 0, "invalid value '%s' for %s: the minimum memory limit is 6m (as in docker)",
 				value, flag);
 	*bytes = v;
 	return 0;
@@ -192,7 +177,7 @@ int ctr_limits_parse_cpus(const char *flag, const char *value, int online_cpus, 
 	for (; isdigit((unsigned char)*p); p++, digits = true) {
 		nano = nano * 10 + (*p - '0');
 		if (nano > 1000000)  /* far above any CPU count; keeps the sum below in range */
-			return value_fail(err, "invalid value '%s' for %s: too large", value, flag);
+			return ctr_fail(err, 0, "invalid value '%s' for %s: too large", value, flag);
 	}
 	nano *= NANO_PER_CPU;
 	if (*p == '.') {
@@ -201,21 +186,21 @@ int ctr_limits_parse_cpus(const char *flag, const char *value, int online_cpus, 
 		for (; isdigit((unsigned char)*p); p++, digits = true) {
 			/* docker refuses what NanoCpus cannot hold exactly. */
 			if (scale == 0 && *p != '0')
-				return value_fail(err, "invalid value '%s' for %s: too precise (at most 9 decimals)",
+				return ctr_fail(err, 0, "invalid value '%s' for %s: too precise (at most 9 decimals)",
 						value, flag);
 			nano += (*p - '0') * scale;
 			scale /= 10;
 		}
 	}
 	if (!digits || *p != '\0')
-		return value_fail(err, "invalid value '%s' for %s: expected a number of CPUs such as 0.5 or 2",
+		return ctr_fail(err, 0, "invalid value '%s' for %s: expected a number of CPUs such as 0.5 or 2",
 				value, flag);
 	if (nano == 0) {
 		*quota_us = *period_us = 0;
 		return 0;
 	}
 	if (nano < MIN_NANO_CPUS || nano > (int64_t)online_cpus * NANO_PER_CPU)
-		return value_fail(err, "invalid value '%s' for %s: the range is 0.01 to %d.00, as this host has %d CPU%s online",
+		return ctr_fail(err, 0, "invalid value '%s' for %s: the range is 0.01 to %d.00, as this host has %d CPU%s online",
 				value, flag, online_cpus, online_cpus, online_cpus == 1 ? "" : "s");
 	*period_us = CPU_PERIOD_US;
 	*quota_us = nano * CPU_PERIOD_US / NANO_PER_CPU;
@@ -228,12 +213,12 @@ int ctr_limits_parse_cpuset(const char *flag, const char *value, const char *onl
 	struct ctr_cpuset want, have;
 	/* The list goes to the kernel as given, so a newline is not allowed here. */
 	if (strchr(value, '\n') || ctr_cpuset_parse(value, false, &want) < 0)
-		return value_fail(err, "invalid value '%s' for %s: expected a CPU list such as 0-2,4", value, flag);
+		return ctr_fail(err, 0, "invalid value '%s' for %s: expected a CPU list such as 0-2,4", value, flag);
 	if (ctr_cpuset_parse(online, false, &have) < 0)
-		return value_fail(err, "cannot check %s: the host's online CPU list '%s' is unreadable", flag, online);
+		return ctr_fail(err, 0, "cannot check %s: the host's online CPU list '%s' is unreadable", flag, online);
 	int missing = ctr_cpuset_first_missing(&want, &have);
 	if (missing >= 0)
-		return value_fail(err, "invalid value '%s' for %s: CPU %d is not online (online CPUs: %s)", value,
+		return ctr_fail(err, 0, "invalid value '%s' for %s: CPU %d is not online (online CPUs: %s)", value,
 				flag, missing, online);
 	*out = strdup(value);
 	if (!*out)
@@ -247,13 +232,13 @@ int ctr_limits_parse_pids(const char *flag, const char *value, int64_t *limit, s
 	errno = 0;
 	long long v = strtoll(value, &end, 10);
 	if (errno || end == value || *end != '\0' || !(isdigit((unsigned char)*value) || *value == '-'))
-		return value_fail(err, "invalid value '%s' for %s: expected a number of processes (-1: unlimited)",
+		return ctr_fail(err, 0, "invalid value '%s' for %s: expected a number of processes (-1: unlimited)",
 				value, flag);
 	if (v < -1)
-		return value_fail(err, "invalid value '%s' for %s: a limit is at least 1 (-1 or 0: unlimited)", value,
+		return ctr_fail(err, 0, "invalid value '%s' for %s: a limit is at least 1 (-1 or 0: unlimited)", value,
 				flag);
 	if (v > MAX_PIDS)
-		return value_fail(err, "invalid value '%s' for %s: the kernel allows at most %lld processes", value,
+		return ctr_fail(err, 0, "invalid value '%s' for %s: the kernel allows at most %lld processes", value,
 				flag, MAX_PIDS);
 	*limit = v <= 0 ? 0 : v;
 	return 0;
@@ -287,7 +272,7 @@ int ctr_limits_set_flag(struct ctr_limits *l, const char *flag, const char *valu
 int ctr_limits_finish(const struct ctr_limits *l, struct ctr_error *err)
 {
 	if (l->memory_swap > 0 && l->memory == 0)
-		return value_fail(err, "--memory-swap needs --memory: it limits memory plus swap (as in docker)");
+		return ctr_fail(err, 0, "--memory-swap needs --memory: it limits memory plus swap (as in docker)");
 	if (l->memory_swap > 0 && l->memory_swap < l->memory) {
 		char swap[32], mem[32];
 		format_size(l->memory_swap, swap, sizeof swap);

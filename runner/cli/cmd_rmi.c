@@ -96,11 +96,8 @@ static int remove_image(struct ctrrun *rt, const char *ref, bool force, struct c
 	int rc = ctr_db_delete_image(rt->db, img.id, err);
 	if (rc == CTR_DB_IN_USE && force && remove_users(rt, img.id, err) == 0)
 		rc = ctr_db_delete_image(rt->db, img.id, err);
-	if (rc == CTR_DB_IN_USE && !force) {
-		size_t len = strlen(err->msg);
-		snprintf(err->msg + len, sizeof err->msg - len, " (remove %s first, or use rmi -f)",
-			 strchr(err->msg, ',') ? "them" : "it");
-	}
+	if (rc == CTR_DB_IN_USE && !force)
+		ctr_error_append(err, " (remove %s first, or use rmi -f)", strchr(err->msg, ',') ? "them" : "it");
 	if (rc != CTR_DB_OK) {
 		ctr_db_image_free(&img);
 		return -1;

@@ -1,6 +1,8 @@
-/* ctrrun run: a foreground container. Parse and check the flags, record the
- * container, make it (container_setup.c), relay its terminal and signals,
- * record how it ended, remove it with --rm. */
+/* ctrrun run: parse and check the flags, record the container (its volumes,
+ * limits and log config), then hand it to container_launch.c, which makes it
+ * and runs its monitor (monitor.c: relays the terminal, output and signals,
+ * records how it ended, removes it with --rm) in this process, or detached
+ * with -d; -d prints the id. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -1,5 +1,6 @@
-/* The ctrrun commands: each is one file (cmd_*.c) with one entry point
- * listed here, over the core (storage.h: where state lives, the open
+/* The ctrrun commands: each command's entry point is listed here and lives
+ * in a cmd_*.c file named after it (cmd_rm.c also holds `container prune`,
+ * cmd_stop.c also kill), over the core (storage.h: where state lives, the open
  * database, the id mapping containers get; exit_code.h: the exit codes). */
 #ifndef CTRRUN_H
 #define CTRRUN_H

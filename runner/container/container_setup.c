@@ -132,6 +132,20 @@ static char *idmapped_union_options(const struct ctr_spec *spec, int userns)
 	return opts;
 }
 
+/* The one place the daemon's child speaks, before it becomes ctrfs: a
+ * process of its own after fork, with no caller to return an error to, whose
+ * stderr is the container's ctrfs.log (spec->fs_log, where ctrfs writes too),
+ * else ctrrun's stderr. */
+static __attribute__((format(printf, 1, 2))) void daemon_child_say(const char *fmt, ...)
+{
+	struct ctr_error line;
+	va_list ap;
+	va_start(ap, fmt);
+	ctr_error_vformat(line.msg, sizeof line.msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "ctrrun: %s\n", line.msg);
+}
+
 static __attribute__((noreturn)) void exec_daemon(const struct ctr_spec *spec, enum daemon_kind kind, pid_t init,
 						  int userns, int fuse, int spec_listener, int control)
 {
@@ -170,20 +184,18 @@ static __attribute__((noreturn)) void exec_daemon(const struct ctr_spec *spec, e
 		else
 			opts = idmapped_union_options(spec, userns);
 		if (!opts) {
-			fprintf(stderr, "ctrrun: the store's file system cannot be idmapped (%s%s); the ctrfs daemon "
-					"serving this container runs as host root\n",
-				strerror(errno), off && *off && strcmp(off, "0") != 0 ? ": CTRRUN_NO_IDMAP is set" : "");
+			daemon_child_say("the store's file system cannot be idmapped (%s%s); the ctrfs daemon "
+					 "serving this container runs as host root",
+					 strerror(errno), off && *off && strcmp(off, "0") != 0 ? ": CTRRUN_NO_IDMAP is set" : "");
 			join = false;
 		}
 	}
 	if (join && setns(userns, CLONE_NEWUSER) < 0) {
-		fprintf(stderr, "ctrrun: ctrfs daemon: cannot join the container's user namespace: %s\n",
-			strerror(errno));
+		daemon_child_say("ctrfs daemon: cannot join the container's user namespace: %s", strerror(errno));
 		_exit(1);
 	}
 	if (join && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
-		fprintf(stderr, "ctrrun: ctrfs daemon: cannot become root in the user namespace: %s\n",
-			strerror(errno));
+		daemon_child_say("ctrfs daemon: cannot become root in the user namespace: %s", strerror(errno));
 		_exit(1);
 	}
 	if (join && !spec->idmap->single)
@@ -223,7 +235,7 @@ static __attribute__((noreturn)) void exec_daemon(const struct ctr_spec *spec, e
 		char *argv[] = {"ctrfs", "-f", "-o", opts, mnt, NULL};
 		execvp(spec->ctrfs, argv);  /* a bare name is looked up in PATH */
 	}
-	fprintf(stderr, "ctrrun: cannot run the ctrfs daemon %s: %s\n", spec->ctrfs, strerror(errno));
+	daemon_child_say("cannot run the ctrfs daemon %s: %s", spec->ctrfs, strerror(errno));
 	_exit(127);
 }
 

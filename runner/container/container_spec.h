@@ -1,5 +1,6 @@
 /* One container to make, as the core sees it: an OCI runtime-spec subset.
- * cmd_run.c builds it from flags and the image's config; the core
+ * spec_build.c builds it from the recorded container (run's flags) and the
+ * image's config; the core
  * (container_setup.c and the child's container_init.c) knows nothing else. */
 #ifndef CTRRUN_CONTAINER_SPEC_H
 #define CTRRUN_CONTAINER_SPEC_H

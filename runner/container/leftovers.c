@@ -27,16 +27,18 @@
 #include "proc_stat.h"
 #include "remove_tree.h"
 
-static void warn(const char *what, const struct ctr_error *err)
+/* Said once by the command (ctrrun_print_warnings): clearing what others
+ * left is not this command's error. */
+static void warn(struct ctrrun *rt, const char *what, const struct ctr_error *err)
 {
-	fprintf(stderr, "ctrrun: warning: %s: %s\n", what, err->msg);
+	ctr_warn(&rt->warnings, "warning: %s: %s", what, err->msg);
 }
 
 static void remove_dir(struct ctrrun *rt, const char *path, const char *what)
 {
 	struct ctr_error err = {0};
 	if (ctr_remove_tree_as(&rt->idmap, path, &err) < 0)
-		warn(what, &err);
+		warn(rt, what, &err);
 }
 
 /* The names in DIR that PICK accepts, read at once. */
@@ -91,7 +93,7 @@ static bool may_write(struct ctrrun *rt)
 	struct ctr_error err = {0};
 	int rc = ctr_db_write_lock_free(rt->db, &err);
 	if (rc != CTR_DB_OK && rc != CTR_DB_BUSY)
-		warn("looking at the write lock", &err);
+		warn(rt, "looking at the write lock", &err);
 	return rc == CTR_DB_OK;
 }
 
@@ -115,7 +117,7 @@ static void finish_removal(struct ctrrun *rt, const char *id, bool *asked, bool 
 	/* The removal takes over from the dead remover, unless another command
 	 * came first (then it says so, harmlessly). */
 	if (c.state == CTR_DB_REMOVING && ctr_container_remove(rt, &c, false, &err) < 0)
-		warn("finishing an interrupted removal", &err);
+		warn(rt, "finishing an interrupted removal", &err);
 	ctr_db_container_free(&c);
 }
 
@@ -133,7 +135,7 @@ static void sweep_containers(struct ctrrun *rt)
 	struct ctr_error err = {0};
 	struct ctr_db_ps_row *rows = NULL;
 	if (ctr_db_list_ps(rt->db, true, &rows, &n_rows, &err) != CTR_DB_OK) {
-		warn("looking for what killed commands left", &err);
+		warn(rt, "looking for what killed commands left", &err);
 		goto out;
 	}
 	char **ids = calloc(n_rows + 1, sizeof *ids);
@@ -167,7 +169,7 @@ static void sweep_layers(struct ctrrun *rt)
 	int lock = ctr_layers_trylock(rt, &err);
 	if (lock < 0) {
 		if (errno != EWOULDBLOCK)
-			warn("looking for leftover layers", &err);
+			warn(rt, "looking for leftover layers", &err);
 		return;  /* busy: the next command looks */
 	}
 	char *dir = NULL;
@@ -205,7 +207,7 @@ static void sweep_layers(struct ctrrun *rt)
 		names = NULL;
 		n = 0;
 		if (may_write(rt) && ctr_db_delete_unused_layers(rt->db, &names, &n, &err) != CTR_DB_OK) {
-			warn("removing layers no image uses", &err);
+			warn(rt, "removing layers no image uses", &err);
 			n = 0;
 		}
 		for (size_t i = 0; i < n; i++) {

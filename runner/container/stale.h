@@ -6,7 +6,9 @@
 
 /* Stops the processes of container ID if they are still there (init by
  * SIGKILL, matched by pid and start time; then waits for its ctrfs daemon)
- * and returns the exit code to record: 137 when it had to be killed. */
+ * and sets *EXIT_CODE to the code to record: always 137 (128 + SIGKILL,
+ * docker's), whether the init was still there and killed here or was gone
+ * already: its real status died with its monitor. */
 int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_code, struct ctr_error *err);
 
 /* Removes the cgroups recorded for container ID, if any are left (a monitor

@@ -8,14 +8,31 @@
 /* Errors this process printed, for ctrrun_exit_code. */
 static unsigned errors_printed;
 
+/* The warnings of this process's ctrrun (ctrrun_init's), for
+ * ctrrun_print_error, which has no ctrrun to find them in. */
+static struct ctr_warnings *pending;
+
+void ctrrun_set_pending_warnings(struct ctr_warnings *w)
+{
+	pending = w;
+}
+
+void ctrrun_print_warnings(struct ctrrun *rt)
+{
+	ctr_warnings_print(&rt->warnings, "ctrrun", stderr);
+}
+
 void ctrrun_print_error(const struct ctr_error *err)
 {
+	if (pending)
+		ctr_warnings_print(pending, "ctrrun", stderr);
 	fprintf(stderr, "ctrrun: %s\n", err->msg[0] ? err->msg : "unknown error");
 	errors_printed++;
 }
 
-int ctrrun_exit_code(const struct ctrrun *rt, int code)
+int ctrrun_exit_code(struct ctrrun *rt, int code)
 {
+	ctrrun_print_warnings(rt);
 	if (code != 0)
 		return code;
 	/* Met (maybe where an error is only reported, or not at all: crash

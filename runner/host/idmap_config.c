@@ -199,6 +199,8 @@ static int run_helper(const char *helper, pid_t pid, const struct ctr_idmap_rang
 	if (child == 0) {
 		dup2(pipefd[1], 2);
 		execv(path, argv);
+		/* The child's one word: its stderr is the pipe the parent reads
+		 * into its error (a process after fork has no error to return). */
 		dprintf(2, "cannot run %s: %s", path, strerror(errno));
 		_exit(127);
 	}

@@ -1,5 +1,9 @@
 /* Where ctrrun keeps things: the storage root (state.db, layers/,
- * containers/) and the runtime dir, as DESIGN.md's Storage section says. */
+ * containers/), private to the user and kept across reboots, and the runtime
+ * dir (/run/ctrrun as root; rootless $XDG_RUNTIME_DIR/ctrrun, else
+ * /tmp/ctrrun-UID), private too and cleared by reboot, for what is only valid
+ * until then (the compiled seccomp filters). Also the print-once helpers
+ * every command ends with. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -41,7 +45,7 @@ static int make_dirs(const char *path, mode_t mode, struct ctr_error *err)
  * belongs to another user is refused (that user could change what ctrrun
  * runs), one that others may read or write is made 0700, and said so
  * (state.db holds -e values and logs). */
-static int own_privately(const char *path, struct ctr_error *err)
+static int own_privately(const char *path, struct ctr_warnings *w, struct ctr_error *err)
 {
 	struct stat st;
 	if (lstat(path, &st) < 0)
@@ -57,14 +61,14 @@ static int own_privately(const char *path, struct ctr_error *err)
 	if (chmod(path, 0700) < 0)
 		return ctr_fail(err, errno, "state directory %s is mode %04o and cannot be made 0700", path,
 				(unsigned)(st.st_mode & 07777));
-	fprintf(stderr, "ctrrun: note: state directory %s was mode %04o, open to other users; it is 0700 now\n", path,
-		(unsigned)(st.st_mode & 07777));
+	ctr_warn(w, "note: state directory %s was mode %04o, open to other users; it is 0700 now", path,
+		 (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 
 /* state.db and its -wal and -shm: 0600 (SQLite makes them 0644 otherwise,
  * and the WAL holds what state.db does). */
-static int files_privately(const char *root, struct ctr_error *err)
+static int files_privately(const char *root, struct ctr_warnings *w, struct ctr_error *err)
 {
 	static const char *const names[] = {"state.db", "state.db-wal", "state.db-shm"};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
@@ -76,8 +80,8 @@ static int files_privately(const char *root, struct ctr_error *err)
 		if (chmod(path, 0600) < 0)
 			return ctr_fail(err, errno, "%s is mode %04o and cannot be made 0600", path,
 					(unsigned)(st.st_mode & 07777));
-		fprintf(stderr, "ctrrun: note: %s was mode %04o, readable by other users; it is 0600 now\n", path,
-			(unsigned)(st.st_mode & 07777));
+		ctr_warn(w, "note: %s was mode %04o, readable by other users; it is 0600 now", path,
+			 (unsigned)(st.st_mode & 07777));
 	}
 	return 0;
 }
@@ -111,6 +115,7 @@ static char *default_runtime_dir(bool rootless)
 int ctrrun_init(struct ctrrun *rt, const char *root_override, struct ctr_error *err)
 {
 	memset(rt, 0, sizeof *rt);
+	ctrrun_set_pending_warnings(&rt->warnings);
 	rt->rootless = geteuid() != 0;
 	if (!root_override || !*root_override)
 		root_override = getenv("CTRRUN_ROOT");
@@ -136,7 +141,7 @@ int ctrrun_init(struct ctrrun *rt, const char *root_override, struct ctr_error *
 	if (!rt->runtime_dir)
 		return ctr_fail(err, ENOMEM, "runtime dir");
 	/* Checked before anything is made inside. */
-	if (make_dirs(rt->root, 0700, err) < 0 || own_privately(rt->root, err) < 0)
+	if (make_dirs(rt->root, 0700, err) < 0 || own_privately(rt->root, &rt->warnings, err) < 0)
 		return -1;
 	char *sub = NULL;
 	for (const char *d = "layers"; d; d = strcmp(d, "layers") == 0 ? "containers" : NULL) {
@@ -144,13 +149,13 @@ int ctrrun_init(struct ctrrun *rt, const char *root_override, struct ctr_error *
 			return ctr_fail(err, ENOMEM, "path");
 		int rc = make_dirs(sub, 0700, err);
 		if (rc == 0)
-			rc = own_privately(sub, err);
+			rc = own_privately(sub, &rt->warnings, err);
 		free(sub);
 		if (rc < 0)
 			return -1;
 	}
-	if (files_privately(rt->root, err) < 0 || make_dirs(rt->runtime_dir, 0700, err) < 0 ||
-	    own_privately(rt->runtime_dir, err) < 0)
+	if (files_privately(rt->root, &rt->warnings, err) < 0 || make_dirs(rt->runtime_dir, 0700, err) < 0 ||
+	    own_privately(rt->runtime_dir, &rt->warnings, err) < 0)
 		return -1;
 	return ctr_idmap_for_caller(&rt->idmap, err);
 }
@@ -159,6 +164,7 @@ int ctrrun_open_db(struct ctrrun *rt, struct ctr_error *err)
 {
 	if (rt->db)
 		return 0;
+	ctrrun_print_warnings(rt);  /* ctrrun_init's, before the command's work */
 	if (ctr_db_open_dir(&rt->db, rt->root, err) != CTR_DB_OK)
 		return -1;
 	/* Made again once there is room: a full disk used it up, or the store

@@ -10,15 +10,17 @@
 
 #include "ctr/db.h"
 #include "ctr/error.h"
+#include "ctr/warnings.h"
 #include "idmap_config.h"
 
 struct ctrrun {
 	char *root;          /* storage root: state.db, layers/, containers/ */
-	char *runtime_dir;   /* pid files and such, cleared by reboot */
+	char *runtime_dir;   /* cleared by reboot: the seccomp filter cache (spec_build.c) */
 	bool rootless;       /* not real root: ids come from /etc/subuid */
 	struct ctr_idmap idmap;
 	struct ctr_db *db;   /* opened by ctrrun_open_db, closed at exit */
 	const char *self_exe;/* /proc/self/exe as a path, to find ctrfs beside it */
+	struct ctr_warnings warnings; /* notes and warnings the core met, printed at the top */
 };
 
 /* Picks the storage root (--root, $CTRRUN_ROOT, /var/lib/ctrrun as root, else

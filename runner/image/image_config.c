@@ -201,11 +201,6 @@ char *ctr_image_config_to_json_at(const struct ctr_image_config *c, char *const 
 	return s;
 }
 
-char *ctr_image_config_to_json(const struct ctr_image_config *c, char *const *diff_ids, size_t n_diff_ids)
-{
-	return ctr_image_config_to_json_at(c, diff_ids, n_diff_ids, 0, NULL);
-}
-
 /* ---- --change instructions ---- */
 
 static char *skip_space(const char *s)

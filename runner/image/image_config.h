@@ -20,9 +20,8 @@ struct ctr_image_config {
 /* JSON may be NULL (an image without config): an empty config. */
 int ctr_image_config_parse(const char *json, struct ctr_image_config *out, struct ctr_error *err);
 /* A complete OCI image config document ({"architecture":..,"os":"linux",
- * "config":{...},"rootfs":{"type":"layers","diff_ids":[...]}}). */
-char *ctr_image_config_to_json(const struct ctr_image_config *c, char *const *diff_ids, size_t n_diff_ids);
-/* The same with docker's "created" time (Unix ns; 0: none) and "comment"
+ * "config":{...},"rootfs":{"type":"layers","diff_ids":[...]}}), with docker's
+ * "created" time (Unix ns; 0: none) and "comment"
  * (NULL: none), also as the one "history" step: import records both, which
  * makes every import's config, and so its image id, its own. */
 char *ctr_image_config_to_json_at(const struct ctr_image_config *c, char *const *diff_ids, size_t n_diff_ids,

@@ -363,21 +363,27 @@ static int sha256_hex(const char *data, char out[CTR_DB_ID_LEN + 1], struct ctr_
 
 /* ---- extraction ---- */
 
+/* What the extraction (in a child, rootless) hands back. */
+struct extract_result {
+	int64_t size;
+	struct ctr_warnings warnings;
+};
+
 struct extract_job {
 	int fd;
 	const char *dir;
 	const struct ctr_idmap *map;
 	const char *what;
-	int64_t *size;   /* shared with the parent: the child's memory is its own */
+	struct extract_result *result; /* shared with the parent: the child's memory is its own */
 };
 
 static int extract_in_userns(void *arg, struct ctr_error *err)
 {
 	struct extract_job *job = arg;
-	int64_t size = ctr_tar_extract(job->fd, job->dir, job->map, job->what, err);
+	int64_t size = ctr_tar_extract(job->fd, job->dir, job->map, job->what, &job->result->warnings, err);
 	if (size < 0)
 		return -1;
-	*job->size = size;
+	job->result->size = size;
 	return 0;
 }
 
@@ -405,7 +411,7 @@ static int extract_layer(struct ctrrun *rt, int fd, const char *what, char **tmp
 	char *diff = NULL;
 	if (asprintf(&diff, "%s/diff", *tmp) < 0)
 		return ctr_fail(err, ENOMEM, "layer");
-	int64_t *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct extract_result *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int rc = -1;
 	if (shared == MAP_FAILED) {
 		ctr_fail(err, errno, "extracting %s: mmap", what);
@@ -414,12 +420,14 @@ static int extract_layer(struct ctrrun *rt, int fd, const char *what, char **tmp
 	} else if (lseek(fd, 0, SEEK_SET) != 0) {
 		ctr_fail(err, errno, "cannot rewind %s", what);
 	} else {
-		*shared = -1;
-		struct extract_job job = {.fd = fd, .dir = diff, .map = &rt->idmap, .what = what, .size = shared};
+		memset(shared, 0, sizeof *shared);
+		shared->size = -1;
+		struct extract_job job = {.fd = fd, .dir = diff, .map = &rt->idmap, .what = what, .result = shared};
 		rc = ctr_userns_run(&rt->idmap, extract_in_userns, &job, err);
-		if (rc == 0 && *shared < 0)
+		ctr_warnings_merge(&rt->warnings, &shared->warnings);
+		if (rc == 0 && shared->size < 0)
 			rc = ctr_fail(err, 0, "extracting %s: the helper process reported no size", what);
-		*size = *shared;
+		*size = shared->size;
 	}
 	if (shared != MAP_FAILED)
 		munmap(shared, sizeof *shared);
@@ -432,7 +440,7 @@ static void remove_made(struct ctrrun *rt, const char *dir)
 {
 	struct ctr_error e = {0};
 	if (ctr_remove_tree_as(&rt->idmap, dir, &e) < 0)
-		fprintf(stderr, "ctrrun: warning: could not clean up %s: %s\n", dir, e.msg);
+		ctr_warn(&rt->warnings, "warning: could not clean up %s: %s", dir, e.msg);
 }
 
 static bool layer_dir_present(const struct ctrrun *rt, const char *id)
@@ -454,7 +462,7 @@ static void drop_unused_layers(struct ctrrun *rt)
 	char **ids = NULL;
 	size_t n = 0;
 	if (ctr_db_delete_unused_layers(rt->db, &ids, &n, &e) != CTR_DB_OK) {
-		fprintf(stderr, "ctrrun: warning: %s\n", e.msg);
+		ctr_warn(&rt->warnings, "warning: %s", e.msg);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -622,7 +630,7 @@ int ctr_image_import_msg(struct ctrrun *rt, const char *file, const char *ref, c
 		struct ctr_db_event ev = {.time_ns = image.created_ns, .type = "image", .action = "import",
 					  .actor_id = image.id, .actor_name = full_ref};
 		if (ctr_db_add_event(rt->db, &ev, &ev_err) != CTR_DB_OK)
-			fprintf(stderr, "ctrrun: warning: %s\n", ev_err.msg);
+			ctr_warn(&rt->warnings, "warning: %s", ev_err.msg);
 	} else {
 		full_ref = NULL;
 	}
@@ -635,10 +643,4 @@ out:
 	free(json);
 	free(full_ref);
 	return rc;
-}
-
-int ctr_image_import(struct ctrrun *rt, const char *file, const char *ref, const struct ctr_image_config *config,
-		     char *image_id, struct ctr_error *err)
-{
-	return ctr_image_import_msg(rt, file, ref, config, NULL, image_id, err);
 }

@@ -6,15 +6,13 @@
 #include "image_config.h"
 
 /* Imports FILE ("-": standard input), any compression libarchive reads, as
- * image REF ("name[:tag]", tag latest) with CONFIG, and fills IMAGE_ID (64
- * hex + NUL). The layer id is the sha256 of the uncompressed tar; the layer
- * is extracted securely into layers/<id>/diff (rootless: as root of a user
- * namespace with the caller's mapping, so owners map into the subordinate
- * range). On any error nothing is left behind: no directory, no row. */
-int ctr_image_import(struct ctrrun *rt, const char *file, const char *ref, const struct ctr_image_config *config,
-		     char *image_id, struct ctr_error *err);
-/* The same with docker import's commit message (-m), recorded as the image
- * config's comment; NULL: "Imported from FILE". */
+ * image REF ("name[:tag]", tag latest) with CONFIG and docker import's commit
+ * message (-m), recorded as the image config's comment (NULL: "Imported from
+ * FILE"), and fills IMAGE_ID (64 hex + NUL). The layer id is the sha256 of
+ * the uncompressed tar; the layer is extracted securely into layers/<id>/diff
+ * (rootless: as root of a user namespace with the caller's mapping, so owners
+ * map into the subordinate range). On any error nothing is left behind: no
+ * directory, no row. */
 int ctr_image_import_msg(struct ctrrun *rt, const char *file, const char *ref, const struct ctr_image_config *config,
 			 const char *message, char *image_id, struct ctr_error *err);
 

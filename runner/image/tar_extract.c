@@ -473,27 +473,25 @@ static int64_t tree_size(const char *what, struct ctr_error *err)
 	return rc < 0 ? -1 : size;
 }
 
-static void report(const struct extract *x)
+static void report(const struct extract *x, struct ctr_warnings *w)
 {
 	if (x->devices.count)
-		fprintf(stderr, "ctrrun: warning: %s: skipped %ld device node%s (first: %s): mknod is refused in a "
-				"user namespace; containers get /dev from the host\n",
-			x->what, x->devices.count, x->devices.count == 1 ? "" : "s", x->devices.first);
+		ctr_warn(w, "warning: %s: skipped %ld device node%s (first: %s): mknod is refused in a "
+			    "user namespace; containers get /dev from the host",
+			 x->what, x->devices.count, x->devices.count == 1 ? "" : "s", x->devices.first);
 	if (x->owners.count)
-		fprintf(stderr, "ctrrun: note: %s: root now owns %ld entr%s whose owner this user cannot map "
-				"(first: %s)\n",
-			x->what, x->owners.count, x->owners.count == 1 ? "y" : "ies", x->owners.first);
+		ctr_warn(w, "note: %s: root now owns %ld entr%s whose owner this user cannot map (first: %s)", x->what,
+			 x->owners.count, x->owners.count == 1 ? "y" : "ies", x->owners.first);
 	if (x->xattrs.count)
-		fprintf(stderr, "ctrrun: warning: %s: dropped %ld trusted.overlay xattr%s, which only ctrrun may set "
-				"(first: %s)\n",
-			x->what, x->xattrs.count, x->xattrs.count == 1 ? "" : "s", x->xattrs.first);
+		ctr_warn(w, "warning: %s: dropped %ld trusted.overlay xattr%s, which only ctrrun may set (first: %s)",
+			 x->what, x->xattrs.count, x->xattrs.count == 1 ? "" : "s", x->xattrs.first);
 	if (x->warnings.count)
-		fprintf(stderr, "ctrrun: warning: %s: %ld entr%s not restored exactly (first: %s)\n", x->what,
-			x->warnings.count, x->warnings.count == 1 ? "y was" : "ies were", x->warnings.first);
+		ctr_warn(w, "warning: %s: %ld entr%s not restored exactly (first: %s)", x->what, x->warnings.count,
+			 x->warnings.count == 1 ? "y was" : "ies were", x->warnings.first);
 }
 
 int64_t ctr_tar_extract(int fd, const char *dir, const struct ctr_idmap *map, const char *what,
-			struct ctr_error *err)
+			struct ctr_warnings *warnings, struct ctr_error *err)
 {
 	struct extract x = {.root_fd = -1, .what = what, .map = map};
 	int saved_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -530,7 +528,7 @@ int64_t ctr_tar_extract(int fd, const char *dir, const struct ctr_idmap *map, co
 	if (extract_all(&x, err) == 0)
 		size = tree_size(what, err);
 	if (size >= 0)
-		report(&x);
+		report(&x, warnings);
 out:
 	if (x.in)
 		archive_read_free(x.in);

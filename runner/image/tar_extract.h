@@ -3,6 +3,7 @@
 #ifndef CTRRUN_TAR_EXTRACT_H
 #define CTRRUN_TAR_EXTRACT_H
 
+#include "ctr/warnings.h"
 #include <stdint.h>
 
 #include "ctr/error.h"
@@ -22,17 +23,17 @@
  * NAME, ".wh..wh..opq" the xattr user.overlay.opaque=y on its directory.
  * Overlay xattrs carried by entries are dropped (an image must not forge
  * them), other device nodes are skipped (mknod is refused in a user
- * namespace; containers get /dev from the host), each with one warning line
- * on stderr.
+ * namespace; containers get /dev from the host), each with one line added to
+ * WARNINGS (may be NULL).
  *
  * MAP, when not NULL, lists the container ids that may own files (the
  * extraction runs as root of a user namespace with it): files of other
- * owners go to root, with one note on stderr. NULL keeps every owner.
+ * owners go to root, with one note in WARNINGS. NULL keeps every owner.
  *
  * Returns the tree's size in bytes as docker counts it (the sizes of all
  * non-directories, each hard-linked file once), or -1 and *ERR. Changes the
  * working directory while it runs and restores it. */
 int64_t ctr_tar_extract(int fd, const char *dir, const struct ctr_idmap *map, const char *what,
-			struct ctr_error *err);
+			struct ctr_warnings *warnings, struct ctr_error *err);
 
 #endif

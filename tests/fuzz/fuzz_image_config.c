@@ -3,7 +3,7 @@
  * optionally NUL-separated --change instructions applied to what it parsed.
  *
  * Besides crashes, leaks and UB it checks a round trip: a config parsed (and
- * changed) and written back with ctr_image_config_to_json parses to the same
+ * changed) and written back with ctr_image_config_to_json_at parses to the same
  * command, environment, working dir and user, which is what import and
  * commit rely on when they store a config and later run it. */
 #include <stdbool.h>
