@@ -42,7 +42,8 @@ static bool valid_name(const char *name)
 
 int db_container_exists(struct ctr_db *db, const char *id, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, "SELECT 1 FROM containers WHERE id = ?1", "finding a container", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "SELECT 1 FROM containers WHERE id = ?1", "finding a container", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	return db_step_container_row(db, stmt, id, "finding a container", err);
@@ -52,7 +53,8 @@ int db_container_exists(struct ctr_db *db, const char *id, struct ctr_error *err
  * hand-written escaping. *json is sqlite3_malloc'd. */
 static int argv_to_json(struct ctr_db *db, char *const *argv, size_t argc, char **json, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, "SELECT json_insert(?1, '$[#]', ?2)", "encoding the command", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "SELECT json_insert(?1, '$[#]', ?2)", "encoding the command", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	*json = sqlite3_mprintf("[]");
@@ -78,7 +80,8 @@ static int insert_container(struct ctr_db *db, const struct ctr_db_container *c,
 {
 	/* The write lock is held: nobody can take the name between this check
 	 * and the INSERT. The UNIQUE constraint backs it up all the same. */
-	db_stmt taken = db_prepare(db, "SELECT id FROM containers WHERE name = ?1", "adding a container", err);
+	_cleanup_stmt_ sqlite3_stmt *taken =
+		db_prepare(db, "SELECT id FROM containers WHERE name = ?1", "adding a container", err);
 	if (!taken)
 		return CTR_DB_ERROR;
 	db_bind_text(taken, 1, c->name);
@@ -89,7 +92,8 @@ static int insert_container(struct ctr_db *db, const struct ctr_db_container *c,
 	if (rc != SQLITE_DONE)
 		return db_fail_sqlite(db, err, "adding a container");
 
-	db_stmt image = db_prepare(db, "SELECT 1 FROM images WHERE id = ?1", "adding a container", err);
+	_cleanup_stmt_ sqlite3_stmt *image =
+		db_prepare(db, "SELECT 1 FROM images WHERE id = ?1", "adding a container", err);
 	if (!image)
 		return CTR_DB_ERROR;
 	db_bind_text(image, 1, c->image_id);
@@ -102,7 +106,7 @@ static int insert_container(struct ctr_db *db, const struct ctr_db_container *c,
 	char *args;
 	if (argv_to_json(db, c->argv, c->argc, &args, err))
 		return CTR_DB_ERROR;
-	db_stmt ins = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *ins = db_prepare(db,
 		"INSERT INTO containers (id, name, image_id, args, workdir, user, hostname, network, "
 		"tty, interactive, auto_remove, created_ns) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", "adding a container", err);
@@ -167,7 +171,7 @@ static int change_state(struct ctr_db *db, const char *id, sqlite3_stmt *upd, co
 		return CTR_DB_ERROR;
 	if (sqlite3_changes(db->conn) == 1)
 		return CTR_DB_OK;
-	db_stmt get = db_prepare(db, "SELECT state FROM containers WHERE id = ?1", what, err);
+	_cleanup_stmt_ sqlite3_stmt *get = db_prepare(db, "SELECT state FROM containers WHERE id = ?1", what, err);
 	if (!get)
 		return CTR_DB_ERROR;
 	int rc = db_step_container_row(db, get, id, what, err);
@@ -181,7 +185,7 @@ static int set_running(struct ctr_db *db, const char *id, pid_t pid, uint64_t ti
 		       struct ctr_error *err)
 {
 	/* From exited too: a stopped container can be started again. */
-	db_stmt upd = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *upd = db_prepare(db,
 		"UPDATE containers SET state = 'running', pid = ?2, pid_start_ticks = ?3, started_ns = ?4, "
 		"finished_ns = NULL, exit_code = NULL, error = NULL WHERE id = ?1 AND state IN ('created', 'exited')",
 		"marking a container running", err);
@@ -208,7 +212,7 @@ int ctr_db_set_running(struct ctr_db *db, const char *id, pid_t pid, uint64_t pi
 static int set_exited(struct ctr_db *db, const char *id, int exit_code, int64_t finished_ns, struct ctr_error *err)
 {
 	/* From created too: a container whose start failed has exited. */
-	db_stmt upd = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *upd = db_prepare(db,
 		"UPDATE containers SET state = 'exited', exit_code = ?2, finished_ns = ?3, "
 		"pid = NULL, pid_start_ticks = NULL WHERE id = ?1 AND state IN ('created', 'running', 'paused')",
 		"marking a container exited", err);
@@ -239,8 +243,9 @@ int ctr_db_set_exited(struct ctr_db *db, const char *id, int exit_code, int64_t 
 
 static int set_error(struct ctr_db *db, const char *id, const char *error, struct ctr_error *err)
 {
-	db_stmt upd = db_prepare(db, "UPDATE containers SET error = ?2 WHERE id = ?1", "recording why a container stopped",
-				 err);
+	_cleanup_stmt_ sqlite3_stmt *upd =
+		db_prepare(db, "UPDATE containers SET error = ?2 WHERE id = ?1", "recording why a container stopped",
+			   err);
 	if (!upd)
 		return CTR_DB_ERROR;
 	db_bind_text(upd, 1, id);
@@ -266,8 +271,9 @@ int ctr_db_set_error(struct ctr_db *db, const char *id, const char *error, struc
 /* argv from the JSON array in containers.args, in array order. */
 static int load_argv(struct ctr_db *db, const char *id, struct ctr_db_container *out, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, "SELECT a.value FROM containers AS c, json_each(c.args) AS a "
-				      "WHERE c.id = ?1 ORDER BY a.key", "reading a container's command", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "SELECT a.value FROM containers AS c, json_each(c.args) AS a "
+			       "WHERE c.id = ?1 ORDER BY a.key", "reading a container's command", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	db_bind_text(stmt, 1, id);
@@ -287,7 +293,7 @@ static int load_argv(struct ctr_db *db, const char *id, struct ctr_db_container 
 /* By full id, inside the caller's transaction. */
 static int load_container(struct ctr_db *db, const char *id, struct ctr_db_container *out, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db,
 		"SELECT id, name, image_id, workdir, user, hostname, network, tty, interactive, auto_remove, "
 		"created_ns, state, pid, pid_start_ticks, started_ns, finished_ns, exit_code, error "
 		"FROM containers WHERE id = ?1", "reading a container", err);
@@ -338,8 +344,9 @@ int ctr_db_get_container(struct ctr_db *db, const char *id, struct ctr_db_contai
  * prefix. Several prefix matches are listed in the error. */
 static int resolve(struct ctr_db *db, const char *ref, char id[CTR_DB_ID_LEN + 1], struct ctr_error *err)
 {
-	db_stmt exact = db_prepare(db, "SELECT id FROM containers WHERE id = ?1 UNION ALL "
-				       "SELECT id FROM containers WHERE name = ?1 LIMIT 1", "finding a container", err);
+	_cleanup_stmt_ sqlite3_stmt *exact =
+		db_prepare(db, "SELECT id FROM containers WHERE id = ?1 UNION ALL "
+			       "SELECT id FROM containers WHERE name = ?1 LIMIT 1", "finding a container", err);
 	if (!exact)
 		return CTR_DB_ERROR;
 	db_bind_text(exact, 1, ref);
@@ -354,8 +361,9 @@ static int resolve(struct ctr_db *db, const char *ref, char id[CTR_DB_ID_LEN + 1
 	char pattern[CTR_DB_ID_LEN + 2];
 	if (!db_is_hex_id(ref, false) || db_prefix_pattern(db, ref, pattern, err))
 		return db_fail(db, err, CTR_DB_NOT_FOUND, "no container with id, name or id prefix \"%s\"", ref);
-	db_stmt prefix = db_prepare(db, "SELECT id, name, count(*) OVER () FROM containers WHERE id GLOB ?1 "
-					"ORDER BY id LIMIT 10", "finding a container", err);
+	_cleanup_stmt_ sqlite3_stmt *prefix =
+		db_prepare(db, "SELECT id, name, count(*) OVER () FROM containers WHERE id GLOB ?1 "
+			       "ORDER BY id LIMIT 10", "finding a container", err);
 	if (!prefix)
 		return CTR_DB_ERROR;
 	db_bind_text(prefix, 1, pattern);
@@ -402,7 +410,7 @@ static int mark_removing_by(struct ctr_db *db, const char *id, const struct ctr_
 			    const struct ctr_db_processes *previous, struct ctr_error *err)
 {
 	const char *what = "marking a container removing";
-	db_stmt get = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *get = db_prepare(db,
 		"SELECT c.state, p.monitor_pid, p.monitor_start_ticks FROM containers AS c "
 		"LEFT JOIN container_processes AS p ON p.container_id = c.id WHERE c.id = ?1", what, err);
 	if (!get)
@@ -423,7 +431,8 @@ static int mark_removing_by(struct ctr_db *db, const char *id, const struct ctr_
 		return db_fail(db, err, CTR_DB_BAD_STATE, "container %.12s is %s; it cannot be removed", id,
 			       ctr_db_state_name(state));
 	}
-	db_stmt upd = db_prepare(db, "UPDATE containers SET state = 'removing' WHERE id = ?1", what, err);
+	_cleanup_stmt_ sqlite3_stmt *upd =
+		db_prepare(db, "UPDATE containers SET state = 'removing' WHERE id = ?1", what, err);
 	if (!upd)
 		return CTR_DB_ERROR;
 	db_bind_text(upd, 1, id);
@@ -453,8 +462,8 @@ int ctr_db_mark_removing(struct ctr_db *db, const char *id, const struct ctr_db_
 
 static int mark_removing(struct ctr_db *db, const char *id, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, "UPDATE containers SET state = 'removing' WHERE id = ?1",
-				  "deleting a container", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db, "UPDATE containers SET state = 'removing' WHERE id = ?1",
+						       "deleting a container", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	db_bind_text(stmt, 1, id);
@@ -469,7 +478,8 @@ static int delete_row(struct ctr_db *db, const char *id, struct ctr_error *err)
 {
 	/* Cascades to env, mounts, container_processes and any log chunk
 	 * appended since the chunked delete: few rows. */
-	db_stmt stmt = db_prepare(db, "DELETE FROM containers WHERE id = ?1", "deleting a container", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "DELETE FROM containers WHERE id = ?1", "deleting a container", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	db_bind_text(stmt, 1, id);

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "ctr/cleanup.h"
 #include "ctr/db.h"
 #include "embedded_sql.h"
 
@@ -82,13 +83,6 @@ bool db_retry_with_reserve(struct ctr_db *db, int result);
 
 /* Prepares SQL; NULL (with *err filled) on failure. */
 sqlite3_stmt *db_prepare(struct ctr_db *db, const char *sql, const char *what, struct ctr_error *err);
-
-static inline void db_stmt_cleanup(sqlite3_stmt **stmt)
-{
-	sqlite3_finalize(*stmt);
-}
-/* A statement finalized when its variable leaves scope. */
-#define db_stmt __attribute__((cleanup(db_stmt_cleanup))) sqlite3_stmt *
 
 /* Runs a statement that returns no rows to its end. */
 int db_step_done(struct ctr_db *db, sqlite3_stmt *stmt, const char *what, struct ctr_error *err);

@@ -4,8 +4,9 @@
 
 static int add_event(struct ctr_db *db, const struct ctr_db_event *ev, struct ctr_error *err)
 {
-	db_stmt ins = db_prepare(db, "INSERT INTO events (time_ns, type, action, actor_id, actor_name, attributes) "
-				     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "recording an event", err);
+	_cleanup_stmt_ sqlite3_stmt *ins =
+		db_prepare(db, "INSERT INTO events (time_ns, type, action, actor_id, actor_name, attributes) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "recording an event", err);
 	if (!ins)
 		return CTR_DB_ERROR;
 	sqlite3_bind_int64(ins, 1, ev->time_ns);

@@ -15,8 +15,9 @@ int ctr_db_add_layer(struct ctr_db *db, const struct ctr_db_layer *layer, struct
 		return CTR_DB_ERROR;
 	int rc;
 	{
-		db_stmt stmt = db_prepare(db, "INSERT INTO layers (id, size_bytes, created_ns) VALUES (?1, ?2, ?3) "
-					      "ON CONFLICT (id) DO NOTHING", "adding a layer", err);
+		_cleanup_stmt_ sqlite3_stmt *stmt =
+			db_prepare(db, "INSERT INTO layers (id, size_bytes, created_ns) VALUES (?1, ?2, ?3) "
+				       "ON CONFLICT (id) DO NOTHING", "adding a layer", err);
 		rc = stmt ? CTR_DB_OK : CTR_DB_ERROR;
 		if (rc == CTR_DB_OK) {
 			db_bind_text(stmt, 1, layer->id);
@@ -32,8 +33,9 @@ int ctr_db_add_layer(struct ctr_db *db, const struct ctr_db_layer *layer, struct
 
 int ctr_db_get_layer(struct ctr_db *db, const char *id, struct ctr_db_layer *out, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, "SELECT id, size_bytes, created_ns FROM layers WHERE id = ?1",
-				  "reading a layer", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "SELECT id, size_bytes, created_ns FROM layers WHERE id = ?1",
+			   "reading a layer", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	db_bind_text(stmt, 1, id);
@@ -52,8 +54,9 @@ int ctr_db_get_layer(struct ctr_db *db, const char *id, struct ctr_db_layer *out
  * DELETE removed, in the same transaction). */
 static int delete_unused(struct ctr_db *db, char ***ids, size_t *n_ids, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, "DELETE FROM layers WHERE id NOT IN (SELECT layer_id FROM image_layers) "
-				      "RETURNING id", "deleting unused layers", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "DELETE FROM layers WHERE id NOT IN (SELECT layer_id FROM image_layers) "
+			       "RETURNING id", "deleting unused layers", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	size_t cap = 0;
@@ -86,10 +89,11 @@ int ctr_db_delete_unused_layers(struct ctr_db *db, char ***ids, size_t *n_ids, s
 
 static int list_layers(struct ctr_db *db, bool unused_only, char ***ids, size_t *n, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, unused_only ? "SELECT id FROM layers WHERE id NOT IN "
-						    "(SELECT layer_id FROM image_layers) ORDER BY id"
-						  : "SELECT id FROM layers ORDER BY id",
-				  "listing layers", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, unused_only ? "SELECT id FROM layers WHERE id NOT IN "
+					     "(SELECT layer_id FROM image_layers) ORDER BY id"
+					   : "SELECT id FROM layers ORDER BY id",
+			   "listing layers", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	size_t cap = 0;
@@ -129,8 +133,9 @@ static const char image_columns[] =
 static int insert_image(struct ctr_db *db, const struct ctr_db_image *image, const char *tag,
 			struct ctr_error *err)
 {
-	db_stmt find = db_prepare(db, "SELECT id FROM images WHERE id = ?1 OR (repository = ?2 AND tag = ?3)",
-				  "adding an image", err);
+	_cleanup_stmt_ sqlite3_stmt *find =
+		db_prepare(db, "SELECT id FROM images WHERE id = ?1 OR (repository = ?2 AND tag = ?3)",
+			   "adding an image", err);
 	if (!find)
 		return CTR_DB_ERROR;
 	db_bind_text(find, 1, image->id);
@@ -143,8 +148,9 @@ static int insert_image(struct ctr_db *db, const struct ctr_db_image *image, con
 	if (rc != SQLITE_DONE)
 		return db_fail_sqlite(db, err, "adding an image");
 
-	db_stmt ins = db_prepare(db, "INSERT INTO images (id, repository, tag, created_ns, config) "
-				     "VALUES (?1, ?2, ?3, ?4, ?5)", "adding an image", err);
+	_cleanup_stmt_ sqlite3_stmt *ins =
+		db_prepare(db, "INSERT INTO images (id, repository, tag, created_ns, config) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5)", "adding an image", err);
 	if (!ins)
 		return CTR_DB_ERROR;
 	db_bind_text(ins, 1, image->id);
@@ -155,8 +161,9 @@ static int insert_image(struct ctr_db *db, const struct ctr_db_image *image, con
 	if (db_step_done(db, ins, "adding an image", err))
 		return CTR_DB_ERROR;
 
-	db_stmt layer = db_prepare(db, "INSERT INTO image_layers (image_id, position, layer_id) "
-				       "SELECT ?1, ?2, id FROM layers WHERE id = ?3", "adding an image's layers", err);
+	_cleanup_stmt_ sqlite3_stmt *layer =
+		db_prepare(db, "INSERT INTO image_layers (image_id, position, layer_id) "
+			       "SELECT ?1, ?2, id FROM layers WHERE id = ?3", "adding an image's layers", err);
 	if (!layer)
 		return CTR_DB_ERROR;
 	for (size_t i = 0; i < image->n_layers; i++) {
@@ -195,8 +202,9 @@ static int load_image(struct ctr_db *db, sqlite3_stmt *row, struct ctr_db_image 
 	if (db_column_strdup(db, row, 1, &out->repository, err) || db_column_strdup(db, row, 2, &out->tag, err) ||
 	    db_column_strdup(db, row, 4, &out->config, err))
 		return CTR_DB_ERROR;
-	db_stmt stmt = db_prepare(db, "SELECT layer_id FROM image_layers WHERE image_id = ?1 ORDER BY position",
-				  "reading an image's layers", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "SELECT layer_id FROM image_layers WHERE image_id = ?1 ORDER BY position",
+			   "reading an image's layers", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	db_bind_text(stmt, 1, out->id);
@@ -221,7 +229,7 @@ static int find_by(struct ctr_db *db, const char *where, const char *p1, const c
 {
 	char sql[512];
 	snprintf(sql, sizeof sql, "%s WHERE %s", image_columns, where);
-	db_stmt stmt = db_prepare(db, sql, "finding an image", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db, sql, "finding an image", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	db_bind_text(stmt, 1, p1);
@@ -242,8 +250,9 @@ static int find_by_prefix(struct ctr_db *db, const char *ref, const char *prefix
 	char pattern[CTR_DB_ID_LEN + 2];
 	if (db_prefix_pattern(db, prefix, pattern, err))
 		return db_fail(db, err, CTR_DB_NOT_FOUND, "no image %s", ref);
-	db_stmt stmt = db_prepare(db, "SELECT id, repository, tag, count(*) OVER () FROM images "
-				      "WHERE id GLOB ?1 ORDER BY id LIMIT 10", "finding an image", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "SELECT id, repository, tag, count(*) OVER () FROM images "
+			       "WHERE id GLOB ?1 ORDER BY id LIMIT 10", "finding an image", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	db_bind_text(stmt, 1, pattern);
@@ -305,7 +314,7 @@ static int list_images(struct ctr_db *db, struct ctr_db_image **images, size_t *
 {
 	char sql[512];
 	snprintf(sql, sizeof sql, "%s ORDER BY i.created_ns DESC, i.id", image_columns);
-	db_stmt stmt = db_prepare(db, sql, "listing images", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db, sql, "listing images", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	size_t cap = 0;
@@ -339,8 +348,9 @@ int ctr_db_list_images(struct ctr_db *db, struct ctr_db_image **images, size_t *
 
 static int delete_image(struct ctr_db *db, const char *id, struct ctr_error *err)
 {
-	db_stmt users = db_prepare(db, "SELECT name, count(*) OVER () FROM containers WHERE image_id = ?1 "
-				       "ORDER BY name LIMIT 10", "deleting an image", err);
+	_cleanup_stmt_ sqlite3_stmt *users =
+		db_prepare(db, "SELECT name, count(*) OVER () FROM containers WHERE image_id = ?1 "
+			       "ORDER BY name LIMIT 10", "deleting an image", err);
 	if (!users)
 		return CTR_DB_ERROR;
 	db_bind_text(users, 1, id);
@@ -357,7 +367,7 @@ static int delete_image(struct ctr_db *db, const char *id, struct ctr_error *err
 		return db_fail(db, err, CTR_DB_IN_USE, "image %.12s is used by %lld container%s: %s%s", id,
 			       (long long)total, total > 1 ? "s" : "", list, total > 10 ? ", ..." : "");
 
-	db_stmt del = db_prepare(db, "DELETE FROM images WHERE id = ?1", "deleting an image", err);
+	_cleanup_stmt_ sqlite3_stmt *del = db_prepare(db, "DELETE FROM images WHERE id = ?1", "deleting an image", err);
 	if (!del)
 		return CTR_DB_ERROR;
 	db_bind_text(del, 1, id);

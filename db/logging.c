@@ -14,7 +14,7 @@ static int set_log_config(struct ctr_db *db, const char *id, const struct ctr_db
 	int rc = db_container_exists(db, id, err);
 	if (rc)
 		return rc;
-	db_stmt upsert = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *upsert = db_prepare(db,
 		"INSERT INTO container_logging (container_id, mode, max_buffer_bytes, max_size_bytes, options) "
 		"VALUES (?1, ?2, ?3, ?4, ?5) "
 		"ON CONFLICT (container_id) DO UPDATE SET mode = excluded.mode, "
@@ -51,7 +51,7 @@ static int get_log_config(struct ctr_db *db, const char *id, struct ctr_db_log_c
 {
 	/* LEFT JOIN: a container without a row (made before schema version 6)
 	 * still gives one, of NULLs: the defaults. */
-	db_stmt stmt = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db,
 		"SELECT l.mode, l.max_buffer_bytes, l.max_size_bytes, l.options FROM containers AS c "
 		"LEFT JOIN container_logging AS l ON l.container_id = c.id WHERE c.id = ?1", reading, err);
 	if (!stmt)

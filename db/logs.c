@@ -13,9 +13,10 @@ static int append_logs(struct ctr_db *db, const char *id, const struct ctr_db_lo
 	int rc = db_container_exists(db, id, err);
 	if (rc)
 		return rc;
-	db_stmt ins = db_prepare(db, "INSERT INTO logs (container_id, stream, time_ns, data, lost_bytes) "
-				     "VALUES (?1, ?2, ?3, ?4, ?5)",
-				 "appending to a container's log", err);
+	_cleanup_stmt_ sqlite3_stmt *ins =
+		db_prepare(db, "INSERT INTO logs (container_id, stream, time_ns, data, lost_bytes) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5)",
+			   "appending to a container's log", err);
 	if (!ins)
 		return CTR_DB_ERROR;
 	for (size_t i = 0; i < n; i++) {
@@ -59,9 +60,10 @@ int ctr_db_append_logs(struct ctr_db *db, const char *id, const struct ctr_db_lo
 static int read_logs(struct ctr_db *db, const char *id, int64_t after_seq, size_t max,
 		     struct ctr_db_log_chunk **chunks, size_t *n, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, "SELECT id, stream, time_ns, data, coalesce(lost_bytes, 0) FROM logs "
-				      "WHERE container_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
-				  "reading a container's log", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "SELECT id, stream, time_ns, data, coalesce(lost_bytes, 0) FROM logs "
+			       "WHERE container_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+			   "reading a container's log", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	db_bind_text(stmt, 1, id);
@@ -115,9 +117,10 @@ void ctr_db_log_chunks_free(struct ctr_db_log_chunk *chunks, size_t n)
 /* One chunk of the delete; *deleted says how many rows went. */
 static int delete_some(struct ctr_db *db, const char *id, int64_t *deleted, struct ctr_error *err)
 {
-	db_stmt del = db_prepare(db, "DELETE FROM logs WHERE id IN "
-				     "(SELECT id FROM logs WHERE container_id = ?1 ORDER BY id LIMIT ?2)",
-				 "deleting a container's log", err);
+	_cleanup_stmt_ sqlite3_stmt *del =
+		db_prepare(db, "DELETE FROM logs WHERE id IN "
+			       "(SELECT id FROM logs WHERE container_id = ?1 ORDER BY id LIMIT ?2)",
+			   "deleting a container's log", err);
 	if (!del)
 		return CTR_DB_ERROR;
 	db_bind_text(del, 1, id);
@@ -149,8 +152,9 @@ int db_delete_logs_chunked(struct ctr_db *db, const char *id, struct ctr_error *
 
 int ctr_db_log_bytes(struct ctr_db *db, const char *id, int64_t *bytes, struct ctr_error *err)
 {
-	db_stmt q = db_prepare(db, "SELECT coalesce(sum(length(data)), 0) FROM logs WHERE container_id = ?1",
-			       "measuring a container's log", err);
+	_cleanup_stmt_ sqlite3_stmt *q =
+		db_prepare(db, "SELECT coalesce(sum(length(data)), 0) FROM logs WHERE container_id = ?1",
+			   "measuring a container's log", err);
 	if (!q)
 		return CTR_DB_ERROR;
 	db_bind_text(q, 1, id);
@@ -177,9 +181,10 @@ static const char trimming[] = "trimming a container's log";
 static int cut_to_line_start(struct ctr_db *db, const char *id, enum ctr_db_stream stream, int64_t *dropped,
 			     struct ctr_error *err)
 {
-	db_stmt q = db_prepare(db, "SELECT id, instr(data, x'0a'), length(data) FROM logs "
-				   "WHERE container_id = ?1 AND stream = ?2 AND instr(data, x'0a') > 0 "
-				   "ORDER BY id LIMIT 1", trimming, err);
+	_cleanup_stmt_ sqlite3_stmt *q =
+		db_prepare(db, "SELECT id, instr(data, x'0a'), length(data) FROM logs "
+			       "WHERE container_id = ?1 AND stream = ?2 AND instr(data, x'0a') > 0 "
+			       "ORDER BY id LIMIT 1", trimming, err);
 	if (!q)
 		return CTR_DB_ERROR;
 	db_bind_text(q, 1, id);
@@ -190,8 +195,9 @@ static int cut_to_line_start(struct ctr_db *db, const char *id, enum ctr_db_stre
 	if (rc != SQLITE_ROW)
 		return db_fail_sqlite(db, err, trimming);
 	int64_t nl_id = sqlite3_column_int64(q, 0), nl_at = sqlite3_column_int64(q, 1), len = sqlite3_column_int64(q, 2);
-	db_stmt del = db_prepare(db, "DELETE FROM logs WHERE container_id = ?1 AND stream = ?2 AND id < ?3 "
-				     "RETURNING length(data)", trimming, err);
+	_cleanup_stmt_ sqlite3_stmt *del =
+		db_prepare(db, "DELETE FROM logs WHERE container_id = ?1 AND stream = ?2 AND id < ?3 "
+			       "RETURNING length(data)", trimming, err);
 	if (!del)
 		return CTR_DB_ERROR;
 	db_bind_text(del, 1, id);
@@ -201,9 +207,10 @@ static int cut_to_line_start(struct ctr_db *db, const char *id, enum ctr_db_stre
 		return CTR_DB_ERROR;
 	/* The chunk with the newline loses what comes before it and the
 	 * newline itself; a chunk that ends there goes whole. */
-	db_stmt cut = db_prepare(db, nl_at == len ? "DELETE FROM logs WHERE id = ?1"
-						 : "UPDATE logs SET data = substr(data, ?2 + 1) WHERE id = ?1",
-				 trimming, err);
+	_cleanup_stmt_ sqlite3_stmt *cut =
+		db_prepare(db, nl_at == len ? "DELETE FROM logs WHERE id = ?1"
+					   : "UPDATE logs SET data = substr(data, ?2 + 1) WHERE id = ?1",
+			   trimming, err);
 	if (!cut)
 		return CTR_DB_ERROR;
 	sqlite3_bind_int64(cut, 1, nl_id);
@@ -221,10 +228,11 @@ static int cut_to_line_start(struct ctr_db *db, const char *id, enum ctr_db_stre
 static int starts_mid_line(struct ctr_db *db, const char *id, enum ctr_db_stream stream, int64_t keep_id,
 			   enum ctr_db_stream keep_stream, int64_t cut, bool *mid, struct ctr_error *err)
 {
-	db_stmt q = stream == keep_stream && cut > 0
-			    ? db_prepare(db, "SELECT substr(data, ?3, 1) = x'0a' FROM logs WHERE id = ?1", trimming, err)
-			    : db_prepare(db, "SELECT substr(data, -1) = x'0a' FROM logs WHERE container_id = ?2 "
-					     "AND stream = ?4 AND id < ?1 ORDER BY id DESC LIMIT 1", trimming, err);
+	_cleanup_stmt_ sqlite3_stmt *q =
+		stream == keep_stream && cut > 0
+			? db_prepare(db, "SELECT substr(data, ?3, 1) = x'0a' FROM logs WHERE id = ?1", trimming, err)
+			: db_prepare(db, "SELECT substr(data, -1) = x'0a' FROM logs WHERE container_id = ?2 "
+					 "AND stream = ?4 AND id < ?1 ORDER BY id DESC LIMIT 1", trimming, err);
 	if (!q)
 		return CTR_DB_ERROR;
 	sqlite3_bind_int64(q, 1, keep_id);
@@ -246,7 +254,7 @@ static int trim_logs(struct ctr_db *db, const char *id, int64_t at_least, int64_
 	*dropped = 0;
 	/* The chunk holding byte AT_LEAST of the log (counted from 0), and where
 	 * it starts. */
-	db_stmt find = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *find = db_prepare(db,
 		"SELECT id, stream, total - length(data), lost_bytes IS NOT NULL FROM "
 		"(SELECT id, stream, data, lost_bytes, sum(length(data)) OVER (ORDER BY id) AS total "
 		" FROM logs WHERE container_id = ?1) "
@@ -257,8 +265,9 @@ static int trim_logs(struct ctr_db *db, const char *id, int64_t at_least, int64_
 	sqlite3_bind_int64(find, 2, at_least);
 	int rc = sqlite3_step(find);
 	if (rc == SQLITE_DONE) {  /* the whole log is smaller */
-		db_stmt all = db_prepare(db, "DELETE FROM logs WHERE container_id = ?1 RETURNING length(data)",
-					 trimming, err);
+		_cleanup_stmt_ sqlite3_stmt *all =
+			db_prepare(db, "DELETE FROM logs WHERE container_id = ?1 RETURNING length(data)",
+				   trimming, err);
 		if (!all)
 			return CTR_DB_ERROR;
 		db_bind_text(all, 1, id);
@@ -276,8 +285,9 @@ static int trim_logs(struct ctr_db *db, const char *id, int64_t at_least, int64_
 	for (int s = CTR_DB_STDOUT; s <= CTR_DB_STDERR; s++)
 		if (starts_mid_line(db, id, (enum ctr_db_stream)s, keep_id, keep_stream, cut, &mid[s], err))
 			return CTR_DB_ERROR;
-	db_stmt del = db_prepare(db, "DELETE FROM logs WHERE container_id = ?1 AND id < ?2 RETURNING length(data)",
-				 trimming, err);
+	_cleanup_stmt_ sqlite3_stmt *del =
+		db_prepare(db, "DELETE FROM logs WHERE container_id = ?1 AND id < ?2 RETURNING length(data)",
+			   trimming, err);
 	if (!del)
 		return CTR_DB_ERROR;
 	db_bind_text(del, 1, id);
@@ -285,7 +295,8 @@ static int trim_logs(struct ctr_db *db, const char *id, int64_t at_least, int64_
 	if (sum_rows(db, del, dropped, trimming, err))
 		return CTR_DB_ERROR;
 	if (cut > 0) {
-		db_stmt head = db_prepare(db, "UPDATE logs SET data = substr(data, ?2 + 1) WHERE id = ?1", trimming, err);
+		_cleanup_stmt_ sqlite3_stmt *head =
+			db_prepare(db, "UPDATE logs SET data = substr(data, ?2 + 1) WHERE id = ?1", trimming, err);
 		if (!head)
 			return CTR_DB_ERROR;
 		sqlite3_bind_int64(head, 1, keep_id);

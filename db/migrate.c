@@ -9,7 +9,7 @@ static int run_script(struct ctr_db *db, const struct db_migration *m, struct ct
 {
 	const char *sql = m->sql;
 	while (*sql) {
-		sqlite3_stmt *stmt = NULL;
+		_cleanup_stmt_ sqlite3_stmt *stmt = NULL;
 		const char *tail = NULL;
 		if (sqlite3_prepare_v2(db->conn, sql, -1, &stmt, &tail) != SQLITE_OK) {
 			char what[256];
@@ -20,7 +20,6 @@ static int run_script(struct ctr_db *db, const struct db_migration *m, struct ct
 			char what[256];
 			snprintf(what, sizeof what, "migration %s", m->name);
 			int rc = db_step_done(db, stmt, what, err);
-			sqlite3_finalize(stmt);
 			if (rc)
 				return rc;
 		}
@@ -33,7 +32,7 @@ static int run_script(struct ctr_db *db, const struct db_migration *m, struct ct
  * data must still satisfy every foreign key. */
 static int check_foreign_keys(struct ctr_db *db, const struct db_migration *m, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, "PRAGMA foreign_key_check", "checking foreign keys", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db, "PRAGMA foreign_key_check", "checking foreign keys", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	int rc = sqlite3_step(stmt);
@@ -118,13 +117,15 @@ int db_migrate(sqlite3 *conn, const char *path, const struct db_migration *migra
 	struct ctr_error ignored;
 	int rc = CTR_DB_ERROR;
 	if (db_query_int(&db, "PRAGMA foreign_keys", &fk_was_on, "reading foreign_keys", err) == CTR_DB_OK) {
-		db_stmt off = db_prepare(&db, "PRAGMA foreign_keys = OFF", "disabling foreign keys", err);
+		_cleanup_stmt_ sqlite3_stmt *off =
+			db_prepare(&db, "PRAGMA foreign_keys = OFF", "disabling foreign keys", err);
 		if (off && db_step_done(&db, off, "disabling foreign keys", err) == CTR_DB_OK)
 			while ((rc = migrate_step(&db, migrations, upto, err)) == 0)
 				;
 	}
 	if (fk_was_on) {
-		db_stmt on = db_prepare(&db, "PRAGMA foreign_keys = ON", "enabling foreign keys", &ignored);
+		_cleanup_stmt_ sqlite3_stmt *on =
+			db_prepare(&db, "PRAGMA foreign_keys = ON", "enabling foreign keys", &ignored);
 		if (on)
 			db_step_done(&db, on, "enabling foreign keys", &ignored);
 	}

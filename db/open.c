@@ -21,7 +21,7 @@ int db_empty_file_grace_ms = DB_EMPTY_FILE_GRACE_MS;
  * as they do for the open itself. */
 static int check_writable(struct ctr_db *db, struct ctr_error *err)
 {
-	char *copy = strdup(db->path);
+	_cleanup_free_ char *copy = strdup(db->path);
 	if (!copy)
 		return ctr_fail(err, ENOMEM, "state db %s", db->path);
 	const char *dir = dirname(copy);
@@ -43,25 +43,22 @@ static int check_writable(struct ctr_db *db, struct ctr_error *err)
 	} else if (errno != ENOENT) {
 		rc = ctr_fail(err, errno, "state db %s", db->path);
 	}
-	free(copy);
 	return rc;
 }
 
 /* True when directory DIR (at DIRFD) has nothing in it but "." and "..". */
 static bool dir_is_empty(int dirfd, const char *name)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	if (!d)
 		return false;
-	}
+	steal_fd(&fd);  /* d owns it */
 	bool empty = true;
 	for (struct dirent *e; empty && (e = readdir(d));)
 		empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-	closedir(d);
 	return empty;
 }
 
@@ -73,7 +70,7 @@ static bool dir_is_empty(int dirfd, const char *name)
 static int store_content(struct ctr_db *db, const char *dir, const char *base, char *found, size_t len,
 			 struct ctr_error *err)
 {
-	DIR *d = opendir(dir);
+	_cleanup_closedir_ DIR *d = opendir(dir);
 	if (!d)
 		return ctr_fail(err, errno, "state db %s: directory %s", db->path, dir);
 	size_t base_len = strlen(base);
@@ -95,7 +92,6 @@ static int store_content(struct ctr_db *db, const char *dir, const char *base, c
 		snprintf(found, len, "%s%s", name, S_ISDIR(st.st_mode) ? "/" : "");
 		rc = 1;
 	}
-	closedir(d);
 	return rc;
 }
 
@@ -107,12 +103,10 @@ static int store_content(struct ctr_db *db, const char *dir, const char *base, c
  * comes within milliseconds, so an empty file is given a moment to grow. */
 static int check_not_truncated(struct ctr_db *db, struct ctr_error *err)
 {
-	char *copy = strdup(db->path), *copy2 = strdup(db->path);
-	if (!copy || !copy2) {
-		free(copy);
-		free(copy2);
+	_cleanup_free_ char *copy = strdup(db->path);
+	_cleanup_free_ char *copy2 = strdup(db->path);
+	if (!copy || !copy2)
 		return ctr_fail(err, ENOMEM, "state db %s", db->path);
-	}
 	const char *dir = dirname(copy), *base = basename(copy2);
 	int rc = CTR_DB_OK;
 	for (int waited_ms = 0;; waited_ms += 10) {
@@ -137,8 +131,6 @@ static int check_not_truncated(struct ctr_db *db, struct ctr_error *err)
 		}
 		usleep(10 * 1000);
 	}
-	free(copy);
-	free(copy2);
 	return rc;
 }
 
@@ -180,7 +172,7 @@ static int check_version(struct ctr_db *db, int64_t *version_out, struct ctr_err
 
 static int set_pragma(struct ctr_db *db, const char *sql, const char *want, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, sql, sql, err);
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db, sql, sql, err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	int rc = sqlite3_step(stmt);
@@ -204,7 +196,8 @@ static int set_pragma(struct ctr_db *db, const char *sql, const char *want, stru
 static int set_wal(struct ctr_db *db, struct ctr_error *err)
 {
 	for (int waited_ms = 0;; waited_ms += 5) {
-		db_stmt stmt = db_prepare(db, "PRAGMA journal_mode = WAL", "switching to WAL", err);
+		_cleanup_stmt_ sqlite3_stmt *stmt =
+			db_prepare(db, "PRAGMA journal_mode = WAL", "switching to WAL", err);
 		if (!stmt)
 			return CTR_DB_ERROR;
 		int rc = sqlite3_step(stmt);
@@ -347,7 +340,7 @@ const char *ctr_db_path(const struct ctr_db *db)
 
 int ctr_db_check(struct ctr_db *db, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, "PRAGMA quick_check", "checking", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db, "PRAGMA quick_check", "checking", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	int rc = sqlite3_step(stmt);

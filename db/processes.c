@@ -7,8 +7,8 @@
 
 int db_clear_processes(struct ctr_db *db, const char *id, struct ctr_error *err)
 {
-	db_stmt del = db_prepare(db, "DELETE FROM container_processes WHERE container_id = ?1",
-				 "forgetting a container's processes", err);
+	_cleanup_stmt_ sqlite3_stmt *del = db_prepare(db, "DELETE FROM container_processes WHERE container_id = ?1",
+						      "forgetting a container's processes", err);
 	if (!del)
 		return CTR_DB_ERROR;
 	db_bind_text(del, 1, id);
@@ -36,7 +36,7 @@ int db_write_processes(struct ctr_db *db, const char *id, const struct ctr_db_pr
 	/* No helper at all is no row, as for a container never started. */
 	if (p->monitor_pid == 0 && p->fs_pid == 0)
 		return db_clear_processes(db, id, err);
-	db_stmt upsert = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *upsert = db_prepare(db,
 		"INSERT INTO container_processes (container_id, monitor_pid, monitor_start_ticks, fs_pid, fs_start_ticks) "
 		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (container_id) DO UPDATE SET "
 		"monitor_pid = excluded.monitor_pid, monitor_start_ticks = excluded.monitor_start_ticks, "
@@ -80,7 +80,7 @@ static int get_processes(struct ctr_db *db, const char *id, struct ctr_db_proces
 {
 	/* LEFT JOIN: a container without a row still gives one (of NULLs),
 	 * which tells "none recorded" from "no such container". */
-	db_stmt stmt = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db,
 		"SELECT p.monitor_pid, p.monitor_start_ticks, p.fs_pid, p.fs_start_ticks "
 		"FROM containers AS c LEFT JOIN container_processes AS p ON p.container_id = c.id WHERE c.id = ?1",
 		"reading a container's processes", err);
@@ -107,8 +107,9 @@ int ctr_db_get_processes(struct ctr_db *db, const char *id, struct ctr_db_proces
 
 static int list_running(struct ctr_db *db, char ***ids, size_t *n, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, "SELECT id FROM containers WHERE state IN ('running', 'paused') "
-				      "ORDER BY created_ns, id", "listing running containers", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "SELECT id FROM containers WHERE state IN ('running', 'paused') "
+			       "ORDER BY created_ns, id", "listing running containers", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	size_t cap = 0;

@@ -6,7 +6,7 @@
 
 static int list_ps(struct ctr_db *db, bool all, struct ctr_db_ps_row **rows, size_t *n, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db,
 		"SELECT id, name, image, command, created_ns, state, exit_code, pid, started_ns, finished_ns, error "
 		"FROM ps WHERE ?1 OR state IN ('running', 'paused') ORDER BY created_ns DESC, id",
 		"listing containers", err);

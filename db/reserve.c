@@ -89,44 +89,36 @@ bool ctr_db_reserve_refill(struct ctr_db *db)
 		return false;
 	if (ctr_db_reserve_held(db))
 		return true;
-	char *copy = strdup(db->reserve_path);
+	_cleanup_free_ char *copy = strdup(db->reserve_path);
 	if (!copy)
 		return false;
 	const char *dir = dirname(copy);
-	bool held = false;
 	struct statvfs vfs;
 	/* Only with room for the reserve and as much again: right after the
 	 * reserve went, the file system has just its size free, and taking it
 	 * back then would leave the next state change where the last one was. */
 	if (statvfs(dir, &vfs) < 0 ||
 	    (uint64_t)vfs.f_bavail * vfs.f_frsize < 2 * (uint64_t)CTR_DB_RESERVE_BYTES)
-		goto out;
+		return false;
 	/* A partial one (made without O_TMPFILE by a process that died) goes. */
 	unlink(db->reserve_path);
-	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	_cleanup_close_ int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	bool named = false;
 	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
 		fd = open(db->reserve_path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
 		named = true;
 	}
 	if (fd < 0)
-		goto out;
+		return false;
 	if (allocate(fd, CTR_DB_RESERVE_BYTES) < 0) {
 		if (named)
 			unlink(db->reserve_path);
-		close(fd);
-		goto out;
+		return false;
 	}
-	if (!named) {
-		char proc[64];
-		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-		/* EEXIST: another process made it meanwhile; this copy vanishes. */
-		held = linkat(AT_FDCWD, proc, AT_FDCWD, db->reserve_path, AT_SYMLINK_FOLLOW) == 0 || errno == EEXIST;
-	} else {
-		held = true;
-	}
-	close(fd);
-out:
-	free(copy);
-	return held;
+	if (named)
+		return true;
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	/* EEXIST: another process made it meanwhile; this copy vanishes. */
+	return linkat(AT_FDCWD, proc, AT_FDCWD, db->reserve_path, AT_SYMLINK_FOLLOW) == 0 || errno == EEXIST;
 }

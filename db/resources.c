@@ -18,7 +18,7 @@ static void bind_limit(sqlite3_stmt *stmt, int index, int64_t value)
  * so that "no row" is the one way to say "nothing recorded". */
 static int drop_empty_row(struct ctr_db *db, const char *id, const char *what, struct ctr_error *err)
 {
-	db_stmt del = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *del = db_prepare(db,
 		"DELETE FROM container_resources WHERE container_id = ?1 AND oom_killed = 0 "
 		"AND memory_bytes IS NULL AND memory_swap_bytes IS NULL AND nano_cpus IS NULL "
 		"AND cpuset_cpus IS NULL AND pids_limit IS NULL AND cgroup IS NULL", what, err);
@@ -34,7 +34,7 @@ static int set_resources(struct ctr_db *db, const char *id, const struct ctr_db_
 	int rc = db_container_exists(db, id, err);
 	if (rc)
 		return rc;
-	db_stmt upsert = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *upsert = db_prepare(db,
 		"INSERT INTO container_resources (container_id, memory_bytes, memory_swap_bytes, nano_cpus, "
 		"cpuset_cpus, pids_limit, cgroup) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
 		"ON CONFLICT (container_id) DO UPDATE SET memory_bytes = excluded.memory_bytes, "
@@ -81,7 +81,7 @@ static int get_resources(struct ctr_db *db, const char *id, struct ctr_db_resour
 {
 	/* LEFT JOIN: a container without a row still gives one (of NULLs),
 	 * which tells "none recorded" from "no such container". */
-	db_stmt stmt = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db,
 		"SELECT r.memory_bytes, r.memory_swap_bytes, r.nano_cpus, r.cpuset_cpus, r.pids_limit, r.cgroup, "
 		"r.oom_killed FROM containers AS c LEFT JOIN container_resources AS r ON r.container_id = c.id "
 		"WHERE c.id = ?1",
@@ -115,7 +115,7 @@ static int set_oom_killed(struct ctr_db *db, const char *id, bool oom_killed, st
 	int rc = db_container_exists(db, id, err);
 	if (rc)
 		return rc;
-	db_stmt upsert = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *upsert = db_prepare(db,
 		"INSERT INTO container_resources (container_id, oom_killed) VALUES (?1, ?2) "
 		"ON CONFLICT (container_id) DO UPDATE SET oom_killed = excluded.oom_killed",
 		"recording a container's OOM kill", err);

@@ -21,8 +21,9 @@ const char *ctr_db_userns_name(enum ctr_db_userns u)
  * UNIQUE constraint on idmap_slot backs it up. */
 static int free_slot(struct ctr_db *db, uint32_t blocks, int *slot, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, "SELECT idmap_slot FROM container_security WHERE idmap_slot IS NOT NULL "
-				      "ORDER BY idmap_slot", "allocating subordinate ids", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "SELECT idmap_slot FROM container_security WHERE idmap_slot IS NOT NULL "
+			       "ORDER BY idmap_slot", "allocating subordinate ids", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	int64_t want = 0;
@@ -58,7 +59,7 @@ int db_insert_security(struct ctr_db *db, const char *id, const struct ctr_db_se
 		umap = uid_map;
 		gmap = gid_map;
 	}
-	db_stmt ins = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *ins = db_prepare(db,
 		"INSERT INTO container_security (container_id, userns, uid_map, gid_map, idmap_slot, privileged, "
 		"read_only, cap_add, cap_drop, seccomp, seccomp_source, tmpfs) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", what, err);
@@ -84,7 +85,7 @@ static int get_security(struct ctr_db *db, const char *id, struct ctr_db_securit
 {
 	const char *what = "reading how a container is confined";
 	/* LEFT JOIN: tells "no such container" from "no row". */
-	db_stmt stmt = db_prepare(db,
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db,
 		"SELECT s.container_id, s.userns, s.uid_map, s.gid_map, s.idmap_slot, s.privileged, s.read_only, "
 		"s.cap_add, s.cap_drop, s.seccomp, s.seccomp_source, s.tmpfs "
 		"FROM containers AS c LEFT JOIN container_security AS s ON s.container_id = c.id WHERE c.id = ?1",

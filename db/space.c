@@ -44,7 +44,7 @@ static int64_t pragma_int(struct ctr_db *db, const char *sql)
 static int run(struct ctr_db *db, const char *sql)
 {
 	struct ctr_error ignored;
-	db_stmt stmt = db_prepare(db, sql, sql, &ignored);
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db, sql, sql, &ignored);
 	return stmt ? db_step_done(db, stmt, sql, &ignored) : CTR_DB_ERROR;
 }
 
@@ -55,7 +55,8 @@ static int run(struct ctr_db *db, const char *sql)
 static void truncate_wal(struct ctr_db *db)
 {
 	sqlite3_busy_timeout(db->conn, SPACE_BUSY_TIMEOUT_MS);
-	db_stmt stmt = db_prepare(db, "PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing", &(struct ctr_error){0});
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing", &(struct ctr_error){0});
 	if (stmt)
 		while (sqlite3_step(stmt) == SQLITE_ROW)
 			;

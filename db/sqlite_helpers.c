@@ -80,7 +80,7 @@ int db_fail(struct ctr_db *db, struct ctr_error *err, int result, const char *fm
 
 static int exec_simple(struct ctr_db *db, const char *sql, const char *what, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, sql, what, err);
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db, sql, what, err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	return db_step_done(db, stmt, what, err);
@@ -169,7 +169,7 @@ int db_step_container_row(struct ctr_db *db, sqlite3_stmt *stmt, const char *id,
 
 int db_query_int(struct ctr_db *db, const char *sql, int64_t *value, const char *what, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, sql, what, err);
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db, sql, what, err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	int rc = sqlite3_step(stmt);

@@ -9,7 +9,7 @@
 /* Next free position among a container's rows, by SQL (one id parameter). */
 static int next_position(struct ctr_db *db, const char *sql, const char *id, int64_t *pos, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, sql, "numbering rows", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt = db_prepare(db, sql, "numbering rows", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	db_bind_text(stmt, 1, id);
@@ -28,8 +28,9 @@ int db_insert_mounts(struct ctr_db *db, const char *id, const struct ctr_db_moun
 	if (next_position(db, "SELECT coalesce(max(position) + 1, 0) FROM mounts WHERE container_id = ?1", id,
 			  &pos, err))
 		return CTR_DB_ERROR;
-	db_stmt ins = db_prepare(db, "INSERT INTO mounts (container_id, position, host_path, container_path, read_only) "
-				     "VALUES (?1, ?2, ?3, ?4, ?5)", "adding volumes", err);
+	_cleanup_stmt_ sqlite3_stmt *ins =
+		db_prepare(db, "INSERT INTO mounts (container_id, position, host_path, container_path, read_only) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5)", "adding volumes", err);
 	if (!ins)
 		return CTR_DB_ERROR;
 	for (size_t i = 0; i < n; i++) {
@@ -61,8 +62,9 @@ int db_insert_env(struct ctr_db *db, const char *id, char *const *env, size_t n,
 	if (next_position(db, "SELECT coalesce(max(position) + 1, 0) FROM env WHERE container_id = ?1", id, &pos,
 			  err))
 		return CTR_DB_ERROR;
-	db_stmt ins = db_prepare(db, "INSERT INTO env (container_id, position, name, value) VALUES (?1, ?2, ?3, ?4)",
-				 "adding environment variables", err);
+	_cleanup_stmt_ sqlite3_stmt *ins =
+		db_prepare(db, "INSERT INTO env (container_id, position, name, value) VALUES (?1, ?2, ?3, ?4)",
+			   "adding environment variables", err);
 	if (!ins)
 		return CTR_DB_ERROR;
 	for (size_t i = 0; i < n; i++) {
@@ -116,8 +118,9 @@ int ctr_db_add_env(struct ctr_db *db, const char *id, char *const *env, size_t n
 int db_load_mounts(struct ctr_db *db, const char *id, struct ctr_db_mount **mounts, size_t *n,
 		   struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, "SELECT host_path, container_path, read_only FROM mounts "
-				      "WHERE container_id = ?1 ORDER BY position", "reading volumes", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "SELECT host_path, container_path, read_only FROM mounts "
+			       "WHERE container_id = ?1 ORDER BY position", "reading volumes", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	db_bind_text(stmt, 1, id);
@@ -140,8 +143,9 @@ int db_load_mounts(struct ctr_db *db, const char *id, struct ctr_db_mount **moun
 
 int db_load_env(struct ctr_db *db, const char *id, char ***env, size_t *n, struct ctr_error *err)
 {
-	db_stmt stmt = db_prepare(db, "SELECT name || '=' || value FROM env WHERE container_id = ?1 ORDER BY position",
-				  "reading environment variables", err);
+	_cleanup_stmt_ sqlite3_stmt *stmt =
+		db_prepare(db, "SELECT name || '=' || value FROM env WHERE container_id = ?1 ORDER BY position",
+			   "reading environment variables", err);
 	if (!stmt)
 		return CTR_DB_ERROR;
 	db_bind_text(stmt, 1, id);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "proc_buf.h"
 
 static bool reserve(struct proc_buf *b, size_t extra)
@@ -85,12 +86,11 @@ const char *proc_buf_str(const struct proc_buf *b)
 
 int proc_buf_read_file(struct proc_buf *b, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	for (;;) {
 		if (!reserve(b, 8192)) {
-			close(fd);
 			errno = ENOMEM;
 			return -1;
 		}
@@ -98,10 +98,7 @@ int proc_buf_read_file(struct proc_buf *b, const char *path)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			int e = errno;
-			close(fd);
 			b->data[b->len] = '\0';
-			errno = e;
 			return -1;
 		}
 		if (n == 0)
@@ -109,6 +106,5 @@ int proc_buf_read_file(struct proc_buf *b, const char *path)
 		b->len += n;
 	}
 	b->data[b->len] = '\0';
-	close(fd);
 	return 0;
 }

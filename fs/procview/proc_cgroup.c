@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "proc_buf.h"
 #include "proc_cgroup.h"
 
@@ -64,10 +65,9 @@ static char *find_v2_top(const char *cgroupfs, bool *pure)
 	*pure = exists_in(cgroupfs, "cgroup.controllers");
 	if (*pure)
 		return strdup(cgroupfs);
-	char *u = join(cgroupfs, "unified");
+	_cleanup_free_ char *u = join(cgroupfs, "unified");
 	if (u && exists_in(u, "cgroup.controllers"))
-		return u;
-	free(u);
+		return steal_pointer(&u);
 	return NULL;
 }
 
@@ -131,14 +131,13 @@ int proc_cgroup_from_pid_text(struct proc_cgroup *cg, const char *cgroupfs, cons
 {
 	*cg = (struct proc_cgroup){0};
 	bool pure;
-	char *v2top = find_v2_top(cgroupfs, &pure);
-	char *copy = strdup(text), *save = NULL;
+	_cleanup_free_ char *v2top = find_v2_top(cgroupfs, &pure);
+	_cleanup_free_ char *copy = strdup(text);
+	char *save = NULL;
 	const char *v2rel = NULL;
 	bool in_v1[PROC_CG_COUNT] = {0};
-	if (!copy) {
-		free(v2top);
+	if (!copy)
 		return ctr_fail(err, ENOMEM, "cannot read the cgroup list");
-	}
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(line, ':');
 		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -173,8 +172,6 @@ int proc_cgroup_from_pid_text(struct proc_cgroup *cg, const char *cgroupfs, cons
 		}
 	}
 	fill_from_v2(cg, in_v1, v2top, v2rel);
-	free(copy);
-	free(v2top);
 	return 0;
 }
 
@@ -182,28 +179,19 @@ int proc_cgroup_from_path(struct proc_cgroup *cg, const char *cgroupfs, const ch
 			  struct ctr_error *err)
 {
 	*cg = (struct proc_cgroup){0};
-	char *root = realpath(cgroupfs, NULL);
-	char *real = realpath(path, NULL);
-	int rc = -1;
-	if (!root) {
-		ctr_fail(err, errno, "cgroup file system %s", cgroupfs);
-		goto out;
-	}
-	if (!real) {
-		ctr_fail(err, errno, "cgroup %s", path);
-		goto out;
-	}
+	_cleanup_free_ char *root = realpath(cgroupfs, NULL);
+	if (!root)
+		return ctr_fail(err, errno, "cgroup file system %s", cgroupfs);
+	_cleanup_free_ char *real = realpath(path, NULL);
+	if (!real)
+		return ctr_fail(err, errno, "cgroup %s", path);
 	size_t n = strlen(root);
-	if (strncmp(real, root, n) != 0 || (real[n] != '/' && real[n] != '\0')) {
-		ctr_fail(err, 0, "cgroup %s is not under %s", path, cgroupfs);
-		goto out;
-	}
-	if (!is_dir(real)) {
-		ctr_fail(err, ENOTDIR, "cgroup %s", path);
-		goto out;
-	}
+	if (strncmp(real, root, n) != 0 || (real[n] != '/' && real[n] != '\0'))
+		return ctr_fail(err, 0, "cgroup %s is not under %s", path, cgroupfs);
+	if (!is_dir(real))
+		return ctr_fail(err, ENOTDIR, "cgroup %s", path);
 	bool pure;
-	char *v2top = find_v2_top(root, &pure);
+	_cleanup_free_ char *v2top = find_v2_top(root, &pure);
 	if (pure) {
 		bool none_in_v1[PROC_CG_COUNT] = {0};
 		fill_from_v2(cg, none_in_v1, v2top, real + n);
@@ -226,21 +214,14 @@ int proc_cgroup_from_path(struct proc_cgroup *cg, const char *cgroupfs, const ch
 		}
 		fill_from_v2(cg, in_v1, v2top, rel);
 	}
-	free(v2top);
 	bool any = false;
 	for (int c = 0; c < PROC_CG_COUNT; c++)
 		any |= cg->dir[c] != NULL;
 	if (!any) {
-		ctr_fail(err, 0, "cgroup %s: no memory, cpu, cpuset, pids or io controller has it", path);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rc < 0)
 		proc_cgroup_free(cg);
-	free(root);
-	free(real);
-	return rc;
+		return ctr_fail(err, 0, "cgroup %s: no memory, cpu, cpuset, pids or io controller has it", path);
+	}
+	return 0;
 }
 
 void proc_cgroup_free(struct proc_cgroup *cg)

@@ -20,6 +20,7 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "proc_buf.h"
 #include "proc_sysinfo.h"
 
@@ -89,7 +90,7 @@ ssize_t proc_sysinfo_write_caller(int listener, const struct seccomp_notif *req,
 	 * goes through that handle: to the caller's memory or nowhere. */
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%u/mem", (unsigned)req->pid);
-	int mem = open(path, O_WRONLY | O_CLOEXEC);
+	_cleanup_close_ int mem = open(path, O_WRONLY | O_CLOEXEC);
 	if (mem < 0)
 		return -1;
 	ssize_t n = -1;
@@ -98,9 +99,6 @@ ssize_t proc_sysinfo_write_caller(int listener, const struct seccomp_notif *req,
 			race_hook();
 		n = pwrite(mem, buf, len, (off_t)addr);
 	}
-	int e = errno;
-	close(mem);
-	errno = e;
 	return n;
 }
 

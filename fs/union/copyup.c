@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "copyup.h"
+#include "ctr/cleanup.h"
 #include "dirfd_cache.h"
 #include "lookup.h"
 #include "lower_links.h"
@@ -134,22 +135,18 @@ static int copy_object(struct union_fs *fs, int src_dirfd, const char *src_name,
 	int r = 0;
 	switch (st->st_mode & S_IFMT) {
 	case S_IFREG: {
-		int src = openat(src_dirfd, src_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int src = openat(src_dirfd, src_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (src < 0)
 			return -errno;
-		int dst = openat(fs->work_fd == -1 ? -1 : fs->work_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (dst < 0) {
-			r = -errno;
-			close(src);
-			return r;
-		}
+		_cleanup_close_ int dst = openat(fs->work_fd == -1 ? -1 : fs->work_fd, tmp,
+						 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (dst < 0)
+			return -errno;
 		bool syncing = sync_data && !fs->cfg.volatile_mode;
 		if (with_data)
 			r = copy_data(src, dst, st->st_size, syncing);
 		if (r == 0 && syncing && fsync(dst) < 0)
 			r = -errno;
-		close(src);
-		close(dst);
 		break;
 	}
 	case S_IFDIR:
@@ -284,23 +281,19 @@ int copyup_node(struct union_fs *fs, struct node *n, bool with_data)
 	if ((r = copyup_dir_chain(fs, n->parent)) < 0)
 		return r;
 
-	int src_dirfd = node_dirfd(fs, n->parent, n->layer);
+	_cleanup_close_ int src_dirfd = node_dirfd(fs, n->parent, n->layer);
 	if (src_dirfd < 0)
 		return src_dirfd;
-	int upper_dirfd = node_dirfd(fs, n->parent, 0);
-	if (upper_dirfd < 0) {
-		close(src_dirfd);
+	_cleanup_close_ int upper_dirfd = node_dirfd(fs, n->parent, 0);
+	if (upper_dirfd < 0)
 		return upper_dirfd;
-	}
 	struct stat st;
 	char tmp[64];
 	workdir_tmpname(fs, tmp, sizeof tmp);
-	if (fstatat(src_dirfd, n->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		r = -errno;
-		goto out;
-	}
+	if (fstatat(src_dirfd, n->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
 	if ((r = copy_object(fs, src_dirfd, n->name, &st, tmp, with_data, true)) < 0)
-		goto out;
+		return r;
 	if (S_ISREG(st.st_mode) && st.st_nlink > 1)
 		link_other_names(fs, n->layer, st.st_ino, tmp, n);
 	struct stat up, parent_before;
@@ -309,14 +302,11 @@ int copyup_node(struct union_fs *fs, struct node *n, bool with_data)
 	    (r = install_from_work(fs, tmp, upper_dirfd, n->name)) < 0) {
 		r = r < 0 ? r : -errno;
 		remove_tree_at(fs->work_fd, tmp);
-		goto out;
+		return r;
 	}
 	if (have_parent)
 		keep_dir_times(upper_dirfd, &parent_before);
 	node_moved_up(fs, n, upper_dirfd, up.st_ino);
-out:
-	close(src_dirfd);
-	close(upper_dirfd);
 	return r;
 }
 
@@ -342,50 +332,42 @@ static int copy_tree_entry(struct union_fs *fs, struct node *dir, const struct m
 			   const char *dst_rel)
 {
 	int layer = e->layer;
-	int src_dirfd = node_dirfd(fs, dir, layer);
+	_cleanup_close_ int src_dirfd = node_dirfd(fs, dir, layer);
 	if (src_dirfd < 0)
 		return src_dirfd;
 	struct stat st;
 	int r = 0;
-	if (fstatat(src_dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		r = -errno;
-		goto out;
-	}
+	if (fstatat(src_dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
 	if (S_ISREG(st.st_mode) && st.st_nlink > 1 && !layer_is_upper(fs, layer)) {
 		/* Copy the whole link group up first, then treat it as upper. */
 		struct node_info info;
 		struct node *child = NULL;
 		if ((r = union_lookup(fs, dir, e->name, &info, NULL)) < 0)
-			goto out;
-		if (!(child = node_remember(fs, dir, e->name, &info))) {
-			r = -ENOMEM;
-			goto out;
-		}
+			return r;
+		if (!(child = node_remember(fs, dir, e->name, &info)))
+			return -ENOMEM;
 		r = copyup_node(fs, child, true);
 		node_forget(fs, child, 1);
-		close(src_dirfd);
+		close(steal_fd(&src_dirfd));
 		if (r < 0)
 			return r;
 		layer = 0;
 		if ((src_dirfd = node_dirfd(fs, dir, 0)) < 0)
 			return src_dirfd;
 	}
-	if (!S_ISDIR(st.st_mode) && layer_is_upper(fs, layer)) {
-		r = linkat(src_dirfd, e->name, fs->work_fd, dst_rel, 0) < 0 ? -errno : 0;
-		goto out;
-	}
+	if (!S_ISDIR(st.st_mode) && layer_is_upper(fs, layer))
+		return linkat(src_dirfd, e->name, fs->work_fd, dst_rel, 0) < 0 ? -errno : 0;
 	if ((r = copy_object(fs, src_dirfd, e->name, &st, dst_rel, true, false)) < 0)
-		goto out;
+		return r;
 	ino_remember_copyup(fs, fs->work_fd, dst_rel, e->ino);
 	if (S_ISDIR(st.st_mode)) {
 		struct node_info info;
 		if ((r = union_lookup(fs, dir, e->name, &info, NULL)) < 0)
-			goto out;
+			return r;
 		struct node *child = node_remember(fs, dir, e->name, &info);
-		if (!child) {
-			r = -ENOMEM;
-			goto out;
-		}
+		if (!child)
+			return -ENOMEM;
 		r = copy_merged_dir(fs, child, dst_rel);
 		/* Restore the directory's own times, which creating entries changed. */
 		struct timespec times[2] = {st.st_atim, st.st_mtim};
@@ -393,8 +375,6 @@ static int copy_tree_entry(struct union_fs *fs, struct node *dir, const struct m
 			r = -errno;
 		node_forget(fs, child, 1);
 	}
-out:
-	close(src_dirfd);
 	return r;
 }
 
@@ -437,23 +417,19 @@ int copyup_merged_tree(struct union_fs *fs, struct node *dir)
 	if ((r = copyup_dir_chain(fs, dir->parent)) < 0)
 		return r;
 
-	int src_dirfd = node_dirfd(fs, dir->parent, dir->layer);
+	_cleanup_close_ int src_dirfd = node_dirfd(fs, dir->parent, dir->layer);
 	if (src_dirfd < 0)
 		return src_dirfd;
-	int upper_dirfd = node_dirfd(fs, dir->parent, 0);
-	if (upper_dirfd < 0) {
-		close(src_dirfd);
+	_cleanup_close_ int upper_dirfd = node_dirfd(fs, dir->parent, 0);
+	if (upper_dirfd < 0)
 		return upper_dirfd;
-	}
 	char tmp[64];
 	struct stat st;
 	workdir_tmpname(fs, tmp, sizeof tmp);
-	if (fstatat(src_dirfd, dir->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		r = -errno;
-		goto out;
-	}
+	if (fstatat(src_dirfd, dir->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
 	if ((r = copy_object(fs, src_dirfd, dir->name, &st, tmp, false, false)) < 0)
-		goto out;
+		return r;
 	if ((r = copy_merged_dir(fs, dir, tmp)) < 0 || (r = opaque_set(fs, fs->work_fd, tmp)) < 0)
 		goto fail;
 	struct timespec times[2] = {st.st_atim, st.st_mtim};
@@ -481,11 +457,9 @@ int copyup_merged_tree(struct union_fs *fs, struct node *dir)
 	dir->generation = fs->generation;
 	pthread_mutex_unlock(&fs->table_lock);
 	dirfd_cache_clear(fs->dirfds);
-	goto out;
+	return r;
 fail:
+	/* The half-built copy in the work dir is undone here, not by a cleanup. */
 	remove_tree_at(fs->work_fd, tmp);
-out:
-	close(src_dirfd);
-	close(upper_dirfd);
 	return r;
 }

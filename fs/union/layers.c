@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "layers.h"
 #include "workdir.h"
 
@@ -116,7 +117,9 @@ static char *resolve_work(struct union_fs *fs, struct ctr_error *err)
 int layers_open(struct union_fs *fs, struct ctr_error *err)
 {
 	const struct union_config *cfg = &fs->cfg;
-	char *mnt = NULL, *upper = NULL, *work = NULL;
+	_cleanup_free_ char *mnt = NULL;
+	_cleanup_free_ char *upper = NULL;
+	_cleanup_free_ char *work = NULL;
 
 	fs->has_upper = !cfg->readonly;
 	fs->first_lower = fs->has_upper ? 1 : 0;
@@ -140,32 +143,21 @@ int layers_open(struct union_fs *fs, struct ctr_error *err)
 	if (fs->has_upper) {
 		if (!(upper = resolve_dir(cfg->upper, "upper dir", err)) ||
 		    !(work = resolve_work(fs, err)))
-			goto fail;
+			return -1;
 	}
 	if (check_layout(fs, mnt, upper, work, err) < 0)
-		goto fail;
+		return -1;
 	if (fs->has_upper) {
-		if (access(upper, W_OK) < 0) {
-			ctr_fail(err, errno, "upper dir %s", upper);
-			goto fail;
-		}
-		if (open_layer(&fs->layers[0], upper, "upper dir", err) < 0) {
-			upper = NULL;
-			goto fail;
-		}
-		upper = NULL;   /* owned by the layer now */
-		int r = workdir_prepare(fs, work, err);
-		work = NULL;    /* workdir_prepare took it: fs->work_path, or freed */
-		if (r < 0)
-			goto fail;
+		if (access(upper, W_OK) < 0)
+			return ctr_fail(err, errno, "upper dir %s", upper);
+		/* The layer owns it from here, even when opening it fails. */
+		if (open_layer(&fs->layers[0], steal_pointer(&upper), "upper dir", err) < 0)
+			return -1;
+		/* workdir_prepare takes it: fs->work_path, or freed. */
+		if (workdir_prepare(fs, steal_pointer(&work), err) < 0)
+			return -1;
 	}
-	free(mnt);
 	return 0;
-fail:
-	free(mnt);
-	free(upper);
-	free(work);
-	return -1;
 }
 
 void layers_close(struct union_fs *fs)

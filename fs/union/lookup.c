@@ -9,6 +9,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "dirfd_cache.h"
 #include "lookup.h"
 #include "whiteout.h"
@@ -39,14 +40,12 @@ int node_dirfd(struct union_fs *fs, struct node *dir, int layer)
 		if (fd < 0)
 			return fd;
 	} else {
-		int pfd = node_dirfd(fs, dir->parent, layer);
+		_cleanup_close_ int pfd = node_dirfd(fs, dir->parent, layer);
 		if (pfd < 0)
 			return pfd;
 		fd = openat(pfd, dir->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		int e = errno;
-		close(pfd);
 		if (fd < 0)
-			return e == ENOTDIR || e == ELOOP ? -ENOENT : -e;
+			return errno == ENOTDIR || errno == ELOOP ? -ENOENT : -errno;
 	}
 	int keep = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (keep >= 0)
@@ -125,7 +124,7 @@ int union_lookup(struct union_fs *fs, struct node *parent, const char *name,
 	for (int layer = parent->layer; layer <= last; layer++) {
 		bool lower = !layer_is_upper(fs, layer);
 		const char *here = name;
-		int pfd;
+		_cleanup_close_ int pfd = -1;
 		if (found && info->redirect_layer >= 0)
 			pfd = open_redirect_parent(fs, layer, info->redirect, &here);
 		else if (lower && is_oci_name(name))
@@ -139,7 +138,6 @@ int union_lookup(struct union_fs *fs, struct node *parent, const char *name,
 		if (fstatat(pfd, here, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			int e = errno;
 			bool hidden = e == ENOENT && lower && oci_whiteout_exists(pfd, here);
-			close(pfd);
 			if (e != ENOENT && e != ENOTDIR && e != ENAMETOOLONG)
 				return -e;
 			if (e == ENAMETOOLONG && !found)
@@ -148,10 +146,8 @@ int union_lookup(struct union_fs *fs, struct node *parent, const char *name,
 				break;
 			continue;
 		}
-		if (is_whiteout(&st)) {
-			close(pfd);
+		if (is_whiteout(&st))
 			break;
-		}
 		if (!found) {
 			found = true;
 			info->type = st.st_mode & S_IFMT;
@@ -160,27 +156,20 @@ int union_lookup(struct union_fs *fs, struct node *parent, const char *name,
 			info->ino = union_ino_for(fs, layer, st.st_ino, pfd, name);
 			if (st_out)
 				*st_out = st;
-			if (!S_ISDIR(st.st_mode) || dir_is_opaque(fs, layer, pfd, name)) {
-				close(pfd);
+			if (!S_ISDIR(st.st_mode) || dir_is_opaque(fs, layer, pfd, name))
 				break;
-			}
 			/* A redirected directory merges with its old place, wherever
 			 * the parent is, in every layer below. */
 			if (layer < fs->nlayers - 1 && read_redirect(fs, parent, pfd, name, info, layer))
 				last = fs->nlayers - 1;
 		} else {
 			/* Below a directory only directories merge; anything else is hidden. */
-			if (!S_ISDIR(st.st_mode)) {
-				close(pfd);
+			if (!S_ISDIR(st.st_mode))
 				break;
-			}
 			info->last_layer = layer;
-			if (dir_is_opaque(fs, layer, pfd, here)) {
-				close(pfd);
+			if (dir_is_opaque(fs, layer, pfd, here))
 				break;
-			}
 		}
-		close(pfd);
 	}
 	return found ? 0 : -ENOENT;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "lookup.h"
 #include "lower_links.h"
 
@@ -46,22 +47,21 @@ static int add_name(struct layer_links *ll, ino_t ino, const char *path)
 
 static int scan_dir(struct layer_links *ll, int dirfd, const char *rel)
 {
-	int fd = openat(dirfd, rel[0] ? rel : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(dirfd, rel[0] ? rel : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return 0;   /* unreadable parts cannot be merged either */
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	if (!d)
 		return -errno;
-	}
+	steal_fd(&fd);  /* d owns it */
 	int r = 0;
 	struct dirent *de;
 	while (r == 0 && (de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		char *path;
+		_cleanup_free_ char *path = NULL;
 		if (asprintf(&path, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) < 0)
-			return closedir(d), -ENOMEM;
+			return -ENOMEM;
 		if (de->d_type == DT_DIR) {
 			r = scan_dir(ll, dirfd, path);
 		} else if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN) {
@@ -73,9 +73,7 @@ static int scan_dir(struct layer_links *ll, int dirfd, const char *rel)
 					r = add_name(ll, st.st_ino, path);
 			}
 		}
-		free(path);
 	}
-	closedir(d);
 	return r;
 }
 

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "lookup.h"
 #include "merged_dir.h"
 #include "whiteout.h"
@@ -186,7 +187,7 @@ int merged_dir_load(struct union_fs *fs, struct node *dir, struct merged_dir *ou
 	if ((r = set_grow(out)) < 0)
 		return r;
 	for (int layer = dir->layer; layer <= dir->last_layer; layer++) {
-		int pfd = node_dirfd(fs, dir, layer);
+		_cleanup_close_ int pfd = node_dirfd(fs, dir, layer);
 		if (pfd == -ENOENT)
 			continue;
 		if (pfd < 0) {
@@ -194,7 +195,6 @@ int merged_dir_load(struct union_fs *fs, struct node *dir, struct merged_dir *ou
 			return pfd;
 		}
 		r = load_layer(fs, out, pfd, layer);
-		close(pfd);
 		if (r < 0) {
 			merged_dir_free(out);
 			return r;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctr/cleanup.h"
 #include "dirfd_cache.h"
 #include "nodes.h"
 
@@ -329,7 +330,7 @@ static struct node_alias **find_alias(struct node *n, struct node *parent, const
 struct node *node_remember(struct union_fs *fs, struct node *parent, const char *name,
 			   const struct node_info *info)
 {
-	char *copy = strdup(name);
+	_cleanup_free_ char *copy = strdup(name);
 	if (!copy)
 		return NULL;
 	pthread_mutex_lock(&fs->table_lock);
@@ -345,34 +346,31 @@ struct node *node_remember(struct union_fs *fs, struct node *parent, const char 
 		/* Another name of a known object (a hard link), or the same name again.
 		 * Keep the chain that works; take the new one if the old one is gone. */
 		if (n->removed) {
-			set_name_locked(fs, n, parent, copy);
+			set_name_locked(fs, n, parent, steal_pointer(&copy));
 			n->removed = false;
-			copy = NULL;
 		} else if ((n->parent != parent || strcmp(n->name, name) != 0) && !find_alias(n, parent, name)) {
 			struct node_alias *a = malloc(sizeof *a);
 			if (a) {
-				*a = (struct node_alias){.parent = parent, .name = copy, .next = n->aliases};
+				*a = (struct node_alias){.parent = parent, .name = steal_pointer(&copy),
+							 .next = n->aliases};
 				parent->refs++;
 				n->aliases = a;
-				copy = NULL;
 			}
 		}
 		take_info_locked(fs, n, info);
 		n->nlookup++;
 		pthread_mutex_unlock(&fs->table_lock);
-		free(copy);
 		return n;
 	}
 	n = calloc(1, sizeof *n);
 	if (!n) {
 		pthread_mutex_unlock(&fs->table_lock);
-		free(copy);
 		return NULL;
 	}
 	n->ino = info->ino;
 	take_info_locked(fs, n, info);
 	n->nlookup = 1;
-	n->name = copy;
+	n->name = steal_pointer(&copy);
 	n->parent = parent;
 	parent->refs++;
 	table_insert_locked(fs, n);

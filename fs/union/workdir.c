@@ -8,6 +8,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "whiteout.h"
 #include "workdir.h"
 
@@ -17,25 +18,22 @@
  * the first error, having tried every entry. */
 static int each_entry(int dirfd, const char *name, int (*fn)(int dirfd, const struct dirent *de))
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	if (!d)
+		return -errno;
+	int dfd = steal_fd(&fd);  /* d owns it */
 	int ret = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		int r = fn(fd, de);
+		int r = fn(dfd, de);
 		if (r < 0 && ret == 0)
 			ret = r;
 	}
-	closedir(d);
 	return ret;
 }
 
@@ -100,14 +98,13 @@ int workdir_clean(struct union_fs *fs)
  * index, so say so rather than show those names differently in silence. */
 static void warn_if_indexed(int wfd, const char *work_path)
 {
-	int fd = openat(wfd, "index", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(wfd, "index", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	if (!d)
 		return;
-	}
+	steal_fd(&fd);  /* d owns it */
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
@@ -117,7 +114,6 @@ static void warn_if_indexed(int wfd, const char *work_path)
 			break;
 		}
 	}
-	closedir(d);
 }
 
 int workdir_prepare(struct union_fs *fs, char *work_path, struct ctr_error *err)
