@@ -353,11 +353,23 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		if (fd < 0 && n->open_files)
 			fd = n->open_files->fd;
 		pthread_mutex_unlock(&fs->table_lock);
+		/* The writeback cache flushes the times of an object whose last
+		 * name just went (unlink, rename over it); nobody can see them any
+		 * more, and a refusal would come back from the next syncfs(2) as
+		 * the mount's writeback error. */
+		bool times_only = !(to_set & ~(FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_ATIME |
+					       FUSE_SET_ATTR_ATIME_NOW));
+		if (times_only && fd < 0) {
+			unlock(fs);
+			st = (struct stat){.st_ino = n->ino, .st_mode = n->type};
+			fuse_reply_attr(req, &st, 0);
+			return;
+		}
 		if (fd < 0)
 			r = -ENOENT;
 		else if (to_set && layer_is_upper(fs, n->layer))
 			r = apply_setattr(fs, fd, -1, "", attr, to_set, fi);
-		else if (to_set)
+		else if (to_set && !times_only)
 			r = -EROFS;
 	} else if (to_set) {
 		bool truncating = (to_set & FUSE_SET_ATTR_SIZE) && attr->st_size == 0;

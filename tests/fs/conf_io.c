@@ -417,6 +417,43 @@ static int syncfs_on_mount(struct testfs *t)
 	return CONF_PASS;
 }
 
+/* sed -i's pattern: a new file renamed over a lower one the caller only
+ * read. ext4 and kernel overlayfs: syncfs(2) then succeeds. (ctrfs refused
+ * the writeback cache's time flush of the replaced file, whose name was
+ * gone, and syncfs reported that as the mount's writeback error.) */
+static int syncfs_after_rename_over_lower_file(struct testfs *t)
+{
+	int fd;
+
+	CHECK_OK(conf_put(L0("f"), "old"));
+	MOUNT();
+	CHECK_CONTENT(M("f"), "old");
+	CHECK_OK(conf_put(M("tmp"), "new"));
+	CHECK_OK(rename(M("tmp"), M("f")));
+	CHECK_OK(fd = open(t->mnt, O_RDONLY | O_DIRECTORY));
+	CHECK_OK(syncfs(fd));
+	close(fd);
+	CHECK_CONTENT(M("f"), "new");
+	return CONF_PASS;
+}
+
+/* A lower file removed while a reader holds it open: syncfs(2) succeeds. */
+static int syncfs_after_unlink_of_open_lower_file(struct testfs *t)
+{
+	int fd, rd;
+
+	CHECK_OK(conf_put(L0("f"), "old"));
+	MOUNT();
+	CHECK_OK(rd = open(M("f"), O_RDONLY));
+	CHECK_OK(unlink(M("f")));
+	CHECK_OK(fd = open(t->mnt, O_RDONLY | O_DIRECTORY));
+	CHECK_OK(syncfs(fd));
+	close(fd);
+	close(rd);
+	CHECK(!conf_exists(M("f")));
+	return CONF_PASS;
+}
+
 /* --- statfs --- */
 
 static int statfs_reports_upper_filesystem_size(struct testfs *t)
@@ -688,6 +725,8 @@ const struct conf_case conf_cases_io[] = {
 	CONF_CASE(fsync_on_directory, 1, 0),
 	CONF_CASE(fsync_on_readonly_lower_fd, 1, 0),
 	CONF_CASE(syncfs_on_mount, 1, 0),
+	CONF_CASE(syncfs_after_rename_over_lower_file, 1, 0),
+	CONF_CASE(syncfs_after_unlink_of_open_lower_file, 1, 0),
 	CONF_CASE(statfs_reports_upper_filesystem_size, 1, 0),
 	CONF_CASE(statfs_name_length_255, 1, 0),
 	CONF_CASE(statfs_rw_mount_not_readonly, 1, 0),
