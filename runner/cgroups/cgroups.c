@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "cgroups_internal.h"
+#include "ctr/cleanup.h"
 #include "proc_stat.h"
 
 /* Controllers a from_json record may name (more than create makes, so a
@@ -80,7 +81,7 @@ char *cg_join(const char *a, const char *b)
 
 ssize_t cg_read_file(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	size_t got = 0;
@@ -88,17 +89,12 @@ ssize_t cg_read_file(const char *path, char *buf, size_t len)
 		ssize_t n = read(fd, buf + got, len - 1 - got);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			int saved = errno;
-			close(fd);
-			errno = saved;
+		if (n < 0)
 			return -1;
-		}
 		if (n == 0)
 			break;
 		got += (size_t)n;
 	}
-	close(fd);
 	buf[got] = '\0';
 	return (ssize_t)got;
 }
@@ -125,15 +121,13 @@ int cg_write(const char *dir, const char *file, const char *value, struct ctr_er
 	snprintf(path, sizeof path, "%s/%s", dir, file);
 	/* No O_CREAT: a control file the kernel does not provide is an error,
 	 * not a new file. O_TRUNC only matters for a test's plain files. */
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return ctr_fail(err, errno, "cannot open %s", path);
 	size_t len = strlen(value);
 	ssize_t n = write(fd, value, len);
-	int saved = errno;
-	close(fd);
 	if (n < 0)
-		return ctr_fail(err, saved, "cannot write '%s' to %s", value, path);
+		return ctr_fail(err, errno, "cannot write '%s' to %s", value, path);
 	if ((size_t)n != len)
 		return ctr_fail(err, 0, "cannot write '%s' to %s: short write", value, path);
 	return 0;
@@ -414,17 +408,15 @@ static int mkdir_fresh(const char *dir)
 
 static int make_dir(struct create_state *st, const char *parent, const char *name, struct ctr_error *err)
 {
-	char *dir = cg_join(parent, name);
+	_cleanup_free_ char *dir = cg_join(parent, name);
 	if (!dir)
 		return ctr_fail(err, ENOMEM, "cgroup %s", name);
 	if (mkdir_fresh(dir) < 0) {
-		int saved = errno;
-		free(dir);
-		if (saved == EEXIST)
+		if (errno == EEXIST)
 			return ctr_fail(err, 0, "cannot create cgroup %s/%s: it exists already", parent, name);
-		return ctr_fail(err, saved, "cannot create cgroup %s/%s", parent, name);
+		return ctr_fail(err, errno, "cannot create cgroup %s/%s", parent, name);
 	}
-	st->made[st->n_made++] = dir;
+	st->made[st->n_made++] = steal_pointer(&dir);
 	return 0;
 }
 
@@ -557,34 +549,29 @@ static bool has_dir(const struct ctr_cgroup *cg, const char *dir)
 static int add_hierarchy_dir(struct ctr_cgroup *cg, const char *key, const char *parent, const char *name,
 			     bool v1_cpuset, struct ctr_error *err)
 {
-	char *dir = cg_join(parent, name);
+	_cleanup_free_ char *dir = cg_join(parent, name);
 	if (!dir)
 		return ctr_fail(err, ENOMEM, "cgroup %s", name);
-	int rc = 0;
 	if (has_dir(cg, dir))
-		goto out;
-	if (mkdir_fresh(dir) < 0) {
-		rc = ctr_fail(err, errno, "cannot create cgroup %s (root's containers get a cgroup of their own in "
-					  "every hierarchy, so that their cgroup namespace is rooted there)", dir);
-		goto out;
-	}
+		return 0;
+	if (mkdir_fresh(dir) < 0)
+		return ctr_fail(err, errno, "cannot create cgroup %s (root's containers get a cgroup of their own in "
+					    "every hierarchy, so that their cgroup namespace is rooted there)", dir);
 	if (add_entry(cg, key, dir) < 0) {
 		cg_rmdir(dir);
-		rc = ctr_fail(err, ENOMEM, "cgroup %s", dir);
-		goto out;
+		return ctr_fail(err, ENOMEM, "cgroup %s", dir);
 	}
-	for (int i = 0; v1_cpuset && rc == 0 && i < 2; i++) {
+	for (int i = 0; v1_cpuset && i < 2; i++) {
 		const char *file = i ? "cpuset.mems" : "cpuset.cpus";
 		char path[4096], value[4096];
 		snprintf(path, sizeof path, "%s/%s", parent, file);
 		if (cg_read_file(path, value, sizeof value) < 0)
-			rc = ctr_fail(err, errno, "cannot read %s", path);
-		else
-			value[strcspn(value, "\n")] = '\0', rc = cg_write(dir, file, value, err);
+			return ctr_fail(err, errno, "cannot read %s", path);
+		value[strcspn(value, "\n")] = '\0';
+		if (cg_write(dir, file, value, err) < 0)
+			return -1;
 	}
-out:
-	free(dir);
-	return rc;
+	return 0;
 }
 
 int ctr_cgroup_add_hierarchies(const struct ctr_cgroup_env *env, struct ctr_cgroup *cg, const char *name,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cgroups_internal.h"
+#include "ctr/cleanup.h"
 
 /* The first process in PARENT's cgroup.procs other than the caller: 0 when
  * none, -1 when the file cannot be read. *SELF tells whether the caller is
@@ -125,20 +126,16 @@ int cg_v2_prepare(const char *parent, const char *cgpath, const char *const *wan
 	if (self) {
 		/* The only process in the way is the caller: it steps aside into
 		 * a leaf of its own, and stays outside the container's cgroup. */
-		char *leaf = cg_join(parent, CG_V2_LEAF), pid[32];
+		_cleanup_free_ char *leaf = cg_join(parent, CG_V2_LEAF);
+		char pid[32];
 		if (!leaf)
 			return ctr_fail(err, ENOMEM, "cgroup %s", parent);
 		if (cg_mkdir(leaf) == 0)
 			undo->made_leaf = true;
-		else if (errno != EEXIST) {
-			ctr_fail(err, errno, "cannot create cgroup %s", leaf);
-			free(leaf);
-			return -1;
-		}
+		else if (errno != EEXIST)
+			return ctr_fail(err, errno, "cannot create cgroup %s", leaf);
 		snprintf(pid, sizeof pid, "%d", (int)getpid());
-		int rc = cg_write(leaf, "cgroup.procs", pid, err);
-		free(leaf);
-		if (rc < 0)
+		if (cg_write(leaf, "cgroup.procs", pid, err) < 0)
 			return -1;
 		undo->moved_self = true;
 	}

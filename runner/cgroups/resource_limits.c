@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "resource_limits.h"
 
 /* docker refuses smaller memory limits (linuxMinMemory). */
@@ -44,14 +45,12 @@ int64_t ctr_limits_nano_cpus(const struct ctr_limits *l)
 
 int ctr_limits_online_cpus(char *buf, size_t len, int *count, struct ctr_error *err)
 {
-	int fd = open(CTR_CPU_ONLINE_FILE, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(CTR_CPU_ONLINE_FILE, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ctr_fail(err, errno, "cannot open %s", CTR_CPU_ONLINE_FILE);
 	ssize_t n = read(fd, buf, len - 1);
-	int saved = errno;
-	close(fd);
 	if (n < 0)
-		return ctr_fail(err, saved, "cannot read %s", CTR_CPU_ONLINE_FILE);
+		return ctr_fail(err, errno, "cannot read %s", CTR_CPU_ONLINE_FILE);
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	struct ctr_cpuset set;

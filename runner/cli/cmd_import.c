@@ -28,10 +28,10 @@ int cmd_import(struct ctrrun *rt, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct ctr_image_config config = {0};
+	_cleanup_image_config_ struct ctr_image_config config = {0};
 	struct ctr_error err = {0};
 	const char *message = NULL;
-	int opt, rc = CTRRUN_EXIT_ERROR;
+	int opt;
 
 	struct cli_options p;
 	cli_options_start(&p, "import", "c:m:h", options, argc, argv);
@@ -40,7 +40,7 @@ int cmd_import(struct ctrrun *rt, int argc, char **argv)
 		case 'c':
 			if (ctr_image_config_apply_change(&config, optarg, &err) < 0) {
 				ctrrun_print_error(&err);
-				goto out;
+				return CTRRUN_EXIT_ERROR;
 			}
 			break;
 		case 'm':
@@ -48,27 +48,23 @@ int cmd_import(struct ctrrun *rt, int argc, char **argv)
 			break;
 		case 'h':
 			fputs(import_usage, stdout);
-			rc = 0;
-			goto out;
+			return 0;
 		default:
 			ctrrun_print_error(&err);
-			goto out;
+			return CTRRUN_EXIT_ERROR;
 		}
 	}
 	if (argc - optind != 2) {
 		fprintf(stderr, "ctrrun: import needs FILE|- and NAME[:TAG], got %d argument%s\n", argc - optind,
 			argc - optind == 1 ? "" : "s");
 		fputs(import_usage, stderr);
-		goto out;
+		return CTRRUN_EXIT_ERROR;
 	}
 	char id[CTR_DB_ID_LEN + 1];
 	if (ctr_image_import_msg(rt, argv[optind], argv[optind + 1], &config, message, id, &err) < 0) {
 		ctrrun_print_error(&err);
-		goto out;
+		return CTRRUN_EXIT_ERROR;
 	}
 	printf("sha256:%s\n", id);
-	rc = 0;
-out:
-	ctr_image_config_free(&config);
-	return rc;
+	return 0;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "container_remove.h"
+#include "ctr/cleanup.h"
 #include "cgroups.h"
 #include "container_launch.h"
 #include "ctrrun.h"
@@ -240,7 +241,7 @@ static int make_volume_dirs(struct run_state *s, struct ctr_error *err)
 		if (errno != ENOENT)
 			return ctr_fail(err, errno, "volume %s", path);
 		/* mkdir -p, remembering each level created. */
-		char *copy = strdup(path);
+		_cleanup_free_ char *copy = strdup(path);
 		if (!copy)
 			return ctr_fail(err, ENOMEM, "volume");
 		for (char *p = copy + 1;; p++) {
@@ -254,7 +255,6 @@ static int make_volume_dirs(struct run_state *s, struct ctr_error *err)
 				if (s->security.userns == CTR_DB_USERNS_AUTO && chown(copy, s->pool_uid, s->pool_gid) < 0) {
 					int e = errno;
 					rmdir(copy);
-					free(copy);
 					return ctr_fail(err, e, "cannot hand volume directory %s to the container's root", path);
 				}
 				char **grown = realloc(s->made_host_dirs, (s->n_made_host_dirs + 1) * sizeof *grown);
@@ -263,15 +263,12 @@ static int make_volume_dirs(struct run_state *s, struct ctr_error *err)
 					s->made_host_dirs[s->n_made_host_dirs++] = strdup(copy);
 				}
 			} else if (errno != EEXIST) {
-				int e = errno;
-				free(copy);
-				return ctr_fail(err, e, "cannot create volume directory %s", path);
+				return ctr_fail(err, errno, "cannot create volume directory %s", path);
 			}
 			*p = saved;
 			if (!saved)
 				break;
 		}
-		free(copy);
 	}
 	return 0;
 }
@@ -288,14 +285,11 @@ static int make_dirs(struct ctrrun *rt, struct run_state *s, struct ctr_error *e
 	s->dir_made = true;
 	static const char *const subs[] = {"upper", "work", "merged", "proc"};
 	for (int i = 0; i < 4; i++) {
-		char *sub = NULL;
+		_cleanup_free_ char *sub = NULL;
 		if (asprintf(&sub, "%s/%s", s->dir, subs[i]) < 0)
 			return ctr_fail(err, ENOMEM, "path");
-		int rc = mkdir(sub, 0755);
-		int e = errno;
-		free(sub);
-		if (rc < 0)
-			return ctr_fail(err, e, "cannot create %s/%s", s->dir, subs[i]);
+		if (mkdir(sub, 0755) < 0)
+			return ctr_fail(err, errno, "cannot create %s/%s", s->dir, subs[i]);
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "dir_list.h"
 
 static int compare_names(const void *a, const void *b)
@@ -26,15 +27,13 @@ int ctr_dir_list(int dfd, const char *path, char ***names, size_t *n, struct ctr
 	*n = 0;
 	/* A stream of its own: fdopendir takes the fd, closedir closes it. The
 	 * offset is shared with DFD, hence the rewind. */
-	int copy = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+	_cleanup_close_ int copy = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
 	if (copy < 0)
 		return ctr_fail(err, errno, "cannot read directory %s", path);
-	DIR *d = fdopendir(copy);
-	if (!d) {
-		int e = errno;
-		close(copy);
-		return ctr_fail(err, e, "cannot read directory %s", path);
-	}
+	_cleanup_closedir_ DIR *d = fdopendir(copy);
+	if (!d)
+		return ctr_fail(err, errno, "cannot read directory %s", path);
+	copy = -1;  /* the stream's now */
 	rewinddir(d);
 	char **v = NULL;
 	size_t count = 0, cap = 0;
@@ -65,7 +64,6 @@ int ctr_dir_list(int dfd, const char *path, char ***names, size_t *n, struct ctr
 		}
 		count++;
 	}
-	closedir(d);
 	if (rc < 0) {
 		ctr_dir_list_free(v, count);
 		return -1;

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "idmap_config.h"
 
 /* Container ids 1..65535: what images use. More would only waste the range. */
@@ -193,24 +194,25 @@ static int run_helper(const char *helper, pid_t pid, const struct ctr_idmap_rang
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return ctr_fail(err, errno, "pipe");
+	_cleanup_close_ int msg_rd = pipefd[0], msg_wr = pipefd[1];
 	pid_t child = fork();
 	if (child < 0)
 		return ctr_fail(err, errno, "fork");
 	if (child == 0) {
-		dup2(pipefd[1], 2);
+		dup2(msg_wr, 2);
 		execv(path, argv);
 		/* The child's one word: its stderr is the pipe the parent reads
 		 * into its error (a process after fork has no error to return). */
 		dprintf(2, "cannot run %s: %s", path, strerror(errno));
 		_exit(127);
 	}
-	close(pipefd[1]);
+	close(steal_fd(&msg_wr));
 	char msg[512] = "";
 	ssize_t got = 0, r2;
-	while ((r2 = read(pipefd[0], msg + got, sizeof msg - 1 - got)) > 0)
+	while ((r2 = read(msg_rd, msg + got, sizeof msg - 1 - got)) > 0)
 		got += r2;
 	msg[got] = '\0';
-	close(pipefd[0]);
+	close(steal_fd(&msg_rd));
 	int status;
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
@@ -228,14 +230,12 @@ static int write_file(pid_t pid, const char *name, const char *text, struct ctr_
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ctr_fail(err, errno, "cannot open %s", path);
 	ssize_t n = write(fd, text, strlen(text));
-	int saved = errno;
-	close(fd);
 	if (n != (ssize_t)strlen(text))
-		return ctr_fail(err, n < 0 ? saved : EIO, "cannot write %s", path);
+		return ctr_fail(err, n < 0 ? errno : EIO, "cannot write %s", path);
 	return 0;
 }
 
@@ -271,27 +271,24 @@ int ctr_idmap_userns_fd(const struct ctr_idmap *map, struct ctr_error *err)
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return ctr_fail(err, errno, "pipe");
+	_cleanup_close_ int ready_rd = ready[0], ready_wr = ready[1];
 	/* A child makes the namespace and waits to be mapped; its fd outlives
 	 * it. Reading the pipe returns when the parent closes it. */
 	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(ready[0]);
-		close(ready[1]);
-		return ctr_fail(err, e, "fork");
-	}
+	if (pid < 0)
+		return ctr_fail(err, errno, "fork");
 	if (pid == 0) {
-		close(ready[0]);
+		close(ready_rd);
 		char c = unshare(CLONE_NEWUSER) == 0 ? 'u' : 'x';
-		if (write(ready[1], &c, 1) != 1)
+		if (write(ready_wr, &c, 1) != 1)
 			_exit(1);
 		pause();
 		_exit(0);
 	}
-	close(ready[1]);
+	close(steal_fd(&ready_wr));
 	char c = 0;
 	int fd = -1;
-	if (read(ready[0], &c, 1) != 1 || c != 'u') {
+	if (read(ready_rd, &c, 1) != 1 || c != 'u') {
 		ctr_fail(err, 0, "cannot create a user namespace for an idmapped mount");
 	} else if (ctr_idmap_write(map, pid, err) == 0) {
 		char path[64];
@@ -299,7 +296,7 @@ int ctr_idmap_userns_fd(const struct ctr_idmap *map, struct ctr_error *err)
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 			ctr_fail(err, errno, "cannot open %s", path);
 	}
-	close(ready[0]);
+	close(steal_fd(&ready_rd));
 	kill(pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "remove_tree.h"
 #include "userns.h"
 
@@ -15,52 +16,42 @@
  * level holds one fd: trees deeper than the fd limit fail with EMFILE. */
 static int empty_dir(int dfd, const char *path, struct ctr_error *err)
 {
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		int e = errno;
-		close(dfd);
-		return ctr_fail(err, e, "cannot read %s", path);
-	}
-	int rc = 0;
+	_cleanup_close_ int fd = dfd;
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	if (!d)
+		return ctr_fail(err, errno, "cannot read %s", path);
+	fd = -1;  /* the stream's now */
 	struct dirent *de;
-	while (rc == 0 && (errno = 0, de = readdir(d))) {
+	while ((errno = 0, de = readdir(d))) {
 		const char *name = de->d_name;
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 			continue;
 		if (unlinkat(dirfd(d), name, 0) == 0 || errno == ENOENT)
 			continue;
-		if (errno != EISDIR && errno != EPERM) {
-			rc = ctr_fail(err, errno, "cannot remove %s/%s", path, name);
-			break;
-		}
-		int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (errno != EISDIR && errno != EPERM)
+			return ctr_fail(err, errno, "cannot remove %s/%s", path, name);
+		_cleanup_close_ int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0 && errno == EACCES && fchmodat(dirfd(d), name, 0700, 0) == 0)
 			sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0 && errno == ENOENT)
 			continue;  /* removed meanwhile (by a killed remover's helper on its way out) */
-		if (sub < 0) {
-			rc = ctr_fail(err, errno, "cannot remove %s/%s", path, name);
-			break;
-		}
+		if (sub < 0)
+			return ctr_fail(err, errno, "cannot remove %s/%s", path, name);
 		struct stat st;
 		if (fstat(sub, &st) == 0 && (st.st_mode & 0300) != 0300)
 			fchmod(sub, st.st_mode | 0700);
-		char *subpath = NULL;
-		if (asprintf(&subpath, "%s/%s", path, name) < 0) {
-			close(sub);
-			rc = ctr_fail(err, ENOMEM, "path");
-			break;
-		}
-		rc = empty_dir(sub, subpath, err);
-		if (rc == 0 && unlinkat(dirfd(d), name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-			rc = ctr_fail(err, errno, "cannot remove %s", subpath);
-		free(subpath);
+		_cleanup_free_ char *subpath = NULL;
+		if (asprintf(&subpath, "%s/%s", path, name) < 0)
+			return ctr_fail(err, ENOMEM, "path");
+		if (empty_dir(steal_fd(&sub), subpath, err) < 0)
+			return -1;
+		if (unlinkat(dirfd(d), name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+			return ctr_fail(err, errno, "cannot remove %s", subpath);
 		/* Entries may have moved: the directory stream is fine with that. */
 	}
-	if (rc == 0 && errno != 0 && de == NULL)
-		rc = ctr_fail(err, errno, "cannot read %s", path);
-	closedir(d);
-	return rc;
+	if (errno != 0)
+		return ctr_fail(err, errno, "cannot read %s", path);
+	return 0;
 }
 
 int ctr_remove_tree(const char *path, struct ctr_error *err)

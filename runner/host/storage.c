@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "exit_code.h"
 #include "storage.h"
 
@@ -143,15 +144,11 @@ int ctrrun_init(struct ctrrun *rt, const char *root_override, struct ctr_error *
 	/* Checked before anything is made inside. */
 	if (make_dirs(rt->root, 0700, err) < 0 || own_privately(rt->root, &rt->warnings, err) < 0)
 		return -1;
-	char *sub = NULL;
 	for (const char *d = "layers"; d; d = strcmp(d, "layers") == 0 ? "containers" : NULL) {
+		_cleanup_free_ char *sub = NULL;
 		if (asprintf(&sub, "%s/%s", rt->root, d) < 0)
 			return ctr_fail(err, ENOMEM, "path");
-		int rc = make_dirs(sub, 0700, err);
-		if (rc == 0)
-			rc = own_privately(sub, &rt->warnings, err);
-		free(sub);
-		if (rc < 0)
+		if (make_dirs(sub, 0700, err) < 0 || own_privately(sub, &rt->warnings, err) < 0)
 			return -1;
 	}
 	if (files_privately(rt->root, &rt->warnings, err) < 0 || make_dirs(rt->runtime_dir, 0700, err) < 0 ||

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "userns.h"
 
 static bool is_identity(const struct ctr_idmap *map)
@@ -68,52 +69,46 @@ fail:
 int ctr_userns_run(const struct ctr_idmap *map, int (*fn)(void *arg, struct ctr_error *err), void *arg,
 		   struct ctr_error *err)
 {
-	int to_child[2], from_child[2], errpipe[2];
-	if (pipe2(to_child, O_CLOEXEC) < 0)
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
 		return ctr_fail(err, errno, "pipe");
-	if (pipe2(from_child, O_CLOEXEC) < 0 || pipe2(errpipe, O_CLOEXEC) < 0) {
-		int e = errno;
-		close(to_child[0]);
-		close(to_child[1]);
-		return ctr_fail(err, e, "pipe");
-	}
+	_cleanup_close_ int to_child_rd = p[0], to_child_wr = p[1];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return ctr_fail(err, errno, "pipe");
+	_cleanup_close_ int from_child_rd = p[0], from_child_wr = p[1];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return ctr_fail(err, errno, "pipe");
+	_cleanup_close_ int err_rd = p[0], err_wr = p[1];
 	pid_t parent = getpid();
 	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		for (int i = 0; i < 2; i++) {
-			close(to_child[i]);
-			close(from_child[i]);
-			close(errpipe[i]);
-		}
-		return ctr_fail(err, e, "fork");
-	}
+	if (pid < 0)
+		return ctr_fail(err, errno, "fork");
 	if (pid == 0) {
-		close(to_child[1]);
-		close(from_child[0]);
-		close(errpipe[0]);
-		child_main(map, parent, to_child[0], from_child[1], errpipe[1], fn, arg);
+		close(to_child_wr);
+		close(from_child_rd);
+		close(err_rd);
+		child_main(map, parent, to_child_rd, from_child_wr, err_wr, fn, arg);
 	}
-	close(to_child[0]);
-	close(from_child[1]);
-	close(errpipe[1]);
+	close(steal_fd(&to_child_rd));
+	close(steal_fd(&from_child_wr));
+	close(steal_fd(&err_wr));
 
 	int rc = 0;
 	if (!is_identity(map) && map->userns_fd < 0) {
 		char c;
-		if (read(from_child[0], &c, 1) == 1) {
+		if (read(from_child_rd, &c, 1) == 1) {
 			if (ctr_idmap_write(map, pid, err) < 0)
 				rc = -1;
-			else if (write(to_child[1], "m", 1) != 1)
+			else if (write(to_child_wr, "m", 1) != 1)
 				rc = ctr_fail(err, errno, "user namespace child");
 		}
 	}
-	close(to_child[1]);
-	close(from_child[0]);
+	close(steal_fd(&to_child_wr));
+	close(steal_fd(&from_child_rd));
 
 	struct ctr_error child_err = {0};
-	ssize_t got = read(errpipe[0], &child_err, sizeof child_err);
-	close(errpipe[0]);
+	ssize_t got = read(err_rd, &child_err, sizeof child_err);
+	close(steal_fd(&err_rd));
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "ctr/cleanup.h"
 #include "image_config.h"
 
 static void strv_free(char **v, size_t n)
@@ -73,38 +74,40 @@ static struct json_object *field(struct json_object *obj, const char *key)
 	return v;
 }
 
+/* json-c's reference dropped on the way out, as the cleanups of ctr/cleanup.h do. */
+static inline void json_put(struct json_object **o)
+{
+	int saved = errno;
+	json_object_put(*o);
+	errno = saved;
+}
+#define _cleanup_json_ __attribute__((cleanup(json_put)))
+
 int ctr_image_config_parse(const char *json, struct ctr_image_config *out, struct ctr_error *err)
 {
 	memset(out, 0, sizeof *out);
 	if (!json)
 		return 0;
 	enum json_tokener_error jerr;
-	struct json_object *root = json_tokener_parse_verbose(json, &jerr);
+	_cleanup_json_ struct json_object *root = json_tokener_parse_verbose(json, &jerr);
 	if (!root)
 		return ctr_fail(err, 0, "image config is not valid JSON: %s", json_tokener_error_desc(jerr));
-	int rc = 0;
-	if (!json_object_is_type(root, json_type_object)) {
-		rc = ctr_fail(err, 0, "image config is not a JSON object");
-		goto out;
-	}
+	if (!json_object_is_type(root, json_type_object))
+		return ctr_fail(err, 0, "image config is not a JSON object");
 	struct json_object *cfg = field(root, "config");
 	if (!cfg)
-		goto out;
-	if (!json_object_is_type(cfg, json_type_object)) {
-		rc = ctr_fail(err, 0, "image config: config is not an object");
-		goto out;
-	}
+		return 0;
+	if (!json_object_is_type(cfg, json_type_object))
+		return ctr_fail(err, 0, "image config: config is not an object");
 	if (parse_strv(field(cfg, "Entrypoint"), "Entrypoint", &out->entrypoint, &out->n_entrypoint, err) ||
 	    parse_strv(field(cfg, "Cmd"), "Cmd", &out->cmd, &out->n_cmd, err) ||
 	    parse_strv(field(cfg, "Env"), "Env", &out->env, &out->n_env, err) ||
 	    parse_str(field(cfg, "WorkingDir"), "WorkingDir", &out->workdir, err) ||
 	    parse_str(field(cfg, "User"), "User", &out->user, err)) {
-		rc = -1;
 		ctr_image_config_free(out);
+		return -1;
 	}
-out:
-	json_object_put(root);
-	return rc;
+	return 0;
 }
 
 /* json-c adds to objects and arrays without failing short of memory
@@ -266,23 +269,21 @@ static int split_words(const char *s, char ***words, size_t *n, struct ctr_error
 static int set_env(struct ctr_image_config *c, const char *name, size_t name_len, const char *value,
 		   struct ctr_error *err)
 {
-	char *entry = NULL;
+	_cleanup_free_ char *entry = NULL;
 	if (asprintf(&entry, "%.*s=%s", (int)name_len, name, value) < 0)
 		return ctr_fail(err, ENOMEM, "--change ENV");
 	for (size_t i = 0; i < c->n_env; i++) {
 		if (strncmp(c->env[i], name, name_len) == 0 && c->env[i][name_len] == '=') {
 			free(c->env[i]);
-			c->env[i] = entry;
+			c->env[i] = steal_pointer(&entry);
 			return 0;
 		}
 	}
 	char **grown = realloc(c->env, (c->n_env + 2) * sizeof *grown);
-	if (!grown) {
-		free(entry);
+	if (!grown)
 		return ctr_fail(err, ENOMEM, "--change ENV");
-	}
 	c->env = grown;
-	c->env[c->n_env++] = entry;
+	c->env[c->n_env++] = steal_pointer(&entry);
 	c->env[c->n_env] = NULL;
 	return 0;
 }

@@ -31,5 +31,8 @@ char *ctr_image_config_to_json_at(const struct ctr_image_config *c, char *const 
  * Anything else is an error naming the instruction. */
 int ctr_image_config_apply_change(struct ctr_image_config *c, const char *change, struct ctr_error *err);
 void ctr_image_config_free(struct ctr_image_config *c);
+/* A config variable (zeroed at first) that frees what it holds on the way
+ * out, as the cleanups of ctr/cleanup.h do (free keeps errno). */
+#define _cleanup_image_config_ __attribute__((cleanup(ctr_image_config_free)))
 
 #endif

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "image_import.h"
 #include "owned_tmp.h"
 #include "remove_tree.h"
@@ -143,14 +144,12 @@ int ctr_image_ref_parse(const char *ref, char **repo, char **tag, struct ctr_err
 	if (name_len == CTR_DB_ID_LEN && strspn(ref, "0123456789abcdef") >= CTR_DB_ID_LEN)
 		return ctr_fail(err, 0, "invalid image name \"%s\": a 64-digit hex string would read as an image id",
 				ref);
-	*repo = strndup(ref, name_len);
-	*tag = strdup(colon ? colon + 1 : "latest");
-	if (!*repo || !*tag) {
-		free(*repo);
-		free(*tag);
-		*repo = *tag = NULL;
+	_cleanup_free_ char *r = strndup(ref, name_len);
+	_cleanup_free_ char *t = strdup(colon ? colon + 1 : "latest");
+	if (!r || !t)
 		return ctr_fail(err, ENOMEM, "image name");
-	}
+	*repo = steal_pointer(&r);
+	*tag = steal_pointer(&t);
 	return 0;
 }
 
@@ -164,28 +163,22 @@ int ctr_image_ref_parse(const char *ref, char **repo, char **tag, struct ctr_err
  * elsewhere while it holds the lock: closing any descriptor of it drops it.) */
 static int layers_lock(const struct ctrrun *rt, bool wait, struct ctr_error *err)
 {
-	char *path = NULL;
+	_cleanup_free_ char *path = NULL;
 	if (asprintf(&path, "%s/layers/.lock", rt->root) < 0)
 		return ctr_fail(err, ENOMEM, "layers lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		ctr_fail(err, errno, "cannot open %s", path);
-		free(path);
-		return -1;
-	}
+	_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return ctr_fail(err, errno, "cannot open %s", path);
 	struct flock whole = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	while (fcntl(fd, wait ? F_SETLKW : F_SETLK, &whole) < 0) {
 		if (errno != EINTR) {
 			int e = errno == EACCES || errno == EAGAIN ? EWOULDBLOCK : errno;
 			ctr_fail(err, e, "cannot lock %s", path);
-			free(path);
-			close(fd);
 			errno = e;
 			return -1;
 		}
 	}
-	free(path);
-	return fd;
+	return steal_fd(&fd);
 }
 
 int ctr_layers_lock(const struct ctrrun *rt, struct ctr_error *err)
@@ -204,22 +197,20 @@ int ctr_layers_trylock(const struct ctrrun *rt, struct ctr_error *err)
  * whatever happens). */
 int ctr_layers_tmpfile(const struct ctrrun *rt, const char *what, struct ctr_error *err)
 {
-	char *dir = NULL;
+	_cleanup_free_ char *dir = NULL;
 	if (asprintf(&dir, "%s/layers", rt->root) < 0)
 		return ctr_fail(err, ENOMEM, "temporary file");
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {
-		char *name = NULL;
+		_cleanup_free_ char *name = NULL;
 		if (asprintf(&name, "%s/.spool-XXXXXX", dir) >= 0) {
 			fd = mkostemp(name, O_CLOEXEC);
 			if (fd >= 0)
 				unlink(name);
-			free(name);
 		}
 	}
 	if (fd < 0)
 		ctr_fail(err, errno, "cannot make a temporary file in %s for %s", dir, what);
-	free(dir);
 	return fd;
 }
 
@@ -227,7 +218,7 @@ int ctr_layers_tmpfile(const struct ctrrun *rt, const char *what, struct ctr_err
  * need two passes over it. */
 static int spool(const struct ctrrun *rt, int in, const char *what, struct ctr_error *err)
 {
-	int fd = ctr_layers_tmpfile(rt, what, err);
+	_cleanup_close_ int fd = ctr_layers_tmpfile(rt, what, err);
 	if (fd < 0)
 		return -1;
 	char buf[128 * 1024];
@@ -237,29 +228,20 @@ static int spool(const struct ctrrun *rt, int in, const char *what, struct ctr_e
 			break;
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			ctr_fail(err, errno, "cannot read %s", what);
-			goto fail;
-		}
+		if (n < 0)
+			return ctr_fail(err, errno, "cannot read %s", what);
 		for (ssize_t off = 0; off < n;) {
 			ssize_t w = write(fd, buf + off, (size_t)(n - off));
 			if (w < 0 && errno == EINTR)
 				continue;
-			if (w < 0) {
-				ctr_fail(err, errno, "cannot spool %s to %s/layers", what, rt->root);
-				goto fail;
-			}
+			if (w < 0)
+				return ctr_fail(err, errno, "cannot spool %s to %s/layers", what, rt->root);
 			off += w;
 		}
 	}
-	if (lseek(fd, 0, SEEK_SET) != 0) {
-		ctr_fail(err, errno, "cannot rewind the copy of %s", what);
-		goto fail;
-	}
-	return fd;
-fail:
-	close(fd);
-	return -1;
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return ctr_fail(err, errno, "cannot rewind the copy of %s", what);
+	return steal_fd(&fd);
 }
 
 /* The tarball as a seekable fd positioned at 0: FILE itself, or a spooled
@@ -268,24 +250,17 @@ static int open_input(const struct ctrrun *rt, const char *file, const char *wha
 {
 	if (strcmp(file, "-") == 0)
 		return spool(rt, STDIN_FILENO, what, err);
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ctr_fail(err, errno, "cannot open tarball %s", file);
 	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		ctr_fail(err, errno, "cannot open tarball %s", file);
-		close(fd);
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
+	if (fstat(fd, &st) < 0)
+		return ctr_fail(err, errno, "cannot open tarball %s", file);
+	if (S_ISDIR(st.st_mode))
 		return ctr_fail(err, EISDIR, "cannot import %s", file);
-	}
 	if (lseek(fd, 0, SEEK_SET) == 0)
-		return fd;
-	int copy = spool(rt, fd, what, err);
-	close(fd);
-	return copy;
+		return steal_fd(&fd);
+	return spool(rt, fd, what, err);
 }
 
 static void hex(const unsigned char *d, size_t n, char *out)
@@ -393,22 +368,18 @@ static int extract_layer(struct ctrrun *rt, int fd, const char *what, char **tmp
 			 struct ctr_error *err)
 {
 	*tmp = NULL;
-	char *layers = NULL;
+	_cleanup_free_ char *layers = NULL;
 	if (asprintf(&layers, "%s/layers", rt->root) < 0)
 		return ctr_fail(err, ENOMEM, "layer");
 	/* Named after this process, so that the next command can tell the
 	 * leftover of a killed import from a live one (owned_tmp.c, leftovers.c). */
-	*tmp = ctr_owned_tmp_template(layers);
-	free(layers);
-	if (!*tmp)
+	_cleanup_free_ char *made = ctr_owned_tmp_template(layers);
+	if (!made)
 		return ctr_fail(err, errno, "layer");
-	if (!mkdtemp(*tmp)) {
-		ctr_fail(err, errno, "cannot make a temporary directory %s", *tmp);
-		free(*tmp);
-		*tmp = NULL;
-		return -1;
-	}
-	char *diff = NULL;
+	if (!mkdtemp(made))
+		return ctr_fail(err, errno, "cannot make a temporary directory %s", made);
+	*tmp = steal_pointer(&made);
+	_cleanup_free_ char *diff = NULL;
 	if (asprintf(&diff, "%s/diff", *tmp) < 0)
 		return ctr_fail(err, ENOMEM, "layer");
 	struct extract_result *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -431,7 +402,6 @@ static int extract_layer(struct ctrrun *rt, int fd, const char *what, char **tmp
 	}
 	if (shared != MAP_FAILED)
 		munmap(shared, sizeof *shared);
-	free(diff);
 	return rc;
 }
 
@@ -491,31 +461,24 @@ static int commit(struct ctrrun *rt, char **tmp, const struct ctr_db_layer *laye
 			/* Another import made the same layer meanwhile: use that one. */
 			remove_made(rt, *tmp);
 		} else {
-			char *final = ctrrun_layer_dir(rt, layer->id);
+			_cleanup_free_ char *final = ctrrun_layer_dir(rt, layer->id);
 			if (!final)
 				return ctr_fail(err, ENOMEM, "layer");
 			/* A directory without its tree or row is what a killed import
 			 * left; no image refers to it. */
-			if (ctr_remove_tree_as(&rt->idmap, final, err) < 0) {
-				free(final);
+			if (ctr_remove_tree_as(&rt->idmap, final, err) < 0)
 				return -1;
-			}
-			if (rename(*tmp, final) < 0) {
-				ctr_fail(err, errno, "cannot move %s into place as %s", *tmp, final);
-				free(final);
-				return -1;
-			}
+			if (rename(*tmp, final) < 0)
+				return ctr_fail(err, errno, "cannot move %s into place as %s", *tmp, final);
 			free(*tmp);
 			*tmp = NULL;
 			if (rc == CTR_DB_NOT_FOUND) {
 				if (ctr_db_add_layer(rt->db, layer, err) != CTR_DB_OK) {
 					remove_made(rt, final);
-					free(final);
 					return -1;
 				}
 				new_layer = true;
 			}
-			free(final);
 		}
 		free(*tmp);
 		*tmp = NULL;
@@ -530,7 +493,7 @@ static int commit(struct ctrrun *rt, char **tmp, const struct ctr_db_layer *laye
 
 int ctr_image_check_name_free(struct ctrrun *rt, const char *repo, const char *tag, struct ctr_error *err)
 {
-	char *ref = NULL;
+	_cleanup_free_ char *ref = NULL;
 	if (asprintf(&ref, "%s:%s", repo, tag) < 0)
 		return ctr_fail(err, ENOMEM, "image name");
 	struct ctr_db_image img;
@@ -541,18 +504,20 @@ int ctr_image_check_name_free(struct ctrrun *rt, const char *repo, const char *t
 			ctr_fail(err, 0, "image name %s is already used by image %.12s: remove that first with "
 					 "`ctrrun rmi %s`, or choose another tag", ref, img.id, ref);
 		ctr_db_image_free(&img);
-		free(ref);
 		return taken ? -1 : 0;
 	}
-	free(ref);
 	return rc == CTR_DB_NOT_FOUND || rc == CTR_DB_AMBIGUOUS ? 0 : -1;
 }
 
 int ctr_image_add_with_layer(struct ctrrun *rt, int fd, const char *what, struct ctr_db_image *image,
 			     struct ctr_error *err)
 {
-	char *tmp = NULL;
-	int lock = -1, rc = -1;
+	/* The goto stays for the undo (the half-made layer directory removed
+	 * under the lock, the image id cleared); the plain resources clean up
+	 * themselves. */
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int lock = -1;
+	int rc = -1;
 	if (!image->config || image->n_layers == 0)
 		return ctr_fail(err, EINVAL, "image %s:%s: no config or no layer", image->repository, image->tag);
 	struct ctr_db_layer layer = {.created_ns = image->created_ns};
@@ -572,9 +537,6 @@ int ctr_image_add_with_layer(struct ctrrun *rt, int fd, const char *what, struct
 out:
 	if (tmp)
 		remove_made(rt, tmp);
-	if (lock >= 0)
-		close(lock);
-	free(tmp);
 	if (rc < 0)
 		memset(image->id, 0, sizeof image->id);
 	return rc;
@@ -583,28 +545,27 @@ out:
 int ctr_image_import_msg(struct ctrrun *rt, const char *file, const char *ref, const struct ctr_image_config *config,
 			 const char *message, char *image_id, struct ctr_error *err)
 {
-	char *repo = NULL, *tag = NULL, *comment = NULL, *json = NULL, *full_ref = NULL;
+	_cleanup_free_ char *repo = NULL, *tag = NULL, *comment = NULL, *json = NULL, *full_ref = NULL;
 	const char *what = strcmp(file, "-") == 0 ? "standard input" : file;
-	int fd = -1, rc = -1;
 	memset(image_id, 0, CTR_DB_ID_LEN + 1);
 
 	if (ctr_image_ref_parse(ref, &repo, &tag, err) < 0 || ctrrun_open_db(rt, err) < 0 ||
 	    ctr_image_check_name_free(rt, repo, tag, err) < 0)
-		goto out;
-	if ((fd = open_input(rt, file, what, err)) < 0)
-		goto out;
+		return -1;
+	_cleanup_close_ int fd = open_input(rt, file, what, err);
+	if (fd < 0)
+		return -1;
 
 	char layer_id[CTR_DB_ID_LEN + 1];
 	if (ctr_layer_tar_id(fd, what, layer_id, err) < 0)
-		goto out;
+		return -1;
 	char diff_id[7 + CTR_DB_ID_LEN + 1];
 	snprintf(diff_id, sizeof diff_id, "sha256:%s", layer_id);
 	char *diff_ids[] = {diff_id};
 	char *layers[] = {layer_id};
 	if (!message && asprintf(&comment, "Imported from %s", file) < 0) {
 		comment = NULL;
-		ctr_fail(err, ENOMEM, "image config");
-		goto out;
+		return ctr_fail(err, ENOMEM, "image config");
 	}
 	struct ctr_db_image image = {
 		.repository = repo,
@@ -614,15 +575,12 @@ int ctr_image_import_msg(struct ctrrun *rt, const char *file, const char *ref, c
 		.n_layers = 1,
 	};
 	json = ctr_image_config_to_json_at(config, diff_ids, 1, image.created_ns, message ? message : comment);
-	if (!json) {
-		ctr_fail(err, ENOMEM, "image config");
-		goto out;
-	}
+	if (!json)
+		return ctr_fail(err, ENOMEM, "image config");
 	image.config = json;
 	if (ctr_image_add_with_layer(rt, fd, what, &image, err) < 0)
-		goto out;
+		return -1;
 	memcpy(image_id, image.id, CTR_DB_ID_LEN + 1);
-	rc = 0;
 
 	/* History only: the image exists whether or not this is recorded. */
 	struct ctr_error ev_err = {0};
@@ -634,13 +592,5 @@ int ctr_image_import_msg(struct ctrrun *rt, const char *file, const char *ref, c
 	} else {
 		full_ref = NULL;
 	}
-out:
-	if (fd >= 0)
-		close(fd);
-	free(repo);
-	free(tag);
-	free(comment);
-	free(json);
-	free(full_ref);
-	return rc;
+	return 0;
 }

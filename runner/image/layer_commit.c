@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "commit_config.h"
+#include "ctr/cleanup.h"
 #include "container_config.h"
 #include "dir_list.h"
 #include "image_import.h"
@@ -93,25 +94,21 @@ static int upper_entry(struct upper_walk *x, int dfd, size_t plen, const char *n
 	if (!S_ISDIR(st.st_mode))
 		return ctr_tar_writer_add(x->w, dfd, name, x->path, &st, err);
 
-	int child = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int child = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (child < 0) {
 		if (errno == ENOENT)
 			return 0;
 		return ctr_fail(err, errno, "%s: cannot open %s/%s", x->what, x->upper, x->path);
 	}
-	int rc = ctr_tar_writer_add(x->w, dfd, name, x->path, &st, err);
+	if (ctr_tar_writer_add(x->w, dfd, name, x->path, &st, err) < 0)
+		return -1;
 	size_t len = strlen(x->path);
-	if (rc == 0 && is_opaque(child)) {
-		rc = set_path(x, len, "/", OPAQUE_MARKER, err);
-		if (rc == 0)
-			rc = ctr_tar_writer_add_marker(x->w, x->path, &st, err);
-	}
-	if (rc == 0)
-		rc = set_path(x, len, "/", "", err);
-	if (rc == 0)
-		rc = walk_upper(x, child, len + 1, err);
-	close(child);
-	return rc;
+	if (is_opaque(child) &&
+	    (set_path(x, len, "/", OPAQUE_MARKER, err) < 0 || ctr_tar_writer_add_marker(x->w, x->path, &st, err) < 0))
+		return -1;
+	if (set_path(x, len, "/", "", err) < 0)
+		return -1;
+	return walk_upper(x, child, len + 1, err);
 }
 
 static int walk_upper(struct upper_walk *x, int dfd, size_t plen, struct ctr_error *err)
@@ -139,32 +136,27 @@ static int upper_to_tar_here(void *arg, struct ctr_error *err)
 {
 	struct upper_job *job = arg;
 	struct upper_walk x = {.upper = job->upper, .what = job->what};
-	int root = open(job->upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int root = open(job->upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (root < 0)
 		return ctr_fail(err, errno, "%s: cannot open the upper dir %s", job->what, job->upper);
-	int rc = -1;
-	if (!(x.w = ctr_tar_writer_new(job->fd, job->what, err)))
-		goto out;
+	_cleanup_tar_writer_ struct ctr_tar_writer *w = ctr_tar_writer_new(job->fd, job->what, err);
+	if (!w)
+		return -1;
+	x.w = w;
 	/* The root itself has no entry (a layer's root is the image's); only
 	 * its opacity is a change. */
 	struct stat st;
-	if (fstat(root, &st) < 0) {
-		ctr_fail(err, errno, "%s: cannot stat %s", job->what, job->upper);
-		goto out;
-	}
+	if (fstat(root, &st) < 0)
+		return ctr_fail(err, errno, "%s: cannot stat %s", job->what, job->upper);
 	if (is_opaque(root) && ctr_tar_writer_add_marker(x.w, OPAQUE_MARKER, &st, err) < 0)
-		goto out;
+		return -1;
 	if (walk_upper(&x, root, 0, err) < 0 || ctr_tar_writer_close(x.w, err) < 0)
-		goto out;
+		return -1;
 	if (x.wh_names)
 		fprintf(stderr, "ctrrun: warning: %s: left out %ld file%s named .wh.* (first: %s): a layer would read "
 				"%s as a whiteout\n",
 			job->what, x.wh_names, x.wh_names == 1 ? "" : "s", x.first_wh, x.wh_names == 1 ? "it" : "them");
-	rc = 0;
-out:
-	ctr_tar_writer_free(x.w);
-	close(root);
-	return rc;
+	return 0;
 }
 
 int ctr_upper_to_tar(const struct ctr_idmap *map, const char *upper, int fd, const char *what,

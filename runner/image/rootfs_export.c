@@ -14,6 +14,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "dir_list.h"
 #include "rootfs_export.h"
 #include "tar_write.h"
@@ -281,14 +282,12 @@ int ctr_rootfs_export(struct ctrrun *rt, const struct ctr_db_container *c, const
 		goto out;
 	}
 	for (size_t i = 0; i < image->n_layers; i++) {
-		char *layer = ctrrun_layer_dir(rt, image->layers[image->n_layers - 1 - i]);
+		_cleanup_free_ char *layer = ctrrun_layer_dir(rt, image->layers[image->n_layers - 1 - i]);
 		if (!layer || asprintf(&x.roots[i + 1], "%s/diff", layer) < 0) {
 			x.roots[i + 1] = NULL;
-			free(layer);
 			ctr_fail(err, ENOMEM, "export");
 			goto out;
 		}
-		free(layer);
 	}
 	rc = ctr_userns_run(&rt->idmap, export_here, &x, err);
 out:

@@ -19,6 +19,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "tar_extract.h"
 
 #define WHITEOUT_PREFIX ".wh."
@@ -88,35 +89,28 @@ static const char *clean_path(const char *raw, char *out, size_t len)
  * *STOP is the length of REL's prefix that could not be opened. */
 static int open_beneath(int root_fd, const char *rel, bool create, size_t *stop)
 {
-	int fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
+	_cleanup_close_ int fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
 	*stop = 0;
 	for (const char *p = rel; fd >= 0 && *p;) {
 		size_t n = strcspn(p, "/");
 		char comp[NAME_MAX + 1];
 		*stop = (size_t)(p - rel) + n;
 		if (n > NAME_MAX) {
-			close(fd);
 			errno = ENAMETOOLONG;
 			return -1;
 		}
 		memcpy(comp, p, n);
 		comp[n] = '\0';
-		if (create && mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
-			int e = errno;
-			close(fd);
-			errno = e;
+		if (create && mkdirat(fd, comp, 0755) < 0 && errno != EEXIST)
 			return -1;
-		}
-		int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		int e = errno;
-		close(fd);
-		errno = e;
-		fd = next;
+		/* The parent closes at the end of the step, errno kept. */
+		_cleanup_close_ int parent = steal_fd(&fd);
+		fd = openat(parent, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		p += n;
 		if (*p == '/')
 			p++;
 	}
-	return fd;
+	return steal_fd(&fd);
 }
 
 static bool is_symlink_at(int root_fd, const char *rel, size_t len)
@@ -171,36 +165,34 @@ static int whiteout_dir(struct extract *x, const char *entry, const char *parent
 static int make_whiteout(struct extract *x, const char *entry, const char *parent, const char *name,
 			 struct ctr_error *err)
 {
-	int dfd = whiteout_dir(x, entry, parent, err);
+	_cleanup_close_ int dfd = whiteout_dir(x, entry, parent, err);
 	if (dfd < 0)
 		return -1;
-	int rc = 0;
 	if (mknodat(dfd, name, S_IFCHR | 0, makedev(0, 0)) < 0) {
 		struct stat st;
 		if (errno != EEXIST || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			rc = ctr_fail(err, errno, "extracting %s: cannot make the whiteout for entry \"%s\"", x->what, entry);
-		else if (S_ISDIR(st.st_mode))
-			rc = ctr_fail(err, 0, "bad tarball %s: whiteout \"%s\" hides the directory \"%s\" of the same layer",
-				      x->what, entry, name);
-		else if (!(S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) &&
-			 (unlinkat(dfd, name, 0) < 0 || mknodat(dfd, name, S_IFCHR | 0, makedev(0, 0)) < 0))
-			rc = ctr_fail(err, errno, "extracting %s: cannot make the whiteout for entry \"%s\"", x->what, entry);
+			return ctr_fail(err, errno, "extracting %s: cannot make the whiteout for entry \"%s\"", x->what,
+					entry);
+		if (S_ISDIR(st.st_mode))
+			return ctr_fail(err, 0, "bad tarball %s: whiteout \"%s\" hides the directory \"%s\" of the same "
+					"layer", x->what, entry, name);
+		if (!(S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) &&
+		    (unlinkat(dfd, name, 0) < 0 || mknodat(dfd, name, S_IFCHR | 0, makedev(0, 0)) < 0))
+			return ctr_fail(err, errno, "extracting %s: cannot make the whiteout for entry \"%s\"", x->what,
+					entry);
 	}
-	close(dfd);
-	return rc;
+	return 0;
 }
 
 static int make_opaque(struct extract *x, const char *entry, const char *parent, struct ctr_error *err)
 {
-	int dfd = whiteout_dir(x, entry, parent, err);
+	_cleanup_close_ int dfd = whiteout_dir(x, entry, parent, err);
 	if (dfd < 0)
 		return -1;
-	int rc = 0;
 	if (fsetxattr(dfd, OPAQUE_XATTR, "y", 1, 0) < 0)
-		rc = ctr_fail(err, errno, "extracting %s: cannot mark \"%s\" opaque (%s) for entry \"%s\"", x->what,
-			      *parent ? parent : ".", OPAQUE_XATTR, entry);
-	close(dfd);
-	return rc;
+		return ctr_fail(err, errno, "extracting %s: cannot mark \"%s\" opaque (%s) for entry \"%s\"", x->what,
+				*parent ? parent : ".", OPAQUE_XATTR, entry);
+	return 0;
 }
 
 /* Whiteout entries by name: ".wh..wh..opq" (opaque parent), other

@@ -13,6 +13,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "tar_write.h"
 
 #define USER_OVERLAY "user.overlay."
@@ -87,18 +88,15 @@ static int add_xattrs(struct ctr_tar_writer *w, struct archive_entry *e, int dfd
 	 * is the one held open, and the last component is not followed. */
 	char where[64 + NAME_MAX];
 	snprintf(where, sizeof where, "/proc/self/fd/%d/%s", dfd, name);
-	char *list = NULL, *value = NULL;
+	_cleanup_free_ char *list = NULL, *value = NULL;
 	ssize_t len;
-	int rc = 0;
 	for (;;) {
 		len = llistxattr(where, NULL, 0);
 		if (len <= 0)
 			break;
 		char *grown = realloc(list, (size_t)len);
-		if (!grown) {
-			rc = ctr_fail(err, ENOMEM, "writing %s", w->what);
-			goto out;
-		}
+		if (!grown)
+			return ctr_fail(err, ENOMEM, "writing %s", w->what);
 		list = grown;
 		ssize_t got = llistxattr(where, list, (size_t)len);
 		if (got >= 0) {
@@ -110,9 +108,8 @@ static int add_xattrs(struct ctr_tar_writer *w, struct archive_entry *e, int dfd
 	}
 	if (len < 0) {
 		if (errno == ENOTSUP || errno == ENOENT)
-			goto out;
-		rc = ctr_fail(err, errno, "writing %s: cannot list the extended attributes of %s", w->what, path);
-		goto out;
+			return 0;
+		return ctr_fail(err, errno, "writing %s: cannot list the extended attributes of %s", w->what, path);
 	}
 	for (ssize_t i = 0; i < len; i += (ssize_t)strlen(list + i) + 1) {
 		char buf[XATTR_NAME_MAX + 32];
@@ -124,65 +121,51 @@ static int add_xattrs(struct ctr_tar_writer *w, struct archive_entry *e, int dfd
 			continue;  /* removed meanwhile */
 		if (vlen >= 0) {
 			char *grown = realloc(value, vlen ? (size_t)vlen : 1);
-			if (!grown) {
-				rc = ctr_fail(err, ENOMEM, "writing %s", w->what);
-				goto out;
-			}
+			if (!grown)
+				return ctr_fail(err, ENOMEM, "writing %s", w->what);
 			value = grown;
 			vlen = lgetxattr(where, list + i, value, (size_t)vlen);
 		}
 		if (vlen < 0) {
 			if (errno == ENODATA || errno == ENOENT)
 				continue;
-			rc = ctr_fail(err, errno, "writing %s: cannot read extended attribute %s of %s", w->what,
-				      list + i, path);
-			goto out;
+			return ctr_fail(err, errno, "writing %s: cannot read extended attribute %s of %s", w->what,
+					list + i, path);
 		}
 		archive_entry_xattr_add_entry(e, stored, value, (size_t)vlen);
 	}
-out:
-	free(list);
-	free(value);
-	return rc;
+	return 0;
 }
 
 static int write_contents(struct ctr_tar_writer *w, int dfd, const char *name, const char *path,
 			  const struct stat *st, struct ctr_error *err)
 {
 	/* O_NONBLOCK: should the name be a fifo by now, the open must not wait. */
-	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;  /* removed meanwhile: zeros, as for a file that shrank */
 		return ctr_fail(err, errno, "writing %s: cannot open %s", w->what, path);
 	}
 	struct stat now;
-	if (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != st->st_ino) {
-		close(fd);
+	if (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != st->st_ino)
 		return 0;  /* replaced meanwhile: the entry is padded */
-	}
 	static char buf[128 * 1024];  /* one writer at a time per process */
 	int64_t left = st->st_size;
-	int rc = 0;
 	while (left > 0) {
 		ssize_t n = read(fd, buf, left < (int64_t)sizeof buf ? (size_t)left : sizeof buf);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			rc = ctr_fail(err, errno, "writing %s: cannot read %s", w->what, path);
-			break;
-		}
+		if (n < 0)
+			return ctr_fail(err, errno, "writing %s: cannot read %s", w->what, path);
 		if (n == 0)
 			break;
-		if (archive_write_data(w->a, buf, (size_t)n) < 0) {
-			rc = ctr_fail(err, archive_errno(w->a), "cannot write %s: %s", w->what,
-				      archive_error_string(w->a));
-			break;
-		}
+		if (archive_write_data(w->a, buf, (size_t)n) < 0)
+			return ctr_fail(err, archive_errno(w->a), "cannot write %s: %s", w->what,
+					archive_error_string(w->a));
 		left -= n;
 	}
-	close(fd);
-	return rc;
+	return 0;
 }
 
 static int write_entry(struct ctr_tar_writer *w, struct archive_entry *e, const char *path, struct ctr_error *err)

@@ -3,6 +3,7 @@
 #ifndef CTRRUN_TAR_WRITE_H
 #define CTRRUN_TAR_WRITE_H
 
+#include <errno.h>
 #include <sys/stat.h>
 
 #include "ctr/error.h"
@@ -37,5 +38,15 @@ int ctr_tar_writer_add_marker(struct ctr_tar_writer *w, const char *path, const 
  * line per kind). */
 int ctr_tar_writer_close(struct ctr_tar_writer *w, struct ctr_error *err);
 void ctr_tar_writer_free(struct ctr_tar_writer *w);
+
+/* A writer variable that frees itself on the way out, as the cleanups of
+ * ctr/cleanup.h do (errno kept). */
+static inline void ctr_tar_writer_freep(struct ctr_tar_writer **w)
+{
+	int saved = errno;
+	ctr_tar_writer_free(*w);
+	errno = saved;
+}
+#define _cleanup_tar_writer_ __attribute__((cleanup(ctr_tar_writer_freep)))
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ctr/cleanup.h"
 #include "seccomp_cache.h"
 
 #define MAGIC "ctrsbpf1"
@@ -48,34 +49,28 @@ int ctr_seccomp_cache_get(const char *dir, const void *key, size_t key_len, void
 	*value = NULL;
 	*value_len = 0;
 	entry_path(path, sizeof path, dir, key, key_len);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return 0;
 	struct stat st;
-	char *buf = NULL;
 	/* Only our own file, which nobody else could have written. */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) ||
 	    st.st_size < (off_t)sizeof(struct entry_header) || st.st_size > MAX_ENTRY)
-		goto miss;
-	buf = malloc((size_t)st.st_size);
+		return 0;
+	_cleanup_free_ char *buf = malloc((size_t)st.st_size);
 	if (!buf || pread(fd, buf, (size_t)st.st_size, 0) != st.st_size)
-		goto miss;
+		return 0;
 	struct entry_header h;
 	memcpy(&h, buf, sizeof h);
 	if (memcmp(h.magic, MAGIC, sizeof h.magic) != 0 || h.key_len != key_len ||
 	    (uint64_t)sizeof h + h.key_len + h.value_len != (uint64_t)st.st_size ||
 	    memcmp(buf + sizeof h, key, key_len) != 0 || fnv1a(FNV_START, buf + sizeof h, key_len + h.value_len) != h.sum)
-		goto miss;
+		return 0;
 	/* The value moves to the front of the buffer, which the caller keeps. */
 	memmove(buf, buf + sizeof h + key_len, h.value_len);
-	*value = buf;
+	*value = steal_pointer(&buf);
 	*value_len = h.value_len;
-	close(fd);
 	return 1;
-miss:
-	free(buf);
-	close(fd);
-	return 0;
 }
 
 static int write_all(int fd, const void *data, size_t len)

@@ -18,6 +18,7 @@
 #include <seccomp.h>
 
 #include "capabilities.h"
+#include "ctr/cleanup.h"
 #include "seccomp_cache.h"
 #include "seccomp_filter.h"
 #include "seccomp_profile.h"
@@ -261,46 +262,31 @@ static int build_sysinfo_only(struct build_facts *f, scmp_filter_ctx *out)
 /* The program libseccomp generates for CTX, with the flags to load it. */
 static int export_program(struct build_facts *f, scmp_filter_ctx ctx, uint32_t flags, struct ctr_seccomp **out)
 {
-	int fd = memfd_create("ctr-seccomp", MFD_CLOEXEC);
+	_cleanup_close_ int fd = memfd_create("ctr-seccomp", MFD_CLOEXEC);
 	if (fd < 0)
 		return ctr_fail(f->err, errno, "seccomp profile %s: cannot make a memory file for the program", f->source);
 	int rc = seccomp_export_bpf(ctx, fd);
 	struct stat st;
-	if (rc < 0) {
-		close(fd);
+	if (rc < 0)
 		return seccomp_fail(f, rc, "libseccomp cannot generate the program");
-	}
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-		close(fd);
-		return ctr_fail(f->err, e, "seccomp profile %s: cannot read the program", f->source);
-	}
+	if (fstat(fd, &st) < 0)
+		return ctr_fail(f->err, errno, "seccomp profile %s: cannot read the program", f->source);
 	size_t len = (size_t)st.st_size / sizeof(struct sock_filter);
-	if (len == 0 || len * sizeof(struct sock_filter) != (size_t)st.st_size) {
-		close(fd);
+	if (len == 0 || len * sizeof(struct sock_filter) != (size_t)st.st_size)
 		return ctr_fail(f->err, 0, "seccomp profile %s: libseccomp made a program of %lld bytes", f->source,
 				(long long)st.st_size);
-	}
-	if (len > BPF_MAXINSNS) {
-		close(fd);
+	if (len > BPF_MAXINSNS)
 		return ctr_fail(f->err, 0, "seccomp profile %s: the filter has %zu instructions; the kernel takes %d",
 				f->source, len, BPF_MAXINSNS);
-	}
-	struct ctr_seccomp *s = malloc(sizeof *s + len * sizeof s->insns[0]);
-	if (!s) {
-		close(fd);
+	_cleanup_free_ struct ctr_seccomp *s = malloc(sizeof *s + len * sizeof s->insns[0]);
+	if (!s)
 		return ctr_fail(f->err, ENOMEM, "seccomp profile %s", f->source);
-	}
 	s->flags = flags;
 	s->len = (uint32_t)len;
 	ssize_t got = pread(fd, s->insns, len * sizeof s->insns[0], 0);
-	int e = errno;
-	close(fd);
-	if (got != (ssize_t)(len * sizeof s->insns[0])) {
-		free(s);
-		return ctr_fail(f->err, got < 0 ? e : EIO, "seccomp profile %s: cannot read the program", f->source);
-	}
-	*out = s;
+	if (got != (ssize_t)(len * sizeof s->insns[0]))
+		return ctr_fail(f->err, got < 0 ? errno : EIO, "seccomp profile %s: cannot read the program", f->source);
+	*out = steal_pointer(&s);
 	return 0;
 }
 
@@ -357,7 +343,7 @@ int ctr_seccomp_prepare(const struct ctr_seccomp_config *cfg, struct ctr_seccomp
 	}
 
 	size_t key_len = 0;
-	char *key = cfg->cache_dir ? cache_key(cfg, text, &key_len) : NULL;
+	_cleanup_free_ char *key = cfg->cache_dir ? cache_key(cfg, text, &key_len) : NULL;
 	if (key) {
 		void *value;
 		size_t value_len;
@@ -365,7 +351,6 @@ int ctr_seccomp_prepare(const struct ctr_seccomp_config *cfg, struct ctr_seccomp
 			struct ctr_seccomp *s = value;
 			if (value_len >= sizeof *s && value_len == sizeof *s + (size_t)s->len * sizeof s->insns[0] &&
 			    s->len > 0 && s->len <= BPF_MAXINSNS) {
-				free(key);
 				*out = s;
 				return 0;
 			}
@@ -388,22 +373,17 @@ int ctr_seccomp_prepare(const struct ctr_seccomp_config *cfg, struct ctr_seccomp
 			ctr_seccomp_profile_free(p);
 		}
 	}
-	if (rc < 0) {
-		free(key);
+	if (rc < 0)
 		return -1;
-	}
 	if (has_notify)
 		flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 	struct ctr_seccomp *s = NULL;
 	rc = export_program(&f, ctx, flags, &s);
 	seccomp_release(ctx);
-	if (rc < 0) {
-		free(key);
+	if (rc < 0)
 		return -1;
-	}
 	if (key)
 		ctr_seccomp_cache_put(cfg->cache_dir, key, key_len, s, sizeof *s + s->len * sizeof s->insns[0]);
-	free(key);
 	*out = s;
 	return 0;
 }

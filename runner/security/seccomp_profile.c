@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "capabilities.h"
+#include "ctr/cleanup.h"
 #include "seccomp_profile.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -641,55 +642,38 @@ void ctr_seccomp_profile_free(struct ctr_seccomp_profile *p)
 int ctr_seccomp_profile_read_file(const char *path, char **text, struct ctr_error *err)
 {
 	*text = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ctr_fail(err, errno, "cannot open seccomp profile %s", path);
 	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-		close(fd);
-		return ctr_fail(err, e, "cannot read seccomp profile %s", path);
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
+	if (fstat(fd, &st) < 0)
+		return ctr_fail(err, errno, "cannot read seccomp profile %s", path);
+	if (!S_ISREG(st.st_mode))
 		return ctr_fail(err, 0, "seccomp profile %s: not a regular file", path);
-	}
-	if (st.st_size > MAX_PROFILE_BYTES) {
-		close(fd);
+	if (st.st_size > MAX_PROFILE_BYTES)
 		return ctr_fail(err, 0, "seccomp profile %s: larger than %d bytes", path, MAX_PROFILE_BYTES);
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
+	_cleanup_free_ char *buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
 		return ctr_fail(err, ENOMEM, "seccomp profile %s", path);
-	}
 	size_t got = 0;
 	while (got < (size_t)st.st_size) {
 		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			int e = errno;
-			free(buf);
-			close(fd);
-			return ctr_fail(err, e, "cannot read seccomp profile %s", path);
-		}
+		if (n < 0)
+			return ctr_fail(err, errno, "cannot read seccomp profile %s", path);
 		if (n == 0)
 			break;
 		got += (size_t)n;
 	}
-	close(fd);
+	close(steal_fd(&fd));
 	buf[got] = '\0';
-	if (strlen(buf) != got) {
-		free(buf);
+	if (strlen(buf) != got)
 		return ctr_fail(err, 0, "seccomp profile %s: holds a NUL byte; not a JSON text", path);
-	}
 	struct ctr_seccomp_profile *p;
-	if (ctr_seccomp_profile_parse(buf, path, &p, err) < 0) {
-		free(buf);
+	if (ctr_seccomp_profile_parse(buf, path, &p, err) < 0)
 		return -1;
-	}
 	ctr_seccomp_profile_free(p);
-	*text = buf;
+	*text = steal_pointer(&buf);
 	return 0;
 }
