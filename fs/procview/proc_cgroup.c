@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "ctr/cgroup_mounts.h"
 #include "ctr/cleanup.h"
+#include "ctr/fsutil.h"
+#include "ctr/proc_pid.h"
 #include "proc_buf.h"
 #include "proc_cgroup.h"
 
@@ -47,28 +49,10 @@ static bool exists_in(const char *dir, const char *name)
 	return r;
 }
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* A v1 hierarchy is a directory without v2's cgroup.controllers. */
 static bool is_v1_hierarchy(const char *dir)
 {
-	return is_dir(dir) && !exists_in(dir, "cgroup.controllers");
-}
-
-/* The v2 hierarchy: cgroupfs itself (pure v2) or its "unified" child (hybrid). */
-static char *find_v2_top(const char *cgroupfs, bool *pure)
-{
-	*pure = exists_in(cgroupfs, "cgroup.controllers");
-	if (*pure)
-		return strdup(cgroupfs);
-	_cleanup_free_ char *u = join(cgroupfs, "unified");
-	if (u && exists_in(u, "cgroup.controllers"))
-		return steal_pointer(&u);
-	return NULL;
+	return ctr_is_dir(dir) && !exists_in(dir, "cgroup.controllers");
 }
 
 static bool word_in_list(const char *list, const char *word, char sep)
@@ -119,7 +103,7 @@ static void fill_from_v2(struct proc_cgroup *cg, const bool in_v1[PROC_CG_COUNT]
 		if (in_v1[c] || cg->dir[c] || !v2top || !rel || !v2_has_controller(v2top, c))
 			continue;
 		char *d = join(v2top, rel);
-		if (is_dir(d))
+		if (ctr_is_dir(d))
 			set_ctrl(cg, c, d, v2top, true);
 		else
 			free(d);
@@ -131,22 +115,18 @@ int proc_cgroup_from_pid_text(struct proc_cgroup *cg, const char *cgroupfs, cons
 {
 	*cg = (struct proc_cgroup){0};
 	bool pure;
-	_cleanup_free_ char *v2top = find_v2_top(cgroupfs, &pure);
+	_cleanup_free_ char *v2top = ctr_cgroup_v2_mount(cgroupfs, &pure);
 	_cleanup_free_ char *copy = strdup(text);
-	char *save = NULL;
+	char *rest = copy;
 	const char *v2rel = NULL;
 	bool in_v1[PROC_CG_COUNT] = {0};
 	if (!copy)
 		return ctr_fail(err, ENOMEM, "cannot read the cgroup list");
-	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *c1 = strchr(line, ':');
-		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c1 = *c2 = '\0';
-		const char *ctrls = c1 + 1, *path = c2 + 1;
+	struct ctr_cgroup_line line;
+	while (ctr_cgroup_next_line(&rest, &line)) {
+		const char *ctrls = line.controllers, *path = line.path;
 		if (*ctrls == '\0') {
-			if (strcmp(line, "0") == 0)
+			if (strcmp(line.id, "0") == 0)
 				v2rel = path;
 			continue;
 		}
@@ -163,7 +143,7 @@ int proc_cgroup_from_pid_text(struct proc_cgroup *cg, const char *cgroupfs, cons
 			for (int i = 0; i < 2 && !cg->dir[c]; i++) {
 				char *top = join(cgroupfs, names[i]);
 				char *d = top && is_v1_hierarchy(top) ? join(top, path) : NULL;
-				if (is_dir(d))
+				if (ctr_is_dir(d))
 					set_ctrl(cg, c, d, top, false);
 				else
 					free(d);
@@ -188,10 +168,10 @@ int proc_cgroup_from_path(struct proc_cgroup *cg, const char *cgroupfs, const ch
 	size_t n = strlen(root);
 	if (strncmp(real, root, n) != 0 || (real[n] != '/' && real[n] != '\0'))
 		return ctr_fail(err, 0, "cgroup %s is not under %s", path, cgroupfs);
-	if (!is_dir(real))
+	if (!ctr_is_dir(real))
 		return ctr_fail(err, ENOTDIR, "cgroup %s", path);
 	bool pure;
-	_cleanup_free_ char *v2top = find_v2_top(root, &pure);
+	_cleanup_free_ char *v2top = ctr_cgroup_v2_mount(root, &pure);
 	if (pure) {
 		bool none_in_v1[PROC_CG_COUNT] = {0};
 		fill_from_v2(cg, none_in_v1, v2top, real + n);
@@ -206,7 +186,7 @@ int proc_cgroup_from_path(struct proc_cgroup *cg, const char *cgroupfs, const ch
 			char *top = join(root, v1_names[c]);
 			in_v1[c] = top && is_v1_hierarchy(top);
 			char *d = in_v1[c] ? join(top, rel) : NULL;
-			if (is_dir(d))
+			if (ctr_is_dir(d))
 				set_ctrl(cg, c, d, top, false);
 			else
 				free(d);

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctr/proc_pid.h"
 #include "proc_buf.h"
 #include "proc_cgroup.h"
 #include "proc_loadavg.h"
@@ -33,17 +34,18 @@ struct count_ctx {
 	struct proc_buf buf;
 };
 
-/* State letter from /proc/TID/stat: the field after "(comm)", which may
- * itself hold spaces and parentheses. */
-static char task_state(struct count_ctx *c, pid_t tid)
+/* State letter of a task from its stat file; 0 when it cannot be read. */
+static char stat_state(const char *path)
+{
+	struct ctr_proc_stat st;
+	return ctr_proc_stat_read(path, &st) == 0 ? st.state : 0;
+}
+
+static char task_state(pid_t tid)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
-	proc_buf_reset(&c->buf);
-	if (proc_buf_read_file(&c->buf, path) < 0)
-		return 0;
-	const char *paren = strrchr(proc_buf_str(&c->buf), ')');
-	return paren && paren[1] == ' ' ? paren[2] : 0;
+	return stat_state(path);
 }
 
 static int innermost_pid_at(struct count_ctx *c, const char *proc_dir);
@@ -78,7 +80,7 @@ static int innermost_pid_at(struct count_ctx *c, const char *proc_dir)
 static void count_one(pid_t tid, void *arg)
 {
 	struct count_ctx *c = arg;
-	char state = task_state(c, tid);
+	char state = task_state(tid);
 	if (!state)
 		return;   /* exited since the list was read */
 	c->t->total++;
@@ -149,11 +151,7 @@ int proc_tasks_count_pidns(pid_t pid, bool want_last_pid, struct proc_tasks *t)
 			if (*end || tid <= 0)
 				continue;
 			snprintf(path, sizeof path, "%s/%ld/task/%ld/stat", dir, p, tid);
-			proc_buf_reset(&c.buf);
-			if (proc_buf_read_file(&c.buf, path) < 0)
-				continue;
-			const char *paren = strrchr(proc_buf_str(&c.buf), ')');
-			char state = paren && paren[1] == ' ' ? paren[2] : 0;
+			char state = stat_state(path);
 			if (!state)
 				continue;
 			t->total++;

@@ -17,6 +17,9 @@
 
 #include <json-c/json.h>
 
+#include "ctr/cgroup_mounts.h"
+#include "ctr/fsutil.h"
+#include "ctr/proc_pid.h"
 #include "cgroups_internal.h"
 #include "ctr/cleanup.h"
 #include "proc_stat.h"
@@ -185,12 +188,6 @@ static int controller_index(const char *name, size_t len)
 	return -1;
 }
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* The caller's cgroup in a hierarchy mounted at MOUNT. */
 static char *place_dir(const char *mount, const char *cgpath)
 {
@@ -235,9 +232,9 @@ static int load_v1_line(struct cg_layout *lay, int id, char *ctrls, const char *
 		if (c >= 0 && !lay->place[c].found) {
 			char mount[4096];
 			snprintf(mount, sizeof mount, "%s/%.*s", lay->root, (int)n, p);
-			if (is_dir(mount))
+			if (ctr_is_dir(mount))
 				rc = set_place(&lay->place[c], false, id, mount, cgpath);
-			else if (is_dir(joined_mount))
+			else if (ctr_is_dir(joined_mount))
 				rc = set_place(&lay->place[c], false, id, joined_mount, cgpath);
 		}
 		p += n + (p[n] == ',');
@@ -256,25 +253,19 @@ static int layout_load(const struct ctr_cgroup_env *env, struct cg_layout *lay, 
 
 	/* The v2 hierarchy: mounted at the root (a pure v2 host), or at
 	 * ROOT/unified beside the v1 ones (a hybrid host). */
-	if (cg_exists(env->root, "cgroup.controllers"))
-		lay->unified = strdup(env->root);
-	else if (cg_exists(env->root, "unified/cgroup.controllers"))
-		lay->unified = cg_join(env->root, "unified");
+	bool pure;
+	lay->unified = ctr_cgroup_v2_mount(env->root, &pure);
 
-	char *v2_path = NULL;
-	for (char *line = text, *next; *line; line = next) {
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = '\0';
-		char *colon1 = strchr(line, ':'), *colon2 = colon1 ? strchr(colon1 + 1, ':') : NULL;
-		if (!colon2 || colon2[1] != '/')
+	char *v2_path = NULL, *rest = text;
+	struct ctr_cgroup_line line;
+	while (ctr_cgroup_next_line(&rest, &line)) {
+		if (line.path[0] != '/')
 			continue;
-		*colon1 = *colon2 = '\0';
-		if (colon1[1] == '\0') {
-			v2_path = colon2 + 1;
+		if (line.controllers[0] == '\0') {
+			v2_path = line.path;
 			continue;
 		}
-		if (load_v1_line(lay, atoi(line), colon1 + 1, colon2 + 1) < 0) {
+		if (load_v1_line(lay, atoi(line.id), line.controllers, line.path) < 0) {
 			layout_free(lay);
 			return ctr_fail(err, ENOMEM, "reading %s", env->self_cgroup_file);
 		}
@@ -528,7 +519,7 @@ static char *v1_mount(const char *root, const char *ctrls)
 	const char *candidates[] = {ctrls, named ? named : first};
 	for (size_t i = 0; i < 2; i++) {
 		char *m = cg_join(root, candidates[i]);
-		if (m && is_dir(m))
+		if (m && ctr_is_dir(m))
 			return m;
 		free(m);
 	}
@@ -585,19 +576,15 @@ int ctr_cgroup_add_hierarchies(const struct ctr_cgroup_env *env, struct ctr_cgro
 	char text[16384];
 	if (cg_read_file(env->self_cgroup_file, text, sizeof text) < 0)
 		return ctr_fail(err, errno, "cannot read %s", env->self_cgroup_file);
-	char *unified = cg_exists(env->root, "cgroup.controllers")	   ? strdup(env->root)
-			: cg_exists(env->root, "unified/cgroup.controllers") ? cg_join(env->root, "unified")
-									   : NULL;
+	bool pure;
+	char *unified = ctr_cgroup_v2_mount(env->root, &pure);
 	int rc = 0;
-	for (char *line = text, *next; *line && rc == 0; line = next) {
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = '\0';
-		char *colon1 = strchr(line, ':'), *colon2 = colon1 ? strchr(colon1 + 1, ':') : NULL;
-		if (!colon2 || colon2[1] != '/')
+	char *rest = text;
+	struct ctr_cgroup_line line;
+	while (rc == 0 && ctr_cgroup_next_line(&rest, &line)) {
+		if (line.path[0] != '/')
 			continue;
-		*colon2 = '\0';
-		const char *ctrls = colon1 + 1, *cgpath = colon2 + 1;
+		const char *ctrls = line.controllers, *cgpath = line.path;
 		char *mount = *ctrls ? v1_mount(env->root, ctrls) : unified ? strdup(unified) : NULL;
 		char *parent = mount ? place_dir(mount, cgpath) : NULL;
 		if (parent) {
@@ -779,7 +766,7 @@ static int remove_dir(const char *dir, bool kill_leftovers, int depth, struct ct
 		char *sub = cg_join(dir, de->d_name);
 		if (!sub)
 			rc = ctr_fail(err, ENOMEM, "cgroup %s", dir);
-		else if (is_dir(sub))
+		else if (ctr_is_dir(sub))
 			rc = depth < MAX_DEPTH ? remove_dir(sub, kill_leftovers, depth + 1, err)
 					       : ctr_fail(err, 0, "cannot remove cgroup %s: nested too deep", sub);
 		free(sub);
