@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <grp.h>
 
+#include "ctr/strv.h"
 #include "cgroups.h"
 #include "confinement.h"
 #include "spec_build.h"
@@ -68,21 +69,11 @@ struct exec_opts {
 	char **argv;
 };
 
+/* o->env borrows its strings: one replaced is not freed. */
 static int env_set(struct exec_opts *o, const char *entry)
 {
-	size_t key = strcspn(entry, "=");
-	for (size_t i = 0; i < o->n_env; i++)
-		if (strncmp(o->env[i], entry, key) == 0 && o->env[i][key] == '=') {
-			o->env[i] = (char *)entry;
-			return 0;
-		}
-	char **grown = realloc(o->env, (o->n_env + 2) * sizeof *grown);
-	if (!grown)
-		return -1;
-	o->env = grown;
-	o->env[o->n_env++] = (char *)entry;
-	o->env[o->n_env] = NULL;
-	return 0;
+	char *replaced;
+	return ctr_env_set(&o->env, &o->n_env, (char *)entry, &replaced);
 }
 
 /* The command's side, in the container's PID namespace. MASTER (with -t)

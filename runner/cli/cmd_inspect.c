@@ -13,6 +13,7 @@
 #include "ctrrun.h"
 #include "image_config.h"
 #include "rfc3339.h"
+#include "spec_build.h"
 #include "stale.h"
 
 static const char inspect_usage[] =
@@ -33,18 +34,10 @@ static struct json_object *str(const char *s)
 	return json_object_new_string(s ? s : "");
 }
 
-static struct json_object *strv(char *const *v, size_t n)
-{
-	struct json_object *arr = json_object_new_array_ext((int)n);
-	for (size_t i = 0; arr && i < n; i++)
-		json_object_array_add(arr, json_object_new_string(v[i]));
-	return arr;
-}
-
 /* docker prints null, not [], for a missing list. */
 static struct json_object *strv_or_null(char *const *v, size_t n)
 {
-	return n ? strv(v, n) : NULL;
+	return n ? ctr_strv_json(v, n) : NULL;
 }
 
 static struct json_object *time_json(int64_t ns)
@@ -61,33 +54,15 @@ static struct json_object *sha256_json(const char *id)
 	return json_object_new_string(buf);
 }
 
-/* The image's layer dirs, top first, as overlay's lowerdir lists them. */
+/* The image's layer dirs, top first, as overlay's lowerdir lists them
+ * (spec_build.c's list, the one ctrfs mounts); "" for an image without
+ * layers, NULL when the list cannot be made. */
 static char *lower_dirs(struct ctrrun *rt, const struct ctr_db_image *image)
 {
-	size_t len = 1;
-	char **dirs = calloc(image->n_layers + 1, sizeof *dirs);
-	if (!dirs)
-		return NULL;
-	bool ok = true;
-	for (size_t i = 0; i < image->n_layers && ok; i++) {
-		char *layer = ctrrun_layer_dir(rt, image->layers[image->n_layers - 1 - i]);
-		ok = layer && asprintf(&dirs[i], "%s/diff", layer) >= 0;
-		if (!ok)
-			dirs[i] = NULL;
-		free(layer);
-		if (ok)
-			len += strlen(dirs[i]) + 1;
-	}
-	char *s = ok ? calloc(1, len) : NULL;
-	for (size_t i = 0; s && i < image->n_layers; i++) {
-		if (i)
-			strcat(s, ":");
-		strcat(s, dirs[i]);
-	}
-	for (size_t i = 0; i < image->n_layers; i++)
-		free(dirs[i]);
-	free(dirs);
-	return s;
+	char *s = NULL;
+	if (image->n_layers == 0)
+		return strdup("");
+	return spec_lowerdirs(rt, image, &s, &(struct ctr_error){0}) == 0 ? s : NULL;
 }
 
 static struct json_object *state_json(const struct ctr_db_container *c, const struct ctr_db_resources *res)
@@ -265,7 +240,7 @@ static struct json_object *container_json(struct ctrrun *rt, const struct ctr_db
 		json_object_object_add(o, "Id", str(c->id));
 		json_object_object_add(o, "Created", time_json(c->created_ns));
 		json_object_object_add(o, "Path", str(c->argc ? c->argv[0] : ""));
-		json_object_object_add(o, "Args", strv(c->argc ? c->argv + 1 : NULL, c->argc ? c->argc - 1 : 0));
+		json_object_object_add(o, "Args", ctr_strv_json(c->argc ? c->argv + 1 : NULL, c->argc ? c->argc - 1 : 0));
 		json_object_object_add(o, "State", state_json(c, &res));
 		json_object_object_add(o, "Image", sha256_json(c->image_id));
 		json_object_object_add(o, "Name", str(name));
@@ -317,7 +292,7 @@ static struct json_object *image_json(struct ctrrun *rt, const struct ctr_db_ima
 	snprintf(ref, sizeof ref, "%s:%s", img->repository, img->tag);
 	char *tags[] = {ref};
 	json_object_object_add(o, "Id", sha256_json(img->id));
-	json_object_object_add(o, "RepoTags", strv(tags, 1));
+	json_object_object_add(o, "RepoTags", ctr_strv_json(tags, 1));
 	json_object_object_add(o, "RepoDigests", json_object_new_array());
 	json_object_object_add(o, "Parent", str(""));
 	json_object_object_add(o, "Comment", str(doc_string(doc, "comment")));

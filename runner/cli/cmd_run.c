@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ctr/strv.h"
 #include "container_remove.h"
 #include "ctr/cleanup.h"
 #include "cgroups.h"
@@ -52,15 +53,6 @@ struct run_state {
 	struct ctr_db_security security;   /* how it is confined, recorded with it */
 	uint32_t pool_uid, pool_gid;       /* root's subordinate ids (auto): volume dirs made get these */
 };
-
-static void strv_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
 
 static int random_id(char *out, struct ctr_error *err)
 {
@@ -113,23 +105,12 @@ static int build_argv(struct run_state *s, struct ctr_error *err)
 /* Sets NAME=VALUE in the environment being built, replacing an earlier one. */
 static int env_set(struct run_state *s, const char *entry, struct ctr_error *err)
 {
-	size_t key = strcspn(entry, "=");
-	for (size_t i = 0; i < s->n_env; i++)
-		if (strncmp(s->env[i], entry, key) == 0 && s->env[i][key] == '=') {
-			char *copy = strdup(entry);
-			if (!copy)
-				return ctr_fail(err, ENOMEM, "environment");
-			free(s->env[i]);
-			s->env[i] = copy;
-			return 0;
-		}
-	char **grown = realloc(s->env, (s->n_env + 2) * sizeof *grown);
-	if (!grown)
+	char *copy = strdup(entry), *replaced;
+	if (!copy || ctr_env_set(&s->env, &s->n_env, copy, &replaced) < 0) {
+		free(copy);
 		return ctr_fail(err, ENOMEM, "environment");
-	s->env = grown;
-	if (!(s->env[s->n_env] = strdup(entry)))
-		return ctr_fail(err, ENOMEM, "environment");
-	s->env[++s->n_env] = NULL;
+	}
+	free(replaced);
 	return 0;
 }
 
@@ -403,8 +384,8 @@ static void run_state_free(struct run_state *s)
 	for (size_t i = 0; i < s->n_made_host_dirs; i++)
 		free(s->made_host_dirs[i]);
 	free(s->made_host_dirs);
-	strv_free(s->argv);
-	strv_free(s->env);
+	ctr_strv_free(s->argv);
+	ctr_strv_free(s->env);
 	ctr_db_security_free(&s->security);
 }
 

@@ -3,27 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctr/strv.h"
 #include "spec_build.h"
-
-static char **strv_copy(char *const *v, size_t n)
-{
-	char **out = calloc(n + 1, sizeof *out);
-	for (size_t i = 0; out && i < n; i++)
-		if (!(out[i] = strdup(v[i]))) {
-			for (size_t k = 0; k < i; k++)
-				free(out[k]);
-			free(out);
-			return NULL;
-		}
-	return out;
-}
-
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
 
 int spec_lowerdirs(struct ctrrun *rt, const struct ctr_db_image *image, char **out, struct ctr_error *err)
 {
@@ -121,8 +102,8 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 	if (ctr_db_find_image(rt->db, rec->image_id, &b->image, err) != CTR_DB_OK ||
 	    ctr_image_config_parse(b->image.config, &b->config, err) < 0 || spec_lowerdirs(rt, &b->image, &b->lowerdirs, err) < 0)
 		return -1;
-	b->argv = strv_copy(rec->argv, rec->argc);
-	b->env = strv_copy(rec->env, rec->n_env);
+	b->argv = ctr_strv_copy(rec->argv, rec->argc);
+	b->env = ctr_strv_copy(rec->env, rec->n_env);
 	b->dir = ctrrun_container_dir(rt, rec->id);
 	if (ctr_db_get_security(rt->db, rec->id, &b->security, err) != CTR_DB_OK)
 		return -1;
@@ -191,8 +172,8 @@ void spec_free(struct built_spec *b)
 {
 	ctr_db_image_free(&b->image);
 	ctr_image_config_free(&b->config);
-	strv_free(b->argv);
-	strv_free(b->env);
+	ctr_strv_free(b->argv);
+	ctr_strv_free(b->env);
 	free(b->lowerdirs);
 	free(b->dir);
 	free(b->upper);

@@ -8,14 +8,6 @@
 #include "commit_config.h"
 #include "rfc3339.h"
 
-static struct json_object *strv_json(char *const *v, size_t n)
-{
-	struct json_object *arr = json_object_new_array_ext((int)n);
-	for (size_t i = 0; arr && i < n; i++)
-		json_object_array_add(arr, json_object_new_string(v[i]));
-	return arr;
-}
-
 /* Sets KEY to VALUE, or removes it when VALUE is NULL. */
 static void set_or_del(struct json_object *obj, const char *key, struct json_object *value)
 {
@@ -70,9 +62,9 @@ char *ctr_commit_config_json(const struct ctr_commit_config_args *a, struct ctr_
 	}
 	if (cfg) {
 		const struct ctr_image_config *r = a->run;
-		set_or_del(cfg, "Entrypoint", r->n_entrypoint ? strv_json(r->entrypoint, r->n_entrypoint) : NULL);
-		set_or_del(cfg, "Cmd", r->n_cmd ? strv_json(r->cmd, r->n_cmd) : NULL);
-		set_or_del(cfg, "Env", r->n_env ? strv_json(r->env, r->n_env) : NULL);
+		set_or_del(cfg, "Entrypoint", r->n_entrypoint ? ctr_strv_json(r->entrypoint, r->n_entrypoint) : NULL);
+		set_or_del(cfg, "Cmd", r->n_cmd ? ctr_strv_json(r->cmd, r->n_cmd) : NULL);
+		set_or_del(cfg, "Env", r->n_env ? ctr_strv_json(r->env, r->n_env) : NULL);
 		set_or_del(cfg, "WorkingDir", str_or_null(r->workdir));
 		set_or_del(cfg, "User", str_or_null(r->user));
 	}
@@ -80,7 +72,7 @@ char *ctr_commit_config_json(const struct ctr_commit_config_args *a, struct ctr_
 	struct json_object *rootfs = json_object_new_object();
 	if (rootfs) {
 		json_object_object_add(rootfs, "type", json_object_new_string("layers"));
-		json_object_object_add(rootfs, "diff_ids", strv_json(a->diff_ids, a->n_diff_ids));
+		json_object_object_add(rootfs, "diff_ids", ctr_strv_json(a->diff_ids, a->n_diff_ids));
 	}
 	json_object_object_add(root, "rootfs", rootfs);
 

@@ -5,21 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctr/strv.h"
 #include "container_config.h"
-
-static char **strv_copy(char *const *v, size_t n)
-{
-	char **copy = calloc(n + 1, sizeof *copy);
-	for (size_t i = 0; copy && i < n; i++) {
-		if (!(copy[i] = strdup(v[i]))) {
-			for (size_t k = 0; k < i; k++)
-				free(copy[k]);
-			free(copy);
-			return NULL;
-		}
-	}
-	return copy;
-}
 
 static bool strv_has(char *const *v, size_t n, const char *s)
 {
@@ -38,10 +25,10 @@ int ctr_container_config(const struct ctr_db_container *c, const struct ctr_imag
 	for (size_t i = 0; split && i < n_ep; i++)
 		split = strcmp(c->argv[i], image->entrypoint[i]) == 0;
 	size_t skip = split ? n_ep : 0;
-	if (split && !(out->entrypoint = strv_copy(image->entrypoint, n_ep)))
+	if (split && !(out->entrypoint = ctr_strv_copy(image->entrypoint, n_ep)))
 		goto nomem;
 	out->n_entrypoint = split ? n_ep : 0;
-	if (!(out->cmd = strv_copy(c->argv + skip, c->argc - skip)))
+	if (!(out->cmd = ctr_strv_copy(c->argv + skip, c->argc - skip)))
 		goto nomem;
 	out->n_cmd = c->argc - skip;
 

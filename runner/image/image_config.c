@@ -11,14 +11,8 @@
 #include <time.h>
 
 #include "ctr/cleanup.h"
+#include "ctr/strv.h"
 #include "image_config.h"
-
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
 
 /* Reads an array of strings (or null: empty) into *OUT. */
 static int parse_strv(struct json_object *arr, const char *field, char ***out, size_t *n, struct ctr_error *err)
@@ -36,12 +30,12 @@ static int parse_strv(struct json_object *arr, const char *field, char ***out, s
 	for (size_t i = 0; i < len; i++) {
 		struct json_object *s = json_object_array_get_idx(arr, i);
 		if (!json_object_is_type(s, json_type_string)) {
-			strv_free(v, i);
+			ctr_strv_free_n(v, i);
 			return ctr_fail(err, 0, "image config: %s[%zu] is not a string", field, i);
 		}
 		v[i] = strdup(json_object_get_string(s));
 		if (!v[i]) {
-			strv_free(v, i);
+			ctr_strv_free_n(v, i);
 			return ctr_fail(err, ENOMEM, "image config");
 		}
 	}
@@ -112,7 +106,7 @@ int ctr_image_config_parse(const char *json, struct ctr_image_config *out, struc
 
 /* json-c adds to objects and arrays without failing short of memory
  * exhaustion; a NULL from a constructor makes the whole document NULL below. */
-static struct json_object *strv_json(char *const *v, size_t n)
+struct json_object *ctr_strv_json(char *const *v, size_t n)
 {
 	struct json_object *arr = json_object_new_array_ext((int)n);
 	for (size_t i = 0; arr && i < n; i++)
@@ -167,11 +161,11 @@ char *ctr_image_config_to_json_at(const struct ctr_image_config *c, char *const 
 	struct json_object *cfg = json_object_new_object();
 	if (cfg) {
 		if (c && c->n_env)
-			json_object_object_add(cfg, "Env", strv_json(c->env, c->n_env));
+			json_object_object_add(cfg, "Env", ctr_strv_json(c->env, c->n_env));
 		if (c && c->n_entrypoint)
-			json_object_object_add(cfg, "Entrypoint", strv_json(c->entrypoint, c->n_entrypoint));
+			json_object_object_add(cfg, "Entrypoint", ctr_strv_json(c->entrypoint, c->n_entrypoint));
 		if (c && c->n_cmd)
-			json_object_object_add(cfg, "Cmd", strv_json(c->cmd, c->n_cmd));
+			json_object_object_add(cfg, "Cmd", ctr_strv_json(c->cmd, c->n_cmd));
 		if (c && c->workdir)
 			json_object_object_add(cfg, "WorkingDir", json_object_new_string(c->workdir));
 		if (c && c->user)
@@ -182,7 +176,7 @@ char *ctr_image_config_to_json_at(const struct ctr_image_config *c, char *const 
 	struct json_object *rootfs = json_object_new_object();
 	if (rootfs) {
 		json_object_object_add(rootfs, "type", json_object_new_string("layers"));
-		json_object_object_add(rootfs, "diff_ids", strv_json(diff_ids, n_diff_ids));
+		json_object_object_add(rootfs, "diff_ids", ctr_strv_json(diff_ids, n_diff_ids));
 	}
 	json_object_object_add(root, "rootfs", rootfs);
 
@@ -247,13 +241,13 @@ static int split_words(const char *s, char ***words, size_t *n, struct ctr_error
 		}
 		if (quote) {
 			free(buf);
-			strv_free(v, count);
+			ctr_strv_free_n(v, count);
 			return ctr_fail(err, 0, "--change: unterminated %c quote in \"%s\"", quote, s);
 		}
 		buf[k] = '\0';
 		if (!(v[count] = strdup(buf))) {
 			free(buf);
-			strv_free(v, count);
+			ctr_strv_free_n(v, count);
 			return ctr_fail(err, ENOMEM, "--change");
 		}
 		count++;
@@ -314,7 +308,7 @@ static int change_env(struct ctr_image_config *c, const char *args, struct ctr_e
 				rc = set_env(c, words[i], (size_t)(eq - words[i]), eq + 1, err);
 		}
 	}
-	strv_free(words, n);
+	ctr_strv_free_n(words, n);
 	return rc;
 }
 
@@ -335,7 +329,7 @@ static int change_argv(const char *what, const char *args, char ***out, size_t *
 		    parse_strv(arr, what, &argv, &n, &ignored) == 0 && n == 0) {
 			/* parse_strv allocated the (empty, NULL-terminated) vector
 			 * all the same; found leaking by tests/fuzz/fuzz_image_config. */
-			strv_free(argv, n);
+			ctr_strv_free_n(argv, n);
 			json_object_put(arr);
 			return ctr_fail(err, 0, "--change %s []: empty command", what);
 		}
@@ -348,12 +342,12 @@ static int change_argv(const char *what, const char *args, char ***out, size_t *
 		argv = calloc(4, sizeof *argv);
 		if (!argv || !(argv[0] = strdup("/bin/sh")) || !(argv[1] = strdup("-c")) ||
 		    !(argv[2] = strndup(args, end))) {
-			strv_free(argv, 3);
+			ctr_strv_free_n(argv, 3);
 			return ctr_fail(err, ENOMEM, "--change %s", what);
 		}
 		n = 3;
 	}
-	strv_free(*out, *n_out);
+	ctr_strv_free_n(*out, *n_out);
 	*out = argv;
 	*n_out = n;
 	return 0;
@@ -366,7 +360,7 @@ static int change_workdir(struct ctr_image_config *c, const char *args, struct c
 	if (split_words(args, &words, &n, err))
 		return -1;
 	if (n != 1) {
-		strv_free(words, n);
+		ctr_strv_free_n(words, n);
 		return ctr_fail(err, 0, "--change WORKDIR needs one directory, got \"%s\"", skip_space(args));
 	}
 	char *dir = NULL;
@@ -379,7 +373,7 @@ static int change_workdir(struct ctr_image_config *c, const char *args, struct c
 		if (asprintf(&dir, "%s%s%s", base, bl && base[bl - 1] == '/' ? "" : "/", words[0]) < 0)
 			dir = NULL;
 	}
-	strv_free(words, n);
+	ctr_strv_free_n(words, n);
 	if (!dir)
 		return ctr_fail(err, ENOMEM, "--change WORKDIR");
 	free(c->workdir);
@@ -394,7 +388,7 @@ static int change_user(struct ctr_image_config *c, const char *args, struct ctr_
 	if (split_words(args, &words, &n, err))
 		return -1;
 	if (n != 1 || !words[0][0] || words[0][0] == ':' || words[0][strlen(words[0]) - 1] == ':') {
-		strv_free(words, n);
+		ctr_strv_free_n(words, n);
 		return ctr_fail(err, 0, "--change USER needs one USER[:GROUP], got \"%s\"", skip_space(args));
 	}
 	free(c->user);
@@ -432,9 +426,9 @@ void ctr_image_config_free(struct ctr_image_config *c)
 {
 	if (!c)
 		return;
-	strv_free(c->entrypoint, c->n_entrypoint);
-	strv_free(c->cmd, c->n_cmd);
-	strv_free(c->env, c->n_env);
+	ctr_strv_free_n(c->entrypoint, c->n_entrypoint);
+	ctr_strv_free_n(c->cmd, c->n_cmd);
+	ctr_strv_free_n(c->env, c->n_env);
 	free(c->workdir);
 	free(c->user);
 	memset(c, 0, sizeof *c);

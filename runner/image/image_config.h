@@ -9,6 +9,8 @@
 
 #include "ctr/error.h"
 
+struct json_object;
+
 struct ctr_image_config {
 	char **entrypoint; size_t n_entrypoint;
 	char **cmd;        size_t n_cmd;
@@ -34,5 +36,8 @@ void ctr_image_config_free(struct ctr_image_config *c);
 /* A config variable (zeroed at first) that frees what it holds on the way
  * out, as the cleanups of ctr/cleanup.h do (free keeps errno). */
 #define _cleanup_image_config_ __attribute__((cleanup(ctr_image_config_free)))
+
+/* The N strings of V as a JSON array (json-c); NULL when out of memory. */
+struct json_object *ctr_strv_json(char *const *v, size_t n);
 
 #endif
