@@ -240,7 +240,8 @@ static struct json_object *container_json(struct ctrrun *rt, const struct ctr_db
 		json_object_object_add(o, "Id", str(c->id));
 		json_object_object_add(o, "Created", time_json(c->created_ns));
 		json_object_object_add(o, "Path", str(c->argc ? c->argv[0] : ""));
-		json_object_object_add(o, "Args", ctr_strv_json(c->argc ? c->argv + 1 : NULL, c->argc ? c->argc - 1 : 0));
+		json_object_object_add(o, "Args",
+				       ctr_strv_json(c->argc ? c->argv + 1 : NULL, c->argc ? c->argc - 1 : 0));
 		json_object_object_add(o, "State", state_json(c, &res));
 		json_object_object_add(o, "Image", sha256_json(c->image_id));
 		json_object_object_add(o, "Name", str(name));
