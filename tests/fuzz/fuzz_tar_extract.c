@@ -211,9 +211,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		die("stat .");
 
 	struct ctr_error err = {0};
-	int64_t bytes = ctr_tar_extract(fd, layer, &map, "fuzz.tar", &err);
+	struct ctr_warnings warnings = {0};
+	int64_t bytes = ctr_tar_extract(fd, layer, &map, "fuzz.tar", &warnings, &err);
 	if (bytes < 0 && !err.msg[0])
 		fuzz_fail("refused without a message");
+	/* Notes are whole lines: as many newlines as lines held. */
+	unsigned lines = 0;
+	for (size_t i = 0; i < warnings.len && i < sizeof warnings.text; i++)
+		lines += warnings.text[i] == '\n';
+	if (warnings.len > sizeof warnings.text || lines != warnings.n)
+		fuzz_fail("the warning list is not whole lines");
 	close(fd);
 
 	if (stat(".", &cwd_after) < 0 || cwd_after.st_ino != cwd_before.st_ino ||
