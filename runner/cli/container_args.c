@@ -9,19 +9,16 @@
 
 void cli_print_errors(struct ctr_errors *met)
 {
-	struct ctr_warnings *w = &met->lines;
-	size_t len = w->len < sizeof w->text ? w->len : sizeof w->text - 1;
-	for (size_t i = 0; i < len;) {
-		const char *nl = memchr(w->text + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - w->text) : len;
+	size_t pos = 0;
+	int len;
+	for (const char *line; (line = ctr_lines_next(&met->lines, &pos, &len));) {
 		struct ctr_error err = {0};
-		snprintf(err.msg, sizeof err.msg, "%.*s", (int)(end - i), w->text + i);
+		snprintf(err.msg, sizeof err.msg, "%.*s", len, line);
 		ctrrun_print_error(&err);
-		i = end + 1;
 	}
-	if (met->n > w->n) {
+	if (met->n > met->lines.n) {
 		struct ctr_error err = {0};
-		unsigned more = met->n - w->n;
+		unsigned more = met->n - met->lines.n;
 		ctr_fail(&err, 0, "%u more error%s not shown", more, more == 1 ? "" : "s");
 		ctrrun_print_error(&err);
 	}

@@ -450,13 +450,12 @@ static void monitor_record_met(struct ctrrun *rt, const struct ctr_db_container 
 	char text[1024];
 	size_t n = (size_t)snprintf(text, sizeof text, "%s", reason);
 	const struct ctr_warnings *lists[] = {&met->lines, &rt->warnings};
-	for (size_t l = 0; l < 2; l++)
-		for (size_t i = 0; i < lists[l]->len && n < sizeof text;) {
-			const char *line = lists[l]->text + i, *nl = memchr(line, '\n', lists[l]->len - i);
-			size_t len = nl ? (size_t)(nl - line) : lists[l]->len - i;
-			n += (size_t)snprintf(text + n, sizeof text - n, "%s%.*s", n ? "; " : "", (int)len, line);
-			i += len + 1;
-		}
+	for (size_t l = 0; l < 2; l++) {
+		size_t pos = 0;
+		int len;
+		for (const char *line; n < sizeof text && (line = ctr_lines_next(lists[l], &pos, &len));)
+			n += (size_t)snprintf(text + n, sizeof text - n, "%s%.*s", n ? "; " : "", len, line);
+	}
 	struct ctr_error ignored;
 	if (rt->db)
 		ctr_db_set_error(rt->db, rec->id, text, &ignored);

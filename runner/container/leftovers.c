@@ -120,12 +120,10 @@ static void finish_removal(struct ctrrun *rt, const char *id, bool *asked, bool 
 	struct ctr_errors met = {0};
 	if (c.state == CTR_DB_REMOVING && ctr_container_remove(rt, &c, false, &err, &met) < 0)
 		warn(rt, "finishing an interrupted removal", &err);
-	for (size_t i = 0; i < met.lines.len;) {
-		const char *line = met.lines.text + i, *nl = memchr(line, '\n', met.lines.len - i);
-		size_t len = nl ? (size_t)(nl - line) : met.lines.len - i;
-		ctr_warn(&rt->warnings, "warning: finishing an interrupted removal: %.*s", (int)len, line);
-		i += len + 1;
-	}
+	size_t pos = 0;
+	int len;
+	for (const char *line; (line = ctr_lines_next(&met.lines, &pos, &len));)
+		ctr_warn(&rt->warnings, "warning: finishing an interrupted removal: %.*s", len, line);
 	ctr_db_container_free(&c);
 }
 
