@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <grp.h>
 
+#include "container_args.h"
 #include "ctr/strv.h"
 #include "cgroups.h"
 #include "confinement.h"
@@ -492,7 +493,7 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 		code = parsed > 0 ? 0 : CTRRUN_EXIT_ERROR;
 		goto out;
 	}
-	if (ctrrun_open_state(rt) < 0)
+	if (cli_open_state(rt, false) < 0)
 		goto out;
 	if (ctr_db_find_container(rt->db, ref, &c, &err) != CTR_DB_OK)
 		goto fail;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container_args.h"
 #include "container_config.h"
 #include "cli_options.h"
 #include "ctrrun.h"
@@ -420,7 +421,7 @@ int cmd_inspect(struct ctrrun *rt, int argc, char **argv)
 	/* A container whose monitor died must not show as running (unless
 	 * another process holds the write lock: reading never waits for it). */
 	if (look != LOOK_IMAGE)
-		ctr_reap_stale_if_unlocked(rt);
+		cli_reap_stale_if_unlocked(rt);
 	struct json_object *out = json_object_new_array();
 	if (!out) {
 		fprintf(stderr, "ctrrun: out of memory\n");

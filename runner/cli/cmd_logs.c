@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container_args.h"
 #include "cli_options.h"
 #include "ctrrun.h"
 #include "stale.h"
@@ -200,7 +201,7 @@ static bool still_running(struct ctrrun *rt, const char *id)
 	ctr_db_container_free(&now);
 	static int polls;
 	if (running && ++polls % 20 == 0)
-		ctr_reap_stale_if_unlocked(rt);  /* a dead monitor would keep us waiting forever */
+		cli_reap_stale_if_unlocked(rt);  /* a dead monitor would keep us waiting forever */
 	return running;
 }
 
@@ -302,7 +303,7 @@ int cmd_logs(struct ctrrun *rt, int argc, char **argv)
 		return CTRRUN_EXIT_ERROR;
 	}
 	struct ctr_db_container c;
-	if (ctrrun_open_state_to_read(rt) < 0)
+	if (cli_open_state(rt, true) < 0)
 		return CTRRUN_EXIT_ERROR;
 	if (ctr_db_find_container(rt->db, ref, &c, &err) != CTR_DB_OK) {
 		ctrrun_print_error(&err);

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 #include <time.h>
 
+#include "container_args.h"
 #include "cli_options.h"
 #include "ctrrun.h"
 #include "human_format.h"
@@ -123,7 +124,7 @@ int cmd_ps(struct ctrrun *rt, int argc, char **argv)
 		fprintf(stderr, "ctrrun: ps takes no arguments, got '%s' (see ctrrun ps --help)\n", argv[optind]);
 		return CTRRUN_EXIT_ERROR;
 	}
-	if (ctrrun_open_state_to_read(rt) < 0)
+	if (cli_open_state(rt, true) < 0)
 		return CTRRUN_EXIT_ERROR;
 	struct ctr_db_ps_row *rows = NULL;
 	size_t n = 0;

@@ -18,7 +18,10 @@ static const char rm_usage[] = "usage: ctrrun rm [OPTIONS] CONTAINER...\n\n"
 static int remove_one(struct ctrrun *rt, struct ctr_db_container *c, const char *name, void *arg,
 		      struct ctr_error *err)
 {
-	if (ctr_container_remove(rt, c, *(bool *)arg, err) < 0)
+	struct ctr_errors met = {0};
+	int rc = ctr_container_remove(rt, c, *(bool *)arg, err, &met);
+	cli_print_errors(&met);
+	if (rc < 0)
 		return -1;
 	printf("%s\n", name);
 	return 0;
@@ -84,7 +87,7 @@ int cmd_container(struct ctrrun *rt, int argc, char **argv)
 		fprintf(stderr, "ctrrun: container prune takes no arguments, got '%s'\n", argv[first + optind]);
 		return CTRRUN_EXIT_ERROR;
 	}
-	if (ctrrun_open_state(rt) < 0)
+	if (cli_open_state(rt, false) < 0)
 		return CTRRUN_EXIT_ERROR;
 	struct ctr_db_ps_row *rows = NULL;
 	size_t n = 0;
@@ -99,8 +102,11 @@ int cmd_container(struct ctrrun *rt, int argc, char **argv)
 		if (rows[i].state != CTR_DB_EXITED && rows[i].state != CTR_DB_DEAD)
 			continue;
 		struct ctr_db_container c = {0};
-		if (ctr_db_get_container(rt->db, rows[i].id, &c, &err) != CTR_DB_OK ||
-		    ctr_container_remove(rt, &c, false, &err) < 0) {
+		struct ctr_errors met = {0};
+		bool failed = ctr_db_get_container(rt->db, rows[i].id, &c, &err) != CTR_DB_OK ||
+			      ctr_container_remove(rt, &c, false, &err, &met) < 0;
+		cli_print_errors(&met);
+		if (failed) {
 			ctrrun_print_error(&err);
 			rc = 1;
 		} else {

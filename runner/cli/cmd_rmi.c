@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "container_args.h"
 #include "container_remove.h"
 #include "cli_options.h"
 #include "ctrrun.h"
@@ -40,7 +41,9 @@ static int remove_users(struct ctrrun *rt, const char *id, struct ctr_error *err
 			break;
 		}
 		if (strcmp(c.image_id, id) == 0) {
-			rc = ctr_container_remove(rt, &c, true, err);
+			struct ctr_errors met = {0};
+			rc = ctr_container_remove(rt, &c, true, err, &met);
+			cli_print_errors(&met);
 			if (rc == 0)
 				fprintf(stderr, "ctrrun: removed container %s (%.12s), which used image %.12s\n", c.name,
 					c.id, id);

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "container_args.h"
 #include "ctr/strv.h"
 #include "container_remove.h"
 #include "ctr/cleanup.h"
@@ -422,6 +423,14 @@ static int prepare(struct ctrrun *rt, struct run_state *s, struct ctr_error *err
 	return rc == CTR_DB_OK ? 0 : -1;
 }
 
+/* The launch's word once the container runs, before its output: the
+ * notes and errors met while setting it up. */
+static void say_what_was_met(struct ctrrun *rt, struct ctr_errors *met)
+{
+	cli_print_errors(met);
+	ctrrun_print_warnings(rt);
+}
+
 int cmd_run(struct ctrrun *rt, int argc, char **argv)
 {
 	struct run_state s = {0};
@@ -444,7 +453,7 @@ int cmd_run(struct ctrrun *rt, int argc, char **argv)
 	}
 	if (rt->idmap.note)
 		fprintf(stderr, "ctrrun: note: %s\n", rt->idmap.note);
-	if (ctrrun_open_state(rt) < 0)
+	if (cli_open_state(rt, false) < 0)
 		goto out;
 	/* A limit that cannot be applied fails the run before anything exists. */
 	if (ctr_limits_any(&s.opt.limits) && ctr_cgroup_check(NULL, &s.opt.limits, &err) < 0) {
@@ -463,10 +472,13 @@ int cmd_run(struct ctrrun *rt, int argc, char **argv)
 		goto out;
 	}
 	struct launch_opts lo = {.detach = s.opt.detach, .stdin_from_us = s.opt.interactive && !s.opt.detach,
-				 .remove_if_never_ran = true, .no_proc_view = s.opt.no_proc_view};
+				 .remove_if_never_ran = true, .no_proc_view = s.opt.no_proc_view,
+				 .running = say_what_was_met};
 	/* From here the launch owns the container: it removes it if it never
 	 * runs. Only the volume dirs made above are ours to undo. */
-	code = container_launch(rt, &rec, &lo);
+	struct ctr_errors met = {0};
+	code = container_launch(rt, &rec, &lo, &met);
+	cli_print_errors(&met);
 	ctr_db_container_free(&rec);
 	bool started = s.opt.detach ? code == 0 : true;
 	if (s.opt.detach && started)

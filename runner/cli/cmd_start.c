@@ -18,7 +18,10 @@ static int start_one(struct ctrrun *rt, struct ctr_db_container *c, const char *
 	if (c->state == CTR_DB_EXITED || c->state == CTR_DB_CREATED) {
 		/* Its log options are its container_logging row's. */
 		struct launch_opts lo = {.detach = true};
-		if (container_launch(rt, c, &lo) != 0)
+		struct ctr_errors met = {0};
+		int code = container_launch(rt, c, &lo, &met);
+		cli_print_errors(&met);
+		if (code != 0)
 			return ctr_fail(err, 0, "container %s did not start (the reason is above)", name);
 	} else if (c->state == CTR_DB_REMOVING) {
 		return ctr_fail(err, 0, "container %s is being removed (or its removal was cut short): only ctrrun rm "

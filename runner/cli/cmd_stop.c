@@ -27,11 +27,13 @@ static int stop_one(struct ctrrun *rt, struct ctr_db_container *c, const char *n
 	/* Stopping a stopped container is no error, as with docker. */
 	if (c->state == CTR_DB_RUNNING || c->state == CTR_DB_PAUSED) {
 		int code;
+		struct ctr_errors met = {0};
 		if (ctr_container_kill(rt, c, SIGTERM, err) == 0 &&
-		    !ctr_container_wait_exit(rt, c->id, (int)timeout * 1000, &code)) {
+		    !ctr_container_wait_exit(rt, c->id, (int)timeout * 1000, &code, &met)) {
 			ctr_container_kill(rt, c, SIGKILL, err);
-			ctr_container_wait_exit(rt, c->id, -1, &code);
+			ctr_container_wait_exit(rt, c->id, -1, &code, &met);
 		}
+		cli_print_errors(&met);
 	}
 	printf("%s\n", name);
 	return 0;

@@ -15,7 +15,9 @@ static int wait_one(struct ctrrun *rt, struct ctr_db_container *c, const char *n
 {
 	(void)arg;
 	int code = -1;
-	ctr_container_wait_exit(rt, c->id, -1, &code);
+	struct ctr_errors met = {0};
+	ctr_container_wait_exit(rt, c->id, -1, &code, &met);
+	cli_print_errors(&met);
 	if (code < 0)  /* removed meanwhile (--rm): its exit code went with it */
 		return ctr_fail(err, 0, "container %s was removed before its exit code could be read", name);
 	printf("%d\n", code);

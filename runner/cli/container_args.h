@@ -3,7 +3,10 @@
 #ifndef CTRRUN_CONTAINER_ARGS_H
 #define CTRRUN_CONTAINER_ARGS_H
 
+#include <stdbool.h>
+
 #include "ctrrun.h"
+#include "met_errors.h"
 
 /* The action on one container: 0, or -1 with *err filled (printed by the
  * caller). NAME is the argument as the user typed it. */
@@ -15,6 +18,17 @@ typedef int (*container_action)(struct ctrrun *rt, struct ctr_db_container *c, c
  * container was unknown or its action failed (docker's rule: every name is
  * tried), 125 when the state cannot be opened. */
 int for_each_container(struct ctrrun *rt, char **names, int n, container_action action, void *arg);
+
+/* Prints each error the core met ("ctrrun: MSG", counted: the command does
+ * not exit 0), after the warnings not printed yet, and empties MET. */
+void cli_print_errors(struct ctr_errors *met);
+
+/* ctrrun_open_state (TO_READ: ctrrun_open_state_to_read) with what it met
+ * printed: -1 when state.db cannot be opened (the command exits 125). */
+int cli_open_state(struct ctrrun *rt, bool to_read);
+
+/* ctr_reap_stale_if_unlocked with what it met printed. */
+void cli_reap_stale_if_unlocked(struct ctrrun *rt);
 
 /* "ctrrun CMD needs at least one container" + usage, exit code 125 when
  * FIRST (the first operand, after the options) is ARGC. Returns -1 when

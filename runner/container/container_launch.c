@@ -18,8 +18,10 @@
 #include "container_launch.h"
 #include "container_remove.h"
 #include "container_setup.h"
+#include "ctr/cleanup.h"
 #include "exit_code.h"
 #include "log_writer.h"
+#include "met_errors.h"
 #include "monitor.h"
 #include "proc_stat.h"
 #include "process_exec.h"
@@ -28,10 +30,12 @@
 #include "terminal.h"
 #include "view_channel.h"
 
-/* How a detached monitor tells ctrrun that the container runs, or why not. */
+/* How a detached monitor tells ctrrun that the container runs, or why not,
+ * with what it met on the way (its stderr is /dev/null: ctrrun reports it). */
 struct launch_report {
 	int code;             /* 0: running; else the exit code for ctrrun */
-	struct ctr_error err;
+	struct ctr_errors met;
+	struct ctr_warnings warnings;
 };
 
 static int exit_code_of(int status)
@@ -46,32 +50,32 @@ static int exit_code_of(int status)
 /* A container that never ran goes entirely (a fresh run), or stays as it
  * was (start of an existing one). */
 static void never_ran(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o,
-		      const char *dir)
+		      const char *dir, struct ctr_errors *met)
 {
 	struct ctr_error err = {0};
 	if (!o->remove_if_never_ran)
 		return;
 	if (ctr_remove_tree_as(&rt->idmap, dir, &err) < 0)
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
 	if (ctr_db_delete_container(rt->db, rec->id, &err) != CTR_DB_OK)
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
 	else
 		ctrrun_container_event(rt, rec->id, rec->name, "destroy", NULL);
 }
 
-static void record_exit(struct ctrrun *rt, const struct ctr_db_container *rec, int code)
+static void record_exit(struct ctrrun *rt, const struct ctr_db_container *rec, int code, struct ctr_errors *met)
 {
 	struct ctr_error err = {0};
 	char attrs[64];
 	snprintf(attrs, sizeof attrs, "{\"exitCode\":%d}", code);
 	if (ctr_db_set_exited(rt->db, rec->id, code, ctrrun_now_ns(), &err) != CTR_DB_OK)
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
 	ctrrun_container_event(rt, rec->id, rec->name, "die", attrs);
 	if (rec->auto_remove) {
 		struct ctr_db_container c;
 		if (ctr_db_get_container(rt->db, rec->id, &c, &err) != CTR_DB_OK ||
-		    ctr_container_remove(rt, &c, false, &err) < 0)
-			ctrrun_print_error(&err);
+		    ctr_container_remove(rt, &c, false, &err, met) < 0)
+			ctr_errors_add(met, &err);
 		else
 			ctr_db_container_free(&c);
 	}
@@ -79,20 +83,21 @@ static void record_exit(struct ctrrun *rt, const struct ctr_db_container *rec, i
 
 /* The cgroup directories in state.db (exec joins them, rm and crash cleanup
  * remove them), with the limits as they were recorded; NULL: gone. */
-static void record_cgroup(struct ctrrun *rt, const struct ctr_db_container *rec, struct ctr_cgroup *cg)
+static void record_cgroup(struct ctrrun *rt, const struct ctr_db_container *rec, struct ctr_cgroup *cg,
+			  struct ctr_errors *met)
 {
 	struct ctr_error err = {0};
 	struct ctr_db_resources r = {0};
 	if (ctr_db_get_resources(rt->db, rec->id, &r, &err) != CTR_DB_OK) {
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
 		return;
 	}
 	free(r.cgroup);
 	r.cgroup = cg ? ctr_cgroup_to_json(cg) : NULL;
 	if ((cg && !r.cgroup) || ctr_db_set_resources(rt->db, rec->id, &r, &err) != CTR_DB_OK)
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
 	if (cg && ctr_db_set_oom_killed(rt->db, rec->id, false, &err) != CTR_DB_OK)
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
 	ctr_db_resources_free(&r);
 }
 
@@ -103,6 +108,7 @@ struct daemon_watch {
 	const struct ctr_spec *spec;
 	struct ctr_container_proc *proc;
 	struct view_channel *view;
+	struct ctr_errors *met;
 	char error[256];  /* why the monitor stopped the container, for the record */
 	bool stopping;    /* it stops it: its daemons' ends are no news */
 };
@@ -169,7 +175,7 @@ static void check_daemons(void *arg)
 			 ok ? "true" : "false");
 		ctrrun_container_event(w->rt, w->rec->id, w->rec->name, "daemon-died", attrs);
 		if (!ok)
-			ctrrun_print_error(&err);
+			ctr_errors_add(w->met, &err);
 	}
 }
 
@@ -207,22 +213,39 @@ static ssize_t write_no_sigpipe(int fd, const void *buf, size_t len)
 	return n;
 }
 
-static void report(int fd, int code, const struct ctr_error *err)
+/* Sends CODE with what was met so far (then delivered: the lists are
+ * emptied) to ctrrun through FD, and closes it. */
+static void report(int fd, int code, struct ctr_errors *met, struct ctr_warnings *warnings)
 {
 	if (fd < 0)
 		return;
-	struct launch_report r = {.code = code};
-	if (err)
-		r.err = *err;
-	/* ctrrun may be gone (killed): the container runs on regardless. */
-	write_no_sigpipe(fd, &r, sizeof r);
+	struct launch_report *r = calloc(1, sizeof *r);
+	if (r) {
+		r->code = code;
+		r->met = *met;
+		r->warnings = *warnings;
+		/* ctrrun may be gone (killed): the container runs on regardless. */
+		for (size_t done = 0; done < sizeof *r;) {
+			ssize_t n = write_no_sigpipe(fd, (char *)r + done, sizeof *r - done);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			done += (size_t)n;
+		}
+		free(r);
+		*met = (struct ctr_errors){0};
+		*warnings = (struct ctr_warnings){0};
+	}
 	close(fd);
 }
 
 /* Everything from the clone to the recorded exit. REPORT_FD (detached) gets
- * the launch result as soon as it is known. */
+ * the launch result as soon as it is known. Errors go to MET, notes to
+ * rt->warnings; REASON (256 bytes) gets why the monitor stopped the
+ * container, if it did. */
 static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o,
-			      int report_fd, struct ctr_cgroup *cg)
+			      int report_fd, struct ctr_cgroup *cg, struct ctr_errors *met, char *reason)
 {
 	struct ctr_error err = {0};
 	struct built_spec b;
@@ -241,6 +264,8 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 		goto fail;
 	b.spec.proc_view = !o->no_proc_view;
 	b.spec.cgroup = cg;
+	b.spec.warnings = &rt->warnings;
+	b.spec.met = met;
 	/* The staging dir of the /proc view; containers made before it existed lack it. */
 	if (b.spec.proc_view && mkdir(b.proc_staging, 0755) < 0 && errno != EEXIST) {
 		ctr_fail(&err, errno, "cannot create %s", b.proc_staging);
@@ -297,15 +322,15 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 		goto fail;
 	}
 	ctrrun_container_event(rt, rec->id, rec->name, "start", NULL);
-	record_cgroup(rt, rec, proc.cgroup);
+	record_cgroup(rt, rec, proc.cgroup, met);
 	/* Threads only now: every fork of the setup is done. */
 	struct log_writer *log = NULL;
 	if (log_writer_start(&log, rt->root, rec->id, &err) < 0) {
 		ctr_container_abort(&proc);
-		record_exit(rt, rec, CTRRUN_EXIT_ERROR);
-		report(report_fd, CTRRUN_EXIT_ERROR, &err);
+		record_exit(rt, rec, CTRRUN_EXIT_ERROR, met);
+		ctr_errors_add(met, &err);
+		report(report_fd, CTRRUN_EXIT_ERROR, met, &rt->warnings);
 		report_fd = -1;
-		ctrrun_print_error(&err);
 		goto out;
 	}
 	if (proc.pty_master >= 0 && !o->detach) {
@@ -329,20 +354,24 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 		struct ctr_error ignored;
 		log_writer_finish(log, &ignored);
 		if (o->remove_if_never_ran) {
-			never_ran(rt, rec, o, b.dir);
+			never_ran(rt, rec, o, b.dir, met);
 		} else {
 			ctr_db_set_exited(rt->db, rec->id, code, ctrrun_now_ns(), &ignored);
 		}
-		ctrrun_print_error(&err);
-		report(report_fd, code, &err);
+		ctr_errors_add(met, &err);
+		report(report_fd, code, met, &rt->warnings);
 		report_fd = -1;
 		goto out;
 	}
 	ran = true;
-	report(report_fd, 0, NULL);
+	report(report_fd, 0, met, &rt->warnings);
 	report_fd = -1;
+	/* Foreground: the top says what was met so far before the container's
+	 * output comes. */
+	if (o->running)
+		o->running(rt, met);
 
-	struct daemon_watch watch = {.rt = rt, .rec = rec, .spec = &b.spec, .proc = &proc, .view = view};
+	struct daemon_watch watch = {.rt = rt, .rec = rec, .spec = &b.spec, .proc = &proc, .view = view, .met = met};
 	struct monitor_io io = {.out = out[0], .err = errp[0], .pty_master = proc.pty_master, .in = inp[1],
 				.attach = !o->detach, .forward_stdin = !o->detach && rec->interactive, .sigfd = sigfd,
 				.view = view, .check_daemons = check_daemons, .daemons_arg = &watch};
@@ -358,19 +387,21 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 		/* Before the cgroups go: did the OOM killer end it? (docker: 137 + OOMKilled) */
 		if (ctr_cgroup_oom_killed(proc.cgroup) &&
 		    ctr_db_set_oom_killed(rt->db, rec->id, true, &err) != CTR_DB_OK)
-			ctrrun_print_error(&err);
+			ctr_errors_add(met, &err);
 		ctr_container_release_cgroup(&proc);
-		record_cgroup(rt, rec, NULL);
+		record_cgroup(rt, rec, NULL, met);
 	}
 	if (log_writer_finish(log, &err) < 0)
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
 	code = exit_code_of(status);
 	if (watch.error[0] && ctr_db_set_error(rt->db, rec->id, watch.error, &err) != CTR_DB_OK)
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
+	if (reason)
+		snprintf(reason, 256, "%s", watch.error);
 	/* --rm removes files of subordinate ids as root of the container's own
 	 * user namespace, still held by this fd: no new one to map. */
 	rt->idmap.userns_fd = proc.userns_fd;
-	record_exit(rt, rec, code);
+	record_exit(rt, rec, code, met);
 	rt->idmap.userns_fd = -1;
 	if (proc.userns_fd >= 0)
 		close(proc.userns_fd);
@@ -378,15 +409,16 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	goto out;
 
 fail:
-	ctrrun_print_error(&err);
+	ctr_errors_add(met, &err);
 	if (cg) {
 		/* Failed before the setup took it over. */
 		proc.cgroup = cg;
+		proc.met = met;
 		ctr_container_release_cgroup(&proc);
 	}
 	if (!ran)
-		never_ran(rt, rec, o, b.dir ? b.dir : "");
-	report(report_fd, CTRRUN_EXIT_ERROR, &err);
+		never_ran(rt, rec, o, b.dir ? b.dir : "", met);
+	report(report_fd, CTRRUN_EXIT_ERROR, met, &rt->warnings);
 	report_fd = -1;
 	code = CTRRUN_EXIT_ERROR;
 out:
@@ -406,21 +438,59 @@ out:
 	return code;
 }
 
+/* The detached monitor's one place that reports, after the report to ctrrun
+ * (its stderr is /dev/null): what it met later goes into the container's
+ * record, after why it stopped the container (REASON), as the error inspect
+ * shows. A container removed meanwhile (--rm) has no record to take it. */
+static void monitor_record_met(struct ctrrun *rt, const struct ctr_db_container *rec, const char *reason,
+			       const struct ctr_errors *met)
+{
+	if (met->lines.len == 0 && rt->warnings.len == 0)
+		return;
+	char text[1024];
+	size_t n = (size_t)snprintf(text, sizeof text, "%s", reason);
+	const struct ctr_warnings *lists[] = {&met->lines, &rt->warnings};
+	for (size_t l = 0; l < 2; l++) {
+		size_t pos = 0;
+		int len;
+		for (const char *line; n < sizeof text && (line = ctr_lines_next(lists[l], &pos, &len));)
+			n += (size_t)snprintf(text + n, sizeof text - n, "%s%.*s", n ? "; " : "", len, line);
+	}
+	struct ctr_error ignored;
+	if (rt->db)
+		ctr_db_set_error(rt->db, rec->id, text, &ignored);
+}
+
+/* Reads a whole launch report; false when the monitor ended first. */
+static bool read_report(int fd, struct launch_report *r)
+{
+	size_t done = 0;
+	while (done < sizeof *r) {
+		ssize_t n = read(fd, (char *)r + done, sizeof *r - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		done += (size_t)n;
+	}
+	return true;
+}
+
 /* The monitor process: its own session, no terminal, nothing of ctrrun's
  * stdio; it reports to ctrrun once the container runs, then lives on. */
 static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o,
-			   struct ctr_cgroup *cg)
+			   struct ctr_cgroup *cg, struct ctr_errors *met)
 {
 	/* GO: the monitor waits until ctrrun has recorded it as the created
 	 * container's monitor, so that no instant exists at which the only
 	 * monitor recorded is a ctrrun that was killed while the real one is at
 	 * work (crash cleanup would remove the container under it). If ctrrun
 	 * dies before that, the monitor sees the end of the pipe and exits. */
+	struct ctr_error err = {0};
 	int pipefd[2], go[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
-		struct ctr_error err;
 		ctr_fail(&err, errno, "pipe");
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
 		return CTRRUN_EXIT_ERROR;
 	}
 	/* No SQLite connection may cross a fork: the child's own connections
@@ -432,28 +502,26 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid > 0) {
-		struct ctr_error err = {0};
 		close(go[0]);
 		if (ctrrun_open_db(rt, &err) < 0)
-			ctrrun_print_error(&err);
+			ctr_errors_add(met, &err);
 		struct ctr_db_processes procs = {.monitor_pid = pid};
 		if (rt->db && rec->state == CTR_DB_CREATED && ctr_proc_start_ticks(pid, &procs.monitor_start_ticks) == 0 &&
 		    ctr_db_set_processes(rt->db, rec->id, &procs, &err) != CTR_DB_OK)
-			ctrrun_print_error(&err);
+			ctr_errors_add(met, &err);
 		/* A monitor gone already: its missing report says so below. */
 		write_no_sigpipe(go[1], "g", 1);
 		close(go[1]);
 	}
 	if (pid < 0) {
-		struct ctr_error err;
 		ctr_fail(&err, errno, "cannot start the monitor");
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
 		close(pipefd[0]);
 		close(pipefd[1]);
 		close(go[0]);
 		close(go[1]);
 		if (cg && ctr_cgroup_remove(cg, true, &err) < 0)
-			ctrrun_print_error(&err);
+			ctr_errors_add(met, &err);
 		if (cg)
 			ctr_cgroup_free(cg);
 		return CTRRUN_EXIT_ERROR;
@@ -482,36 +550,47 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 			int keep[] = {0, 1, 2, pipefd[1]};
 			close_fds_except(keep, sizeof keep / sizeof keep[0]);
 		}
-		struct ctr_error err = {0};
+		/* The monitor's own lists: until the report they go to ctrrun,
+		 * after it into the container's record. ctrrun's, copied by
+		 * the fork, are ctrrun's to print. */
+		struct ctr_errors mine = {0};
+		rt->warnings = (struct ctr_warnings){0};
 		if (ctrrun_open_db(rt, &err) < 0) {
-			report(pipefd[1], CTRRUN_EXIT_ERROR, &err);
+			ctr_errors_add(&mine, &err);
+			report(pipefd[1], CTRRUN_EXIT_ERROR, &mine, &rt->warnings);
 			_exit(CTRRUN_EXIT_ERROR);
 		}
-		int code = launch_and_monitor(rt, rec, o, pipefd[1], cg);
+		char reason[256] = "";
+		int code = launch_and_monitor(rt, rec, o, pipefd[1], cg, &mine, reason);
+		monitor_record_met(rt, rec, reason, &mine);
 		ctrrun_fini(rt);
 		_exit(code);
 	}
 	close(pipefd[1]);
 	if (cg)
 		ctr_cgroup_free(cg);  /* the monitor has it; this copy is only memory */
-	struct launch_report r = {.code = CTRRUN_EXIT_ERROR};
-	ssize_t n;
-	while ((n = read(pipefd[0], &r, sizeof r)) < 0 && errno == EINTR)
-		;
+	struct launch_report *r = calloc(1, sizeof *r);
+	bool got = r && read_report(pipefd[0], r);
 	close(pipefd[0]);
-	if (n != (ssize_t)sizeof r) {
-		fprintf(stderr, "ctrrun: the monitor of container %.12s died while starting it\n", rec->id);
+	if (!got) {
+		free(r);
+		ctr_fail(&err, 0, "the monitor of container %.12s died while starting it", rec->id);
+		ctr_errors_add(met, &err);
 		return CTRRUN_EXIT_ERROR;
 	}
-	/* The monitor printed nothing (its stderr is /dev/null): say it here. */
-	if (r.code != 0) {
-		r.err.msg[sizeof r.err.msg - 1] = '\0';
-		ctrrun_print_error(&r.err);
+	/* What the monitor met, said here (its stderr is /dev/null). */
+	ctr_warnings_merge(&rt->warnings, &r->warnings);
+	if (met) {
+		ctr_warnings_merge(&met->lines, &r->met.lines);
+		met->n += r->met.n;
 	}
-	return r.code;
+	int code = r->code;
+	free(r);
+	return code;
 }
 
-int container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o)
+int container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o,
+		     struct ctr_errors *met)
 {
 	/* The cgroups are made here, before any fork: on cgroup v2 ctrrun may
 	 * have to move itself to a leaf first, which the kernel allows only
@@ -534,16 +613,15 @@ int container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, cons
 	}
 	ctr_limits_free(&limits);
 	if (rc < 0) {
-		ctrrun_print_error(&err);
-		char *dir = ctrrun_container_dir(rt, rec->id);
-		never_ran(rt, rec, o, dir ? dir : "");
-		free(dir);
+		ctr_errors_add(met, &err);
+		_cleanup_free_ char *dir = ctrrun_container_dir(rt, rec->id);
+		never_ran(rt, rec, o, dir ? dir : "", met);
 		return CTRRUN_EXIT_ERROR;
 	}
 	/* Recorded at once, not only once the container runs: a ctrrun killed
 	 * while it sets the container up leaves cgroups that whoever removes
 	 * the container then finds (crash cleanup, rm). */
 	if (cg)
-		record_cgroup(rt, rec, cg);
-	return o->detach ? launch_detached(rt, rec, o, cg) : launch_and_monitor(rt, rec, o, -1, cg);
+		record_cgroup(rt, rec, cg, met);
+	return o->detach ? launch_detached(rt, rec, o, cg, met) : launch_and_monitor(rt, rec, o, -1, cg, met, NULL);
 }

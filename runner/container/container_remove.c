@@ -34,14 +34,15 @@ static int mark_removing(struct ctrrun *rt, const struct ctr_db_container *c, st
 	return ctr_db_mark_removing(rt->db, c->id, &me, taking_over, err) == CTR_DB_OK ? 0 : -1;
 }
 
-int ctr_container_remove(struct ctrrun *rt, const struct ctr_db_container *c, bool force, struct ctr_error *err)
+int ctr_container_remove(struct ctrrun *rt, const struct ctr_db_container *c, bool force, struct ctr_error *err,
+			 struct ctr_errors *met)
 {
 	if (c->state == CTR_DB_RUNNING || c->state == CTR_DB_PAUSED) {
 		if (!force)
 			return ctr_fail(err, 0, "container %s (%.12s) is %s: stop it first, or use rm -f", c->name,
 					c->id, ctr_db_state_name(c->state));
 		int code;
-		if (ctr_container_kill_and_wait(rt, c->id, &code, err) < 0)
+		if (ctr_container_kill_and_wait(rt, c->id, &code, err, met) < 0)
 			return -1;
 		/* Its own ctrrun may have recorded the exit meanwhile: fine. */
 		int rc = ctr_db_set_exited(rt->db, c->id, code, ctrrun_now_ns(), err);
@@ -57,7 +58,7 @@ int ctr_container_remove(struct ctrrun *rt, const struct ctr_db_container *c, bo
 	 * removed, and a kill -9 leaves it for the next command to finish. */
 	if (mark_removing(rt, c, err) < 0)
 		return -1;
-	ctr_container_release_cgroups(rt, c->id);
+	ctr_container_release_cgroups(rt, c->id, met);
 	char *dir = ctrrun_container_dir(rt, c->id);
 	if (!dir)
 		return ctr_fail(err, ENOMEM, "path");

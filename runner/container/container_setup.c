@@ -33,6 +33,7 @@
 #include "rootfs_mounts.h"
 #include "process_exec.h"
 #include "idmap_config.h"
+#include "met_errors.h"
 #include "sync_channel.h"
 
 static void close_fd(int *fd)
@@ -597,9 +598,9 @@ static int prepare_volumes(const struct ctr_spec *spec, struct ctr_error *err)
 			rc = ctr_fail(err, errno, "cannot make volume %s nosuid and nodev", v->host_path);
 			break;
 		}
-		fprintf(stderr, "ctrrun: note: volume %s cannot be idmapped (%s): in the container its files show "
-				"as owned by nobody, and what the container writes there belongs to host uid %u and "
-				"up\n", v->host_path, strerror(e), spec->idmap->uid[0].outside);
+		ctr_warn(spec->warnings, "note: volume %s cannot be idmapped (%s): in the container its files show "
+					 "as owned by nobody, and what the container writes there belongs to host uid %u "
+					 "and up", v->host_path, strerror(e), spec->idmap->uid[0].outside);
 	}
 	close(userns);
 	if (rc < 0)
@@ -613,6 +614,8 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 	p->pty_master = p->sync = p->exec_err = p->seccomp_listener = p->userns_fd = p->view_control = -1;
 	p->mover_pidfd = p->mover_result = p->view_fuse = -1;
 	p->fs_log = spec->fs_log;
+	p->warnings = spec->warnings;
+	p->met = spec->met;
 	p->cgroup = spec->cgroup;  /* ours from here: abort removes it */
 	int sv[2], ep[2];
 	if (prepare_volumes(spec, err) < 0)
@@ -806,7 +809,7 @@ void ctr_container_release_cgroup(struct ctr_container_proc *p)
 		return;
 	struct ctr_error err = {0};
 	if (ctr_cgroup_remove(p->cgroup, true, &err) < 0)
-		ctrrun_print_error(&err);  /* counted: the command does not exit 0 */
+		ctr_errors_add(p->met, &err);  /* the caller's to report: its command does not exit 0 */
 	ctr_cgroup_free(p->cgroup);
 	p->cgroup = NULL;
 }
@@ -823,8 +826,8 @@ void ctr_container_wait_daemon(struct ctr_container_proc *p, int timeout_ms)
 	if (p->fs_pid <= 0)
 		return;
 	if (!wait_child(p->fs_pid, timeout_ms)) {
-		fprintf(stderr, "ctrrun: the ctrfs daemon (pid %d) did not exit %d s after the container; "
-				"killing it\n", (int)p->fs_pid, timeout_ms / 1000);
+		ctr_warn(p->warnings, "the ctrfs daemon (pid %d) did not exit %d s after the container; killing it",
+			 (int)p->fs_pid, timeout_ms / 1000);
 		kill(p->fs_pid, SIGKILL);
 		wait_child(p->fs_pid, -1);
 	}

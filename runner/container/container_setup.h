@@ -28,6 +28,8 @@ struct ctr_container_proc {
 	int sync;                /* handshake socket, until started */
 	int exec_err;            /* carries errno if the command cannot be executed */
 	const char *fs_log;      /* the daemon's stderr */
+	struct ctr_warnings *warnings; /* the spec's: notes for the caller */
+	struct ctr_errors *met;        /* the spec's: clean-up errors for the caller */
 };
 
 /* Everything up to the exec. On failure nothing is left running and the

@@ -36,7 +36,8 @@ int ctr_container_kill(struct ctrrun *rt, const struct ctr_db_container *c, int 
 	return 0;
 }
 
-bool ctr_container_wait_exit(struct ctrrun *rt, const char *id, int timeout_ms, int *exit_code)
+bool ctr_container_wait_exit(struct ctrrun *rt, const char *id, int timeout_ms, int *exit_code,
+			     struct ctr_errors *met)
 {
 	struct ctr_error err;
 	for (int waited = 0;; waited += 20) {
@@ -57,7 +58,7 @@ bool ctr_container_wait_exit(struct ctrrun *rt, const char *id, int timeout_ms, 
 			return false;
 		/* A monitor that died cannot record the end: do it for it. */
 		if (waited % 1000 == 0)
-			ctr_reap_stale(rt);
+			ctr_reap_stale(rt, met);
 		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
 	}
 }

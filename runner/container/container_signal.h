@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "met_errors.h"
 #include "storage.h"
 
 /* Parses "TERM", "SIGTERM" or "15". -1 when unknown. */
@@ -14,7 +15,9 @@ int ctr_signal_number(const char *name);
 int ctr_container_kill(struct ctrrun *rt, const struct ctr_db_container *c, int sig, struct ctr_error *err);
 
 /* Waits until C is recorded as exited (or removed), up to TIMEOUT_MS (< 0:
- * forever). Returns true when it is, with its exit code (-1 when removed). */
-bool ctr_container_wait_exit(struct ctrrun *rt, const char *id, int timeout_ms, int *exit_code);
+ * forever). Returns true when it is, with its exit code (-1 when removed).
+ * Settling a container whose monitor died meanwhile: problems go to MET. */
+bool ctr_container_wait_exit(struct ctrrun *rt, const char *id, int timeout_ms, int *exit_code,
+			     struct ctr_errors *met);
 
 #endif

@@ -13,6 +13,8 @@
 #include "resource_limits.h"
 
 struct ctr_cgroup;
+struct ctr_errors;
+struct ctr_warnings;
 
 struct ctr_volume {
 	char *host_path;       /* absolute, exists (created by cmd_run when missing) */
@@ -65,6 +67,12 @@ struct ctr_spec {
 	const struct ctr_limits *limits;
 	const char *cgroup_name;
 	struct ctr_cgroup *cgroup;  /* made by the launcher before any fork; the init goes in it */
+
+	/* What the setup meets besides the error it returns, for the caller to
+	 * report: notes (a volume that cannot be idmapped, a daemon that had to
+	 * be killed) and errors of clean-ups that go on regardless. NULL: dropped. */
+	struct ctr_warnings *warnings;
+	struct ctr_errors *met;
 };
 
 #endif

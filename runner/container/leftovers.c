@@ -116,8 +116,14 @@ static void finish_removal(struct ctrrun *rt, const char *id, bool *asked, bool 
 		return;
 	/* The removal takes over from the dead remover, unless another command
 	 * came first (then it says so, harmlessly). */
-	if (c.state == CTR_DB_REMOVING && ctr_container_remove(rt, &c, false, &err) < 0)
+	/* Its cgroups' clean-up failing is a warning here like the rest. */
+	struct ctr_errors met = {0};
+	if (c.state == CTR_DB_REMOVING && ctr_container_remove(rt, &c, false, &err, &met) < 0)
 		warn(rt, "finishing an interrupted removal", &err);
+	size_t pos = 0;
+	int len;
+	for (const char *line; (line = ctr_lines_next(&met.lines, &pos, &len));)
+		ctr_warn(&rt->warnings, "warning: finishing an interrupted removal: %.*s", len, line);
 	ctr_db_container_free(&c);
 }
 

@@ -11,6 +11,7 @@
 #include "cgroups.h"
 #include "container_remove.h"
 #include "exit_code.h"
+#include "met_errors.h"
 #include "proc_stat.h"
 #include "stale.h"
 
@@ -25,7 +26,7 @@ static bool wait_gone(pid_t pid, uint64_t ticks, int timeout_ms)
 	return true;
 }
 
-void ctr_container_release_cgroups(struct ctrrun *rt, const char *id)
+void ctr_container_release_cgroups(struct ctrrun *rt, const char *id, struct ctr_errors *met)
 {
 	struct ctr_error err = {0};
 	struct ctr_db_resources r = {0};
@@ -36,23 +37,24 @@ void ctr_container_release_cgroups(struct ctrrun *rt, const char *id)
 	struct ctr_cgroup *cg = NULL;
 	if (ctr_cgroup_from_json(r.cgroup, &cg, &err) == 0) {
 		if (ctr_cgroup_oom_killed(cg) && ctr_db_set_oom_killed(rt->db, id, true, &err) != CTR_DB_OK)
-			ctrrun_print_error(&err);
+			ctr_errors_add(met, &err);
 		if (ctr_cgroup_remove(cg, true, &err) < 0) {
-			ctrrun_print_error(&err);
+			ctr_errors_add(met, &err);
 		} else {
 			free(r.cgroup);
 			r.cgroup = NULL;
 			if (ctr_db_set_resources(rt->db, id, &r, &err) != CTR_DB_OK)
-				ctrrun_print_error(&err);
+				ctr_errors_add(met, &err);
 		}
 		ctr_cgroup_free(cg);
 	} else {
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
 	}
 	ctr_db_resources_free(&r);
 }
 
-int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_code, struct ctr_error *err)
+int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_code, struct ctr_error *err,
+				struct ctr_errors *met)
 {
 	struct ctr_db_container c;
 	if (ctr_db_get_container(rt->db, id, &c, err) != CTR_DB_OK)
@@ -79,7 +81,7 @@ int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_cod
 			return ctr_fail(err, 0, "container %.12s: its ctrfs daemon (pid %d) does not exit", id,
 					(int)procs.fs_pid);
 	}
-	ctr_container_release_cgroups(rt, id);
+	ctr_container_release_cgroups(rt, id, met);
 	return 0;
 }
 
@@ -87,13 +89,13 @@ int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_cod
  * directories and row go. One whose monitor never registered (pid 0) is
  * left alone: it may belong to a newer ctrrun that creates without running.
  * COUNT_ONLY: nothing is done, only counted. Returns how many were found. */
-static size_t remove_orphaned_created(struct ctrrun *rt, bool count_only)
+static size_t remove_orphaned_created(struct ctrrun *rt, bool count_only, struct ctr_errors *met)
 {
 	struct ctr_error err = {0};
 	struct ctr_db_ps_row *rows = NULL;
 	size_t n = 0, found = 0;
 	if (ctr_db_list_ps(rt->db, true, &rows, &n, &err) != CTR_DB_OK) {
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -111,8 +113,8 @@ static size_t remove_orphaned_created(struct ctrrun *rt, bool count_only)
 			continue;
 		/* The listing may be old news: only a container still never
 		 * started goes (its ctrrun may have run and ended it meanwhile). */
-		if (c.state == CTR_DB_CREATED && ctr_container_remove(rt, &c, false, &err) < 0)
-			ctrrun_print_error(&err);
+		if (c.state == CTR_DB_CREATED && ctr_container_remove(rt, &c, false, &err, met) < 0)
+			ctr_errors_add(met, &err);
 		ctr_db_container_free(&c);
 	}
 	ctr_db_ps_free(rows, n);
@@ -121,15 +123,15 @@ static size_t remove_orphaned_created(struct ctrrun *rt, bool count_only)
 
 /* Settles what dead monitors left (above, and running containers); with
  * COUNT_ONLY only reads, and says how many there are. */
-static size_t settle(struct ctrrun *rt, bool count_only)
+static size_t settle(struct ctrrun *rt, bool count_only, struct ctr_errors *met)
 {
-	size_t found = remove_orphaned_created(rt, count_only);
+	size_t found = remove_orphaned_created(rt, count_only, met);
 
 	struct ctr_error err = {0};
 	char **ids = NULL;
 	size_t n = 0;
 	if (ctr_db_list_running(rt->db, &ids, &n, &err) != CTR_DB_OK) {
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
 		return found;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -144,15 +146,15 @@ static size_t settle(struct ctrrun *rt, bool count_only)
 		if (count_only)
 			continue;
 		int code;
-		if (ctr_container_kill_and_wait(rt, ids[i], &code, &err) < 0) {
-			ctrrun_print_error(&err);
+		if (ctr_container_kill_and_wait(rt, ids[i], &code, &err, met) < 0) {
+			ctr_errors_add(met, &err);
 			continue;
 		}
 		int rc = ctr_db_set_exited(rt->db, ids[i], code, ctrrun_now_ns(), &err);
 		if (rc == CTR_DB_BAD_STATE)
 			continue;  /* its monitor recorded the exit just before it ended */
 		if (rc != CTR_DB_OK) {
-			ctrrun_print_error(&err);
+			ctr_errors_add(met, &err);
 			continue;
 		}
 		struct ctr_db_container c;
@@ -161,56 +163,50 @@ static size_t settle(struct ctrrun *rt, bool count_only)
 		char attrs[96];
 		snprintf(attrs, sizeof attrs, "{\"exitCode\":%d,\"reason\":\"monitor gone\"}", code);
 		ctrrun_container_event(rt, c.id, c.name, "die", attrs);
-		if (c.auto_remove && ctr_container_remove(rt, &c, false, &err) < 0)
-			ctrrun_print_error(&err);
+		if (c.auto_remove && ctr_container_remove(rt, &c, false, &err, met) < 0)
+			ctr_errors_add(met, &err);
 		ctr_db_container_free(&c);
 	}
 	ctr_db_strv_free(ids, n);
 	return found;
 }
 
-void ctr_reap_stale(struct ctrrun *rt)
+void ctr_reap_stale(struct ctrrun *rt, struct ctr_errors *met)
 {
-	settle(rt, false);
+	settle(rt, false, met);
 }
 
-void ctr_reap_stale_if_unlocked(struct ctrrun *rt)
+void ctr_reap_stale_if_unlocked(struct ctrrun *rt, struct ctr_errors *met)
 {
 	/* Usually there is nothing to settle: then nothing is written and the
 	 * write lock is not even looked at. */
-	if (settle(rt, true) == 0)
+	if (settle(rt, true, met) == 0)
 		return;
 	struct ctr_error err = {0};
 	int rc = ctr_db_write_lock_free(rt->db, &err);
 	if (rc == CTR_DB_BUSY)
 		return;  /* the next command that gets the lock settles it */
 	if (rc != CTR_DB_OK) {
-		ctrrun_print_error(&err);
+		ctr_errors_add(met, &err);
 		return;
 	}
 	/* The lock was free a moment ago; a writer that takes it in between is
 	 * waited for, as by any command that writes. */
-	settle(rt, false);
+	settle(rt, false, met);
 }
 
-int ctrrun_open_state(struct ctrrun *rt)
+int ctrrun_open_state(struct ctrrun *rt, struct ctr_error *err, struct ctr_errors *met)
 {
-	struct ctr_error err = {0};
-	if (ctrrun_open_db(rt, &err) < 0) {
-		ctrrun_print_error(&err);
+	if (ctrrun_open_db(rt, err) < 0)
 		return -1;
-	}
-	ctr_reap_stale(rt);
+	ctr_reap_stale(rt, met);
 	return 0;
 }
 
-int ctrrun_open_state_to_read(struct ctrrun *rt)
+int ctrrun_open_state_to_read(struct ctrrun *rt, struct ctr_error *err, struct ctr_errors *met)
 {
-	struct ctr_error err = {0};
-	if (ctrrun_open_db(rt, &err) < 0) {
-		ctrrun_print_error(&err);
+	if (ctrrun_open_db(rt, err) < 0)
 		return -1;
-	}
-	ctr_reap_stale_if_unlocked(rt);
+	ctr_reap_stale_if_unlocked(rt, met);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -130,6 +131,7 @@ static int walk_upper(struct upper_walk *x, int dfd, size_t plen, struct ctr_err
 struct upper_job {
 	const char *upper, *what;
 	int fd;
+	struct ctr_warnings *warnings;  /* shared with the caller: the child's notes */
 };
 
 static int upper_to_tar_here(void *arg, struct ctr_error *err)
@@ -150,22 +152,30 @@ static int upper_to_tar_here(void *arg, struct ctr_error *err)
 		return ctr_fail(err, errno, "%s: cannot stat %s", job->what, job->upper);
 	if (is_opaque(root) && ctr_tar_writer_add_marker(x.w, OPAQUE_MARKER, &st, err) < 0)
 		return -1;
-	if (walk_upper(&x, root, 0, err) < 0 || ctr_tar_writer_close(x.w, err) < 0)
+	if (walk_upper(&x, root, 0, err) < 0 || ctr_tar_writer_close(x.w, job->warnings, err) < 0)
 		return -1;
 	if (x.wh_names)
-		fprintf(stderr, "ctrrun: warning: %s: left out %ld file%s named .wh.* (first: %s): a layer would read "
-				"%s as a whiteout\n",
-			job->what, x.wh_names, x.wh_names == 1 ? "" : "s", x.first_wh, x.wh_names == 1 ? "it" : "them");
+		ctr_warn(job->warnings, "warning: %s: left out %ld file%s named .wh.* (first: %s): a layer would read "
+					"%s as a whiteout",
+			 job->what, x.wh_names, x.wh_names == 1 ? "" : "s", x.first_wh, x.wh_names == 1 ? "it" : "them");
 	return 0;
 }
 
 int ctr_upper_to_tar(const struct ctr_idmap *map, const char *upper, int fd, const char *what,
-		     struct ctr_error *err)
+		     struct ctr_warnings *warnings, struct ctr_error *err)
 {
-	struct upper_job job = {.upper = upper, .what = what, .fd = fd};
 	if (lseek(fd, 0, SEEK_SET) != 0 || ftruncate(fd, 0) < 0)
 		return ctr_fail(err, errno, "%s: cannot reset the temporary file", what);
-	return ctr_userns_run(map, upper_to_tar_here, &job, err);
+	/* The child's notes come back through shared memory. */
+	struct ctr_warnings *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
+		return ctr_fail(err, errno, "%s: mmap", what);
+	memset(shared, 0, sizeof *shared);
+	struct upper_job job = {.upper = upper, .what = what, .fd = fd, .warnings = shared};
+	int rc = ctr_userns_run(map, upper_to_tar_here, &job, err);
+	ctr_warnings_merge(warnings, shared);
+	munmap(shared, sizeof *shared);
+	return rc;
 }
 
 /* ---- the image ---- */
@@ -231,7 +241,7 @@ int ctr_container_commit(struct ctrrun *rt, const struct ctr_db_container *c, co
 		ctr_fail(err, ENOMEM, "commit");
 		goto out;
 	}
-	if ((fd = ctr_layers_tmpfile(rt, what, err)) < 0 || ctr_upper_to_tar(&rt->idmap, upper, fd, what, err) < 0)
+	if ((fd = ctr_layers_tmpfile(rt, what, err)) < 0 || ctr_upper_to_tar(&rt->idmap, upper, fd, what, &rt->warnings, err) < 0)
 		goto out;
 	char layer_id[CTR_DB_ID_LEN + 1];
 	if (ctr_layer_tar_id(fd, what, layer_id, err) < 0)

@@ -22,9 +22,9 @@ struct ctr_commit_request {
  * are the container's ids. Runs as root of a user namespace with MAP (the
  * files belong to subordinate ids rootless). A file named ".wh.*" that the
  * container made cannot be told from a whiteout in a layer: it is left out,
- * with a warning. */
+ * with a warning. Notes and warnings go to WARNINGS (may be NULL). */
 int ctr_upper_to_tar(const struct ctr_idmap *map, const char *upper, int fd, const char *what,
-		     struct ctr_error *err);
+		     struct ctr_warnings *warnings, struct ctr_error *err);
 
 /* Commits container C as image REQ->repository:REQ->tag and fills IMAGE_ID
  * (64 hex + NUL). The image's layers are C's image's plus the new one, its

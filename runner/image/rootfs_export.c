@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -34,6 +35,7 @@ struct export {
 	struct ctr_tar_writer *w;
 	int out_fd;
 	const char *what;
+	struct ctr_warnings *warnings;  /* shared with the caller: the child's notes */
 	char **roots;      /* layer root paths, for messages */
 	size_t n_roots;
 	char path[PATH_MAX];  /* tar path of the directory being merged, "" or ending in "/" */
@@ -254,7 +256,7 @@ static int export_here(void *arg, struct ctr_error *err)
 	if (rc == 0)
 		rc = merge_dir(x, roots, n, 0, err);
 	if (rc == 0)
-		rc = ctr_tar_writer_close(x->w, err);
+		rc = ctr_tar_writer_close(x->w, x->warnings, err);
 	ctr_tar_writer_free(x->w);
 	x->w = NULL;
 	close_sources(roots, n);
@@ -289,7 +291,17 @@ int ctr_rootfs_export(struct ctrrun *rt, const struct ctr_db_container *c, const
 			goto out;
 		}
 	}
+	/* The child's notes come back through shared memory. */
+	x.warnings = mmap(NULL, sizeof *x.warnings, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (x.warnings == MAP_FAILED) {
+		x.warnings = NULL;
+		ctr_fail(err, errno, "%s: mmap", what);
+		goto out;
+	}
+	memset(x.warnings, 0, sizeof *x.warnings);
 	rc = ctr_userns_run(&rt->idmap, export_here, &x, err);
+	ctr_warnings_merge(&rt->warnings, x.warnings);
+	munmap(x.warnings, sizeof *x.warnings);
 out:
 	for (size_t i = 0; x.roots && i < x.n_roots; i++)
 		free(x.roots[i]);

@@ -251,13 +251,13 @@ int ctr_tar_writer_add_marker(struct ctr_tar_writer *w, const char *path, const 
 	return rc;
 }
 
-int ctr_tar_writer_close(struct ctr_tar_writer *w, struct ctr_error *err)
+int ctr_tar_writer_close(struct ctr_tar_writer *w, struct ctr_warnings *warnings, struct ctr_error *err)
 {
 	if (archive_write_close(w->a) != ARCHIVE_OK)
 		return ctr_fail(err, archive_errno(w->a) > 0 ? archive_errno(w->a) : 0, "cannot write %s: %s",
 				w->what, archive_error_string(w->a));
 	if (w->sockets)
-		fprintf(stderr, "ctrrun: note: %s: left out %ld socket%s (first: %s), which tar cannot hold\n",
-			w->what, w->sockets, w->sockets == 1 ? "" : "s", w->first_socket);
+		ctr_warn(warnings, "note: %s: left out %ld socket%s (first: %s), which tar cannot hold", w->what,
+			 w->sockets, w->sockets == 1 ? "" : "s", w->first_socket);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "ctr/error.h"
+#include "ctr/warnings.h"
 
 struct ctr_tar_writer;
 
@@ -34,9 +35,10 @@ int ctr_tar_writer_add(struct ctr_tar_writer *w, int dfd, const char *name, cons
 int ctr_tar_writer_add_marker(struct ctr_tar_writer *w, const char *path, const struct stat *st,
 			      struct ctr_error *err);
 
-/* Writes the end of the archive and reports what was skipped on stderr (one
- * line per kind). */
-int ctr_tar_writer_close(struct ctr_tar_writer *w, struct ctr_error *err);
+/* Writes the end of the archive and adds a note of what was skipped to
+ * WARNINGS (one line per kind; WARNINGS may be NULL). The writer runs in a
+ * user namespace's child: WARNINGS is then the caller's shared memory. */
+int ctr_tar_writer_close(struct ctr_tar_writer *w, struct ctr_warnings *warnings, struct ctr_error *err);
 void ctr_tar_writer_free(struct ctr_tar_writer *w);
 
 /* A writer variable that frees itself on the way out, as the cleanups of
