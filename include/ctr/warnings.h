@@ -1,6 +1,6 @@
 /* What is not an error but the user should hear (a note, a warning), said by
  * code that must not print: the library fills a list, the command prints it
- * once, at the top (runner: ctrrun_print_warnings). The list is one flat
+ * once, at the top (runner: ctr_print_warnings). The list is one flat
  * buffer without pointers, so a forked helper can fill one in shared memory
  * or send it through a pipe. */
 #ifndef CTR_WARNINGS_H

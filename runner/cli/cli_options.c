@@ -88,7 +88,7 @@ int cli_options_next(struct cli_options *p, struct ctr_error *err)
 
 int cli_usage_error(const struct ctr_error *err)
 {
-	ctrrun_print_error(err);
+	ctr_print_error(err);
 	return CTRRUN_EXIT_ERROR;
 }
 

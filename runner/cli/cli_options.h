@@ -43,7 +43,7 @@ void cli_options_start(struct cli_options *p, const char *cmd, const char *short
 int cli_options_next(struct cli_options *p, struct ctr_error *err);
 
 /* For commands that print their own errors: "ctrrun: MSG" on stderr
- * (ctrrun_print_error) and CTRRUN_EXIT_ERROR. */
+ * (ctr_print_error) and CTRRUN_EXIT_ERROR. */
 int cli_usage_error(const struct ctr_error *err);
 
 /* USAGE on stdout, for --help; returns 0, the exit status. */

@@ -54,7 +54,7 @@ int cmd_commit(struct ctrrun *rt, int argc, char **argv)
 			/* Checked now, so a bad one fails before anything is read;
 			 * applied later over the container's config. */
 			if (ctr_image_config_apply_change(&scratch, optarg, &err) < 0) {
-				ctrrun_print_error(&err);
+				ctr_print_error(&err);
 				goto out;
 			}
 			char **grown = realloc(req.changes, (req.n_changes + 1) * sizeof *grown);
@@ -74,7 +74,7 @@ int cmd_commit(struct ctrrun *rt, int argc, char **argv)
 			rc = 0;
 			goto out;
 		default:
-			ctrrun_print_error(&err);
+			ctr_print_error(&err);
 			goto out;
 		}
 	}
@@ -91,9 +91,9 @@ int cmd_commit(struct ctrrun *rt, int argc, char **argv)
 		fputs(commit_usage, stderr);
 		goto out;
 	}
-	if (ctr_image_ref_parse(argv[optind + 1], &repo, &tag, &err) < 0 || ctrrun_open_db(rt, &err) < 0 ||
+	if (ctr_image_ref_parse(argv[optind + 1], &repo, &tag, &err) < 0 || ctr_store_open_db(rt, &err) < 0 ||
 	    ctr_db_find_container(rt->db, argv[optind], &c, &err) != CTR_DB_OK) {
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 		goto out;
 	}
 	have_container = true;
@@ -101,7 +101,7 @@ int cmd_commit(struct ctrrun *rt, int argc, char **argv)
 	req.tag = tag;
 	char id[CTR_DB_ID_LEN + 1];
 	if (ctr_container_commit(rt, &c, &req, id, &err) < 0) {
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 		goto out;
 	}
 	printf("sha256:%s\n", id);

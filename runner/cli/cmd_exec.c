@@ -98,7 +98,7 @@ static __attribute__((noreturn)) void run_command(const struct exec_opts *o, int
 		}
 		if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0) {
 			ctr_fail(&err, errno, "cannot open a terminal in the container");
-			sync_send(sync, SYNC_ERROR, &err, -1);
+			ctr_sync_send(sync, SYNC_ERROR, &err, -1);
 			_exit(CTRRUN_EXIT_ERROR);
 		}
 		close(master);
@@ -107,16 +107,16 @@ static __attribute__((noreturn)) void run_command(const struct exec_opts *o, int
 		if (slave > 2)
 			close(slave);
 	}
-	if (creds_resolve(o->user, &creds, &err) < 0)
+	if (ctr_creds_resolve(o->user, &creds, &err) < 0)
 		goto fail;
 	if (master >= 0 && creds.uid != 0 && fchown(0, creds.uid, (gid_t)-1) < 0) {
 		/* the user could not reopen its terminal; it still has the fds */
 	}
 	{
 		int keep[] = {0, 1, 2, sync, exec_err};
-		close_fds_except(keep, sizeof keep / sizeof keep[0]);
+		ctr_close_fds_except(keep, sizeof keep / sizeof keep[0]);
 	}
-	if (creds_apply(&creds, can_setgroups, o->conf->caps, &err) < 0)
+	if (ctr_creds_apply(&creds, can_setgroups, o->conf->caps, &err) < 0)
 		goto fail;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);  /* again: a credential change clears it */
 	if (chdir(o->workdir ? o->workdir : "/") < 0) {
@@ -126,10 +126,10 @@ static __attribute__((noreturn)) void run_command(const struct exec_opts *o, int
 	/* sysinfo to the /proc view's daemon, as the init's processes have it:
 	 * a filter of our own, whose listener ctrrun hands to the monitor. */
 	if (o->sysinfo_view) {
-		int listener = sysinfo_filter_install(&err);
+		int listener = ctr_sysinfo_filter_install(&err);
 		if (listener < 0)
 			goto fail;
-		int rc = sync_send(sync, SYNC_SECCOMP_FD, NULL, listener);
+		int rc = ctr_sync_send(sync, SYNC_SECCOMP_FD, NULL, listener);
 		close(listener);
 		if (rc < 0) {
 			ctr_fail(&err, errno, "cannot pass the sysinfo listener to ctrrun");
@@ -141,7 +141,7 @@ static __attribute__((noreturn)) void run_command(const struct exec_opts *o, int
 	int unused_listener;
 	if (ctr_seccomp_load(o->conf->seccomp, &unused_listener, &err) < 0)
 		goto fail;
-	sync_send(sync, SYNC_READY, NULL, -1);
+	ctr_sync_send(sync, SYNC_READY, NULL, -1);
 	close(sync);
 	sigset_t none;
 	sigemptyset(&none);
@@ -149,7 +149,7 @@ static __attribute__((noreturn)) void run_command(const struct exec_opts *o, int
 	umask(022);  /* as the init's, not ctrrun's caller's */
 	exec_in_container(o->argv, o->env, creds.home, exec_err);
 fail:
-	sync_send(sync, SYNC_ERROR, &err, -1);
+	ctr_sync_send(sync, SYNC_ERROR, &err, -1);
 	_exit(CTRRUN_EXIT_ERROR);
 }
 
@@ -176,7 +176,7 @@ static __attribute__((noreturn)) void join_and_run(int pidfd, const struct exec_
 			_exit(CTRRUN_EXIT_ERROR);
 	{
 		int keep[] = {0, 1, 2, pidfd, sync, exec_err};
-		close_fds_except(keep, sizeof keep / sizeof keep[0]);
+		ctr_close_fds_except(keep, sizeof keep / sizeof keep[0]);
 	}
 	/* Into the container's cgroups first, while still the host's root (its
 	 * limits then hold for the command too, which inherits them). */
@@ -214,9 +214,9 @@ static __attribute__((noreturn)) void join_and_run(int pidfd, const struct exec_
 	if (pid == 0)
 		run_command(o, master, sync, exec_err, can_setgroups);
 	close(exec_err);
-	sync_send_value(sync, SYNC_PID, pid);
+	ctr_sync_send_value(sync, SYNC_PID, pid);
 	if (master >= 0) {
-		sync_send(sync, SYNC_PTY_FD, NULL, master);
+		ctr_sync_send(sync, SYNC_PTY_FD, NULL, master);
 		close(master);
 	}
 	close(sync);
@@ -225,7 +225,7 @@ static __attribute__((noreturn)) void join_and_run(int pidfd, const struct exec_
 		;
 	_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WIFEXITED(status) ? WEXITSTATUS(status) : 125);
 fail:
-	sync_send(sync, SYNC_ERROR, &err, -1);
+	ctr_sync_send(sync, SYNC_ERROR, &err, -1);
 	_exit(CTRRUN_EXIT_ERROR);
 }
 
@@ -409,7 +409,7 @@ static int relay(pid_t joiner, pid_t command, struct relay_io *io, int sigfd)
 			if (read(sigfd, &si, sizeof si) != sizeof si)
 				continue;
 			if (si.ssi_signo == SIGWINCH && io->master >= 0)
-				term_copy_size(0, io->master);
+				ctr_term_copy_size(0, io->master);
 			else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH && command > 0)
 				kill(command, (int)si.ssi_signo);
 			if (waitpid(joiner, &status, WNOHANG) == joiner) {
@@ -522,7 +522,7 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 		struct ctr_db_security sec;
 		if (ctr_db_get_security(rt->db, c.id, &sec, &err) != CTR_DB_OK)
 			goto fail;
-		char *cache = spec_seccomp_cache(rt);
+		char *cache = ctr_spec_seccomp_cache(rt);
 		int rc = ctr_confinement_from_record(&sec, cache, &conf, &err);
 		free(cache);
 		ctr_db_security_free(&sec);
@@ -547,7 +547,7 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 	if (!o.user)
 		o.user = c.user ? c.user : config.user;
 
-	monitor_block_signals(&mask);
+	ctr_monitor_block_signals(&mask);
 	if ((sigfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 || pipe2(ep, O_CLOEXEC) < 0 ||
 	    make_stdio(&o, child_stdio, &io) < 0) {
@@ -556,8 +556,8 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 	}
 	/* The monitor, which takes the command's sysinfo listener for the view. */
 	{
-		char *dir = ctrrun_container_dir(rt, c.id);
-		view_conn = dir ? view_channel_connect(dir, &o.sysinfo_view) : -1;
+		char *dir = ctr_store_container_dir(rt, c.id);
+		view_conn = dir ? ctr_view_channel_connect(dir, &o.sysinfo_view) : -1;
 		free(dir);
 	}
 	/* No SQLite connection, nor any other file of the host, crosses into
@@ -583,7 +583,7 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 	for (;;) {
 		struct sync_msg msg;
 		int fd;
-		if (sync_recv(sv[0], &msg, &fd) < 0) {
+		if (ctr_sync_recv(sv[0], &msg, &fd) < 0) {
 			ctr_fail(&err, 0, "the process joining container %s died", c.name);
 			break;
 		}
@@ -592,7 +592,7 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 		} else if (msg.tag == SYNC_PTY_FD) {
 			master = fd;
 		} else if (msg.tag == SYNC_SECCOMP_FD && fd >= 0) {
-			int rc = view_conn >= 0 ? view_channel_send(view_conn, fd, &err) : 0;
+			int rc = view_conn >= 0 ? ctr_view_channel_send(view_conn, fd, &err) : 0;
 			close(fd);
 			if (rc < 0) {
 				/* Its sysinfo calls would hang unanswered: end it (its
@@ -627,21 +627,21 @@ int cmd_exec(struct ctrrun *rt, int argc, char **argv)
 		goto out;
 	}
 	if (master >= 0) {
-		term_copy_size(0, master);
+		ctr_term_copy_size(0, master);
 		if (o.interactive)
-			term_make_raw(0, &term);
+			ctr_term_make_raw(0, &term);
 		io.master = master;
 		master = -1;
 	}
 	io.forward_stdin = o.interactive;
 	int status = relay(joiner, command, &io, sigfd);
-	term_restore(0, &term);
+	ctr_term_restore(0, &term);
 	code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 125;
 	goto out;
 oom:
 	ctr_fail(&err, ENOMEM, "exec");
 fail:
-	ctrrun_print_error(&err);
+	ctr_print_error(&err);
 	code = CTRRUN_EXIT_ERROR;
 out:
 	for (int i = 0; i < 2; i++) {

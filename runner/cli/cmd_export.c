@@ -129,14 +129,14 @@ int cmd_export(struct ctrrun *rt, int argc, char **argv)
 		return CTRRUN_EXIT_ERROR;
 	}
 	struct ctr_db_container c;
-	if (ctrrun_open_db(rt, &err) < 0 || ctr_db_find_container(rt->db, argv[optind], &c, &err) != CTR_DB_OK) {
-		ctrrun_print_error(&err);
+	if (ctr_store_open_db(rt, &err) < 0 || ctr_db_find_container(rt->db, argv[optind], &c, &err) != CTR_DB_OK) {
+		ctr_print_error(&err);
 		return CTRRUN_EXIT_ERROR;
 	}
 	int rc = CTRRUN_EXIT_ERROR;
 	struct ctr_db_image image;
 	if (ctr_db_find_image(rt->db, c.image_id, &image, &err) != CTR_DB_OK) {
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 		ctr_db_container_free(&c);
 		return rc;
 	}
@@ -146,7 +146,7 @@ int cmd_export(struct ctrrun *rt, int argc, char **argv)
 		 finish_output(&out, &err) == 0)
 		rc = 0;
 	if (rc)
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 	close_output(&out);
 	ctr_db_image_free(&image);
 	ctr_db_container_free(&c);

@@ -86,8 +86,8 @@ int cmd_images(struct ctrrun *rt, int argc, char **argv)
 
 	struct ctr_db_image *images = NULL;
 	size_t n = 0;
-	if (ctrrun_open_db(rt, &err) < 0 || ctr_db_list_images(rt->db, &images, &n, &err) != CTR_DB_OK) {
-		ctrrun_print_error(&err);
+	if (ctr_store_open_db(rt, &err) < 0 || ctr_db_list_images(rt->db, &images, &n, &err) != CTR_DB_OK) {
+		ctr_print_error(&err);
 		return CTRRUN_EXIT_ERROR;
 	}
 	/* Row 0 is the header; each cell is a heap string freed below. */
@@ -97,7 +97,7 @@ int cmd_images(struct ctrrun *rt, int argc, char **argv)
 		fprintf(stderr, "ctrrun: images: out of memory\n");
 		return CTRRUN_EXIT_ERROR;
 	}
-	int64_t now = ctrrun_now_ns();
+	int64_t now = ctr_now_ns();
 	size_t rows = 1;
 	bool oom = false;
 	for (size_t i = 0; i < n; i++) {
@@ -114,8 +114,8 @@ int cmd_images(struct ctrrun *rt, int argc, char **argv)
 			continue;
 		}
 		char created[80], size[32];
-		ctr_format_ago(img->created_ns, now, created, sizeof created);
-		ctr_format_size(img->size_bytes, size, sizeof size);
+		cli_format_ago(img->created_ns, now, created, sizeof created);
+		cli_format_size(img->size_bytes, size, sizeof size);
 		const char *row[N_COLUMNS] = {img->repository, img->tag, id, created, size};
 		for (int c = 0; c < N_COLUMNS; c++)
 			oom |= !(cells[rows][c] = strdup(row[c]));

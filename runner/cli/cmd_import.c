@@ -39,7 +39,7 @@ int cmd_import(struct ctrrun *rt, int argc, char **argv)
 		switch (opt) {
 		case 'c':
 			if (ctr_image_config_apply_change(&config, optarg, &err) < 0) {
-				ctrrun_print_error(&err);
+				ctr_print_error(&err);
 				return CTRRUN_EXIT_ERROR;
 			}
 			break;
@@ -50,7 +50,7 @@ int cmd_import(struct ctrrun *rt, int argc, char **argv)
 			fputs(import_usage, stdout);
 			return 0;
 		default:
-			ctrrun_print_error(&err);
+			ctr_print_error(&err);
 			return CTRRUN_EXIT_ERROR;
 		}
 	}
@@ -62,7 +62,7 @@ int cmd_import(struct ctrrun *rt, int argc, char **argv)
 	}
 	char id[CTR_DB_ID_LEN + 1];
 	if (ctr_image_import_msg(rt, argv[optind], argv[optind + 1], &config, message, id, &err) < 0) {
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 		return CTRRUN_EXIT_ERROR;
 	}
 	printf("sha256:%s\n", id);

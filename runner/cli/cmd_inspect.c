@@ -63,7 +63,7 @@ static char *lower_dirs(struct ctrrun *rt, const struct ctr_db_image *image)
 	char *s = NULL;
 	if (image->n_layers == 0)
 		return strdup("");
-	return spec_lowerdirs(rt, image, &s, &(struct ctr_error){0}) == 0 ? s : NULL;
+	return ctr_spec_lowerdirs(rt, image, &s, &(struct ctr_error){0}) == 0 ? s : NULL;
 }
 
 static struct json_object *state_json(const struct ctr_db_container *c, const struct ctr_db_resources *res)
@@ -179,7 +179,7 @@ static struct json_object *graph_driver_json(struct ctrrun *rt, const struct ctr
 					     const struct ctr_db_image *image)
 {
 	struct json_object *g = json_object_new_object(), *data = json_object_new_object();
-	char *dir = ctrrun_container_dir(rt, c->id), *lower = lower_dirs(rt, image);
+	char *dir = ctr_store_container_dir(rt, c->id), *lower = lower_dirs(rt, image);
 	char *paths[3] = {NULL, NULL, NULL};
 	static const char *const subs[3] = {"upper", "work", "merged"};
 	for (int i = 0; dir && i < 3; i++)
@@ -375,7 +375,7 @@ static int inspect_one(struct ctrrun *rt, const char *ref, enum lookup look, str
 		look == LOOK_CONTAINER ? "container" : look == LOOK_IMAGE ? "image" : "object", ref);
 	return -1;
 fail:
-	ctrrun_print_error(&err);
+	ctr_print_error(&err);
 	return -1;
 }
 
@@ -414,8 +414,8 @@ int cmd_inspect(struct ctrrun *rt, int argc, char **argv)
 		fputs(inspect_usage, stderr);
 		return CTRRUN_EXIT_ERROR;
 	}
-	if (ctrrun_open_db(rt, &err) < 0) {
-		ctrrun_print_error(&err);
+	if (ctr_store_open_db(rt, &err) < 0) {
+		ctr_print_error(&err);
 		return CTRRUN_EXIT_ERROR;
 	}
 	/* A container whose monitor died must not show as running (unless

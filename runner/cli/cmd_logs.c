@@ -281,7 +281,7 @@ int cmd_logs(struct ctrrun *rt, int argc, char **argv)
 			break;
 		}
 		case 'S':
-			if (parse_since(optarg, ctrrun_now_ns(), &lc.since_ns) < 0) {
+			if (parse_since(optarg, ctr_now_ns(), &lc.since_ns) < 0) {
 				fprintf(stderr, "ctrrun: logs: --since '%s': expected RFC 3339, Unix seconds or a "
 						"duration like 10m\n", optarg);
 				return CTRRUN_EXIT_ERROR;
@@ -306,7 +306,7 @@ int cmd_logs(struct ctrrun *rt, int argc, char **argv)
 	if (cli_open_state(rt, true) < 0)
 		return CTRRUN_EXIT_ERROR;
 	if (ctr_db_find_container(rt->db, ref, &c, &err) != CTR_DB_OK) {
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 		return CTRRUN_EXIT_ERROR;
 	}
 	if (tail >= 0) {
@@ -326,7 +326,7 @@ int cmd_logs(struct ctrrun *rt, int argc, char **argv)
 		struct ctr_db_log_chunk *chunks = NULL;
 		size_t n = 0;
 		if (ctr_db_read_logs(rt->db, c.id, seq, 1024, &chunks, &n, &err) != CTR_DB_OK) {
-			ctrrun_print_error(&err);
+			ctr_print_error(&err);
 			rc = CTRRUN_EXIT_ERROR;
 			break;
 		}

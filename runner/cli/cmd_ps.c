@@ -27,11 +27,11 @@ static void status_text(const struct ctr_db_ps_row *r, int64_t now, char *buf, s
 	switch (r->state) {
 	case CTR_DB_RUNNING:
 	case CTR_DB_PAUSED:
-		ctr_format_duration(now - r->started_ns, when, sizeof when);
+		cli_format_duration(now - r->started_ns, when, sizeof when);
 		snprintf(buf, len, "Up %s%s", when, r->state == CTR_DB_PAUSED ? " (Paused)" : "");
 		break;
 	case CTR_DB_EXITED:
-		ctr_format_ago(r->finished_ns, now, when, sizeof when);
+		cli_format_ago(r->finished_ns, now, when, sizeof when);
 		/* Why its monitor stopped it, where it did (docker keeps that to inspect). */
 		snprintf(buf, len, "Exited (%d) %s%s%s", r->exit_code, when, r->error ? ": " : "", r->error ? r->error : "");
 		break;
@@ -63,7 +63,7 @@ static void print_json(const struct ctr_db_ps_row *rows, size_t n, int64_t now, 
 		const struct ctr_db_ps_row *r = &rows[i];
 		char created[64], status[320], ago[64];
 		iso_time(r->created_ns, created, sizeof created);
-		ctr_format_ago(r->created_ns, now, ago, sizeof ago);
+		cli_format_ago(r->created_ns, now, ago, sizeof ago);
 		status_text(r, now, status, sizeof status);
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "ID", json_object_new_string(no_trunc ? r->id : r->short_id));
@@ -129,10 +129,10 @@ int cmd_ps(struct ctrrun *rt, int argc, char **argv)
 	struct ctr_db_ps_row *rows = NULL;
 	size_t n = 0;
 	if (ctr_db_list_ps(rt->db, all, &rows, &n, &err) != CTR_DB_OK) {
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 		return CTRRUN_EXIT_ERROR;
 	}
-	int64_t now = ctrrun_now_ns();
+	int64_t now = ctr_now_ns();
 	if (json) {
 		print_json(rows, n, now, no_trunc);
 		ctr_db_ps_free(rows, n);
@@ -159,7 +159,7 @@ int cmd_ps(struct ctrrun *rt, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		const struct ctr_db_ps_row *r = &rows[i];
 		char created[64];
-		ctr_format_ago(r->created_ns, now, created, sizeof created);
+		cli_format_ago(r->created_ns, now, created, sizeof created);
 		snprintf(cells[i][0], sizeof cells[i][0], "%s", no_trunc ? r->id : r->short_id);
 		snprintf(cells[i][1], sizeof cells[i][1], "%s", r->image);
 		if (!no_trunc && strlen(r->command) > 20)

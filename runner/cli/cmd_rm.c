@@ -51,8 +51,8 @@ int cmd_rm(struct ctrrun *rt, int argc, char **argv)
 		}
 	}
 	int first = optind;
-	int rc = container_args_check("rm", rm_usage, argc, first);
-	return rc >= 0 ? rc : for_each_container(rt, argv + first, argc - first, remove_one, &force);
+	int rc = cli_container_args_check("rm", rm_usage, argc, first);
+	return rc >= 0 ? rc : cli_for_each_container(rt, argv + first, argc - first, remove_one, &force);
 }
 
 static const char container_usage[] = "usage: ctrrun container prune\n\n"
@@ -92,7 +92,7 @@ int cmd_container(struct ctrrun *rt, int argc, char **argv)
 	struct ctr_db_ps_row *rows = NULL;
 	size_t n = 0;
 	if (ctr_db_list_ps(rt->db, true, &rows, &n, &err) != CTR_DB_OK) {
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 		return CTRRUN_EXIT_ERROR;
 	}
 	int rc = 0;
@@ -107,7 +107,7 @@ int cmd_container(struct ctrrun *rt, int argc, char **argv)
 			      ctr_container_remove(rt, &c, false, &err, &met) < 0;
 		cli_print_errors(&met);
 		if (failed) {
-			ctrrun_print_error(&err);
+			ctr_print_error(&err);
 			rc = 1;
 		} else {
 			printf("%s\n", rows[i].id);

@@ -57,7 +57,7 @@ static int remove_users(struct ctrrun *rt, const char *id, struct ctr_error *err
 static void record(struct ctrrun *rt, char *action, char *id, char *name)
 {
 	struct ctr_error err = {0};
-	struct ctr_db_event ev = {.time_ns = ctrrun_now_ns(), .type = "image", .action = action, .actor_id = id,
+	struct ctr_db_event ev = {.time_ns = ctr_now_ns(), .type = "image", .action = action, .actor_id = id,
 				  .actor_name = name};
 	if (ctr_db_add_event(rt->db, &ev, &err) != CTR_DB_OK)
 		fprintf(stderr, "ctrrun: warning: %s\n", err.msg);
@@ -74,7 +74,7 @@ static int prune_layers(struct ctrrun *rt, struct ctr_error *err)
 	size_t n = 0;
 	int rc = ctr_db_delete_unused_layers(rt->db, &ids, &n, err) == CTR_DB_OK ? 0 : -1;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		char *dir = ctrrun_layer_dir(rt, ids[i]);
+		char *dir = ctr_store_layer_dir(rt, ids[i]);
 		struct ctr_error rm_err = {0};
 		/* The row is gone: a directory left here is removed by the next
 		 * import of the same layer, so a failure is only worth a warning. */
@@ -145,8 +145,8 @@ int cmd_rmi(struct ctrrun *rt, int argc, char **argv)
 		fputs(rmi_usage, stderr);
 		return CTRRUN_EXIT_ERROR;
 	}
-	if (ctrrun_open_db(rt, &err) < 0) {
-		ctrrun_print_error(&err);
+	if (ctr_store_open_db(rt, &err) < 0) {
+		ctr_print_error(&err);
 		return CTRRUN_EXIT_ERROR;
 	}
 	/* Like docker: every image is tried; one failure fails the command. */
@@ -154,7 +154,7 @@ int cmd_rmi(struct ctrrun *rt, int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		memset(&err, 0, sizeof err);
 		if (remove_image(rt, argv[i], force, &err) < 0) {
-			ctrrun_print_error(&err);
+			ctr_print_error(&err);
 			rc = CTRRUN_EXIT_ERROR;
 		}
 		fflush(stdout);

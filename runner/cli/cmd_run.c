@@ -257,7 +257,7 @@ static int make_volume_dirs(struct run_state *s, struct ctr_error *err)
 
 static int make_dirs(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 {
-	s->dir = ctrrun_container_dir(rt, s->rec.id);
+	s->dir = ctr_store_container_dir(rt, s->rec.id);
 	if (!s->dir)
 		return ctr_fail(err, ENOMEM, "path");
 	/* 0711: a remapped container's init starts in this dir and must pass
@@ -308,7 +308,7 @@ static int record(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 	c->tty = s->opt.tty;
 	c->interactive = s->opt.interactive;
 	c->auto_remove = s->opt.auto_remove;
-	c->created_ns = ctrrun_now_ns();
+	c->created_ns = ctr_now_ns();
 	c->security = &s->security;
 	c->processes = &procs;
 	int rc = CTR_DB_EXISTS;
@@ -346,7 +346,7 @@ static int record(struct ctrrun *rt, struct run_state *s, struct ctr_error *err)
 	if (rc != CTR_DB_OK)
 		return -1;
 	s->recorded = true;
-	ctrrun_container_event(rt, c->id, s->name, "create", NULL);
+	ctr_container_event(rt, c->id, s->name, "create", NULL);
 	return 0;
 }
 
@@ -365,12 +365,12 @@ static void undo(struct ctrrun *rt, struct run_state *s)
 {
 	struct ctr_error err = {0};
 	if (s->dir_made && ctr_remove_tree_as(&rt->idmap, s->dir, &err) < 0)
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 	if (s->recorded) {
 		if (ctr_db_delete_container(rt->db, s->rec.id, &err) != CTR_DB_OK)
-			ctrrun_print_error(&err);
+			ctr_print_error(&err);
 		else
-			ctrrun_container_event(rt, s->rec.id, s->name, "destroy", NULL);
+			ctr_container_event(rt, s->rec.id, s->name, "destroy", NULL);
 	}
 	for (size_t i = s->n_made_host_dirs; i-- > 0;)
 		rmdir(s->made_host_dirs[i]);
@@ -378,7 +378,7 @@ static void undo(struct ctrrun *rt, struct run_state *s)
 
 static void run_state_free(struct run_state *s)
 {
-	run_options_free(&s->opt);
+	cli_run_options_free(&s->opt);
 	ctr_db_image_free(&s->image);
 	ctr_image_config_free(&s->config);
 	free(s->dir);
@@ -416,7 +416,7 @@ static int prepare(struct ctrrun *rt, struct run_state *s, struct ctr_error *err
 	if (ctr_limits_any(l) && ctr_db_set_resources(rt->db, s->rec.id, &res, err) != CTR_DB_OK)
 		return -1;
 	struct ctr_db_log_config log;
-	if (log_options_to_db(&s->opt.log, &log, err) < 0)
+	if (cli_log_options_to_db(&s->opt.log, &log, err) < 0)
 		return -1;
 	rc = ctr_db_set_log_config(rt->db, s->rec.id, &log, err);
 	ctr_db_log_config_free(&log);
@@ -428,7 +428,7 @@ static int prepare(struct ctrrun *rt, struct run_state *s, struct ctr_error *err
 static void say_what_was_met(struct ctrrun *rt, struct ctr_errors *met)
 {
 	cli_print_errors(met);
-	ctrrun_print_warnings(rt);
+	ctr_print_warnings(rt);
 }
 
 int cmd_run(struct ctrrun *rt, int argc, char **argv)
@@ -440,10 +440,10 @@ int cmd_run(struct ctrrun *rt, int argc, char **argv)
 	/* Blocked from the start, so that a Ctrl-C while the container is being
 	 * made cannot leave half of it behind; the launch forwards them. */
 	sigset_t mask;
-	monitor_block_signals(&mask);
+	ctr_monitor_block_signals(&mask);
 
-	if (run_options_parse(&s.opt, argc, argv, &err) < 0) {
-		ctrrun_print_error(&err);
+	if (cli_run_options_parse(&s.opt, argc, argv, &err) < 0) {
+		ctr_print_error(&err);
 		goto out;
 	}
 	if (s.opt.help) {
@@ -457,17 +457,17 @@ int cmd_run(struct ctrrun *rt, int argc, char **argv)
 		goto out;
 	/* A limit that cannot be applied fails the run before anything exists. */
 	if (ctr_limits_any(&s.opt.limits) && ctr_cgroup_check(NULL, &s.opt.limits, &err) < 0) {
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 		goto out;
 	}
 	if (prepare(rt, &s, &err) < 0) {
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 		undo(rt, &s);
 		goto out;
 	}
 	struct ctr_db_container rec;
 	if (ctr_db_get_container(rt->db, s.rec.id, &rec, &err) != CTR_DB_OK) {
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 		undo(rt, &s);
 		goto out;
 	}
@@ -477,7 +477,7 @@ int cmd_run(struct ctrrun *rt, int argc, char **argv)
 	/* From here the launch owns the container: it removes it if it never
 	 * runs. Only the volume dirs made above are ours to undo. */
 	struct ctr_errors met = {0};
-	code = container_launch(rt, &rec, &lo, &met);
+	code = ctr_container_launch(rt, &rec, &lo, &met);
 	cli_print_errors(&met);
 	ctr_db_container_free(&rec);
 	bool started = s.opt.detach ? code == 0 : true;

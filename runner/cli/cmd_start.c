@@ -19,7 +19,7 @@ static int start_one(struct ctrrun *rt, struct ctr_db_container *c, const char *
 		/* Its log options are its container_logging row's. */
 		struct launch_opts lo = {.detach = true};
 		struct ctr_errors met = {0};
-		int code = container_launch(rt, c, &lo, &met);
+		int code = ctr_container_launch(rt, c, &lo, &met);
 		cli_print_errors(&met);
 		if (code != 0)
 			return ctr_fail(err, 0, "container %s did not start (the reason is above)", name);
@@ -47,6 +47,6 @@ int cmd_start(struct ctrrun *rt, int argc, char **argv)
 	if ((opt = cli_options_next(&p, &err)) != -1)
 		return opt == 'h' ? cli_print_help(start_usage) : cli_usage_error(&err);
 	int first = optind;
-	int rc = container_args_check("start", start_usage, argc, first);
-	return rc >= 0 ? rc : for_each_container(rt, argv + first, argc - first, start_one, NULL);
+	int rc = cli_container_args_check("start", start_usage, argc, first);
+	return rc >= 0 ? rc : cli_for_each_container(rt, argv + first, argc - first, start_one, NULL);
 }

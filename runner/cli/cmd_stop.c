@@ -92,8 +92,8 @@ int cmd_stop(struct ctrrun *rt, int argc, char **argv)
 			return CTRRUN_EXIT_ERROR;
 		}
 	}
-	int rc = container_args_check("stop", stop_usage, argc, first);
-	return rc >= 0 ? rc : for_each_container(rt, argv + first, argc - first, stop_one, &timeout);
+	int rc = cli_container_args_check("stop", stop_usage, argc, first);
+	return rc >= 0 ? rc : cli_for_each_container(rt, argv + first, argc - first, stop_one, &timeout);
 }
 
 int cmd_kill(struct ctrrun *rt, int argc, char **argv)
@@ -107,6 +107,6 @@ int cmd_kill(struct ctrrun *rt, int argc, char **argv)
 		fprintf(stderr, "ctrrun: kill: unknown signal '%s'\n", value);
 		return CTRRUN_EXIT_ERROR;
 	}
-	int rc = container_args_check("kill", kill_usage, argc, first);
-	return rc >= 0 ? rc : for_each_container(rt, argv + first, argc - first, kill_one, &sig);
+	int rc = cli_container_args_check("kill", kill_usage, argc, first);
+	return rc >= 0 ? rc : cli_for_each_container(rt, argv + first, argc - first, kill_one, &sig);
 }

@@ -37,6 +37,6 @@ int cmd_wait(struct ctrrun *rt, int argc, char **argv)
 	if ((opt = cli_options_next(&p, &err)) != -1)
 		return opt == 'h' ? cli_print_help(wait_usage) : cli_usage_error(&err);
 	int first = optind;
-	int rc = container_args_check("wait", wait_usage, argc, first);
-	return rc >= 0 ? rc : for_each_container(rt, argv + first, argc - first, wait_one, NULL);
+	int rc = cli_container_args_check("wait", wait_usage, argc, first);
+	return rc >= 0 ? rc : cli_for_each_container(rt, argv + first, argc - first, wait_one, NULL);
 }

@@ -14,13 +14,13 @@ void cli_print_errors(struct ctr_errors *met)
 	for (const char *line; (line = ctr_lines_next(&met->lines, &pos, &len));) {
 		struct ctr_error err = {0};
 		snprintf(err.msg, sizeof err.msg, "%.*s", len, line);
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 	}
 	if (met->n > met->lines.n) {
 		struct ctr_error err = {0};
 		unsigned more = met->n - met->lines.n;
 		ctr_fail(&err, 0, "%u more error%s not shown", more, more == 1 ? "" : "s");
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 	}
 	*met = (struct ctr_errors){0};
 }
@@ -29,10 +29,10 @@ int cli_open_state(struct ctrrun *rt, bool to_read)
 {
 	struct ctr_error err = {0};
 	struct ctr_errors met = {0};
-	int rc = to_read ? ctrrun_open_state_to_read(rt, &err, &met) : ctrrun_open_state(rt, &err, &met);
+	int rc = to_read ? ctr_open_state_to_read(rt, &err, &met) : ctr_open_state(rt, &err, &met);
 	cli_print_errors(&met);
 	if (rc < 0)
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 	return rc;
 }
 
@@ -43,7 +43,7 @@ void cli_reap_stale_if_unlocked(struct ctrrun *rt)
 	cli_print_errors(&met);
 }
 
-int for_each_container(struct ctrrun *rt, char **names, int n, container_action action, void *arg)
+int cli_for_each_container(struct ctrrun *rt, char **names, int n, container_action action, void *arg)
 {
 	if (cli_open_state(rt, false) < 0)
 		return CTRRUN_EXIT_ERROR;
@@ -53,7 +53,7 @@ int for_each_container(struct ctrrun *rt, char **names, int n, container_action 
 		struct ctr_db_container c = {0};
 		if (ctr_db_find_container(rt->db, names[i], &c, &err) != CTR_DB_OK ||
 		    action(rt, &c, names[i], arg, &err) < 0) {
-			ctrrun_print_error(&err);
+			ctr_print_error(&err);
 			rc = 1;
 		}
 		ctr_db_container_free(&c);
@@ -62,7 +62,7 @@ int for_each_container(struct ctrrun *rt, char **names, int n, container_action 
 	return rc;
 }
 
-int container_args_check(const char *cmd, const char *usage, int argc, int first)
+int cli_container_args_check(const char *cmd, const char *usage, int argc, int first)
 {
 	if (first >= argc) {
 		struct ctr_error err;

@@ -17,13 +17,13 @@ typedef int (*container_action)(struct ctrrun *rt, struct ctr_db_container *c, c
  * checked by the caller). Returns the command's exit code: 0, 1 when a
  * container was unknown or its action failed (docker's rule: every name is
  * tried), 125 when the state cannot be opened. */
-int for_each_container(struct ctrrun *rt, char **names, int n, container_action action, void *arg);
+int cli_for_each_container(struct ctrrun *rt, char **names, int n, container_action action, void *arg);
 
 /* Prints each error the core met ("ctrrun: MSG", counted: the command does
  * not exit 0), after the warnings not printed yet, and empties MET. */
 void cli_print_errors(struct ctr_errors *met);
 
-/* ctrrun_open_state (TO_READ: ctrrun_open_state_to_read) with what it met
+/* ctr_open_state (TO_READ: ctr_open_state_to_read) with what it met
  * printed: -1 when state.db cannot be opened (the command exits 125). */
 int cli_open_state(struct ctrrun *rt, bool to_read);
 
@@ -33,6 +33,6 @@ void cli_reap_stale_if_unlocked(struct ctrrun *rt);
 /* "ctrrun CMD needs at least one container" + usage, exit code 125 when
  * FIRST (the first operand, after the options) is ARGC. Returns -1 when
  * the arguments are fine to go on with. */
-int container_args_check(const char *cmd, const char *usage, int argc, int first);
+int cli_container_args_check(const char *cmd, const char *usage, int argc, int first);
 
 #endif

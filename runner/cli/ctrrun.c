@@ -94,18 +94,18 @@ int main(int argc, char **argv)
 		memset(&rt, 0, sizeof rt);
 		return cmd->fn(&rt, argc - i, argv + i);
 	}
-	if (ctrrun_init(&rt, root, &err) < 0) {
-		ctrrun_print_error(&err);
-		ctrrun_fini(&rt);
+	if (ctr_store_init(&rt, root, &err) < 0) {
+		ctr_print_error(&err);
+		ctr_store_fini(&rt);
 		return CTRRUN_EXIT_ERROR;
 	}
-	int rc = ctrrun_exit_code(&rt, cmd->fn(&rt, argc - i, argv + i));
+	int rc = ctr_exit_code(&rt, cmd->fn(&rt, argc - i, argv + i));
 	/* What killed commands left is removed after the command's own work
 	 * (and its exit status), so that `rm` of a container whose removal was
 	 * cut short finishes it itself, and `start` of one refuses it (it is
 	 * removing). */
 	fflush(NULL);
 	ctr_sweep_leftovers(&rt);
-	ctrrun_fini(&rt);
+	ctr_store_fini(&rt);
 	return rc;
 }

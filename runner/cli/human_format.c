@@ -5,7 +5,7 @@
 
 #include "human_format.h"
 
-void ctr_format_duration(int64_t ns, char *buf, size_t len)
+void cli_format_duration(int64_t ns, char *buf, size_t len)
 {
 	if (ns < 0)
 		ns = 0;
@@ -39,14 +39,14 @@ void ctr_format_duration(int64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%lld years", (long long)(whole_hours / 24 / 365));
 }
 
-void ctr_format_ago(int64_t when_ns, int64_t now_ns, char *buf, size_t len)
+void cli_format_ago(int64_t when_ns, int64_t now_ns, char *buf, size_t len)
 {
 	char d[64];
-	ctr_format_duration(now_ns - when_ns, d, sizeof d);
+	cli_format_duration(now_ns - when_ns, d, sizeof d);
 	snprintf(buf, len, "%s ago", d);
 }
 
-void ctr_format_size(int64_t bytes, char *buf, size_t len)
+void cli_format_size(int64_t bytes, char *buf, size_t len)
 {
 	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
 	double size = bytes < 0 ? 0 : (double)bytes;

@@ -8,7 +8,7 @@
 
 #include "log_options.h"
 
-int log_options_parse_size(const char *s, int64_t *out)
+int cli_log_options_parse_size(const char *s, int64_t *out)
 {
 	char *end;
 	errno = 0;
@@ -36,7 +36,7 @@ int log_options_parse_size(const char *s, int64_t *out)
 	return *out > 0 ? 0 : -1;
 }
 
-void log_options_init(struct log_options *l)
+void cli_log_options_init(struct log_options *l)
 {
 	*l = (struct log_options){.mode = CTR_DB_LOG_BLOCKING, .max_buffer_bytes = CTR_DB_LOG_DEFAULT_MAX_BUFFER,
 				  .max_size_bytes = CTR_DB_LOG_DEFAULT_MAX_SIZE};
@@ -54,7 +54,7 @@ static int remember(struct log_options *l, const char *key, const char *value, s
 	return 0;
 }
 
-int log_options_add(struct log_options *l, const char *key_value, struct ctr_error *err)
+int cli_log_options_add(struct log_options *l, const char *key_value, struct ctr_error *err)
 {
 	const char *eq = strchr(key_value, '=');
 	if (!eq || eq == key_value)
@@ -75,10 +75,10 @@ int log_options_add(struct log_options *l, const char *key_value, struct ctr_err
 		else
 			return ctr_fail(err, 0, "--log-opt mode=%s: the log mode is blocking or non-blocking", value);
 	} else if (strcmp(key, "max-buffer-size") == 0) {
-		if (log_options_parse_size(value, &l->max_buffer_bytes) < 0)
+		if (cli_log_options_parse_size(value, &l->max_buffer_bytes) < 0)
 			return ctr_fail(err, 0, "--log-opt max-buffer-size=%s: expected a size like 64k or 1m", value);
 	} else if (strcmp(key, "max-size") == 0) {
-		if (log_options_parse_size(value, &l->max_size_bytes) < 0)
+		if (cli_log_options_parse_size(value, &l->max_size_bytes) < 0)
 			return ctr_fail(err, 0, "--log-opt max-size=%s: expected a size like 10m or 1g", value);
 	} else {
 		return ctr_fail(err, 0, "--log-opt %s: unknown log option '%.*s' (known: mode, max-buffer-size, max-size)",
@@ -87,14 +87,14 @@ int log_options_add(struct log_options *l, const char *key_value, struct ctr_err
 	return remember(l, key, value, err);
 }
 
-int log_options_set_max_size(struct log_options *l, const char *size, struct ctr_error *err)
+int cli_log_options_set_max_size(struct log_options *l, const char *size, struct ctr_error *err)
 {
-	if (log_options_parse_size(size, &l->max_size_bytes) < 0)
+	if (cli_log_options_parse_size(size, &l->max_size_bytes) < 0)
 		return ctr_fail(err, 0, "--log-max-size '%s': expected a size like 10m or 1g", size);
 	return remember(l, "max-size", size, err);
 }
 
-int log_options_to_db(const struct log_options *l, struct ctr_db_log_config *out, struct ctr_error *err)
+int cli_log_options_to_db(const struct log_options *l, struct ctr_db_log_config *out, struct ctr_error *err)
 {
 	*out = (struct ctr_db_log_config){.mode = l->mode, .max_size_bytes = l->max_size_bytes,
 					  .max_buffer_bytes = l->mode == CTR_DB_LOG_NON_BLOCKING ? l->max_buffer_bytes : 0};
@@ -104,7 +104,7 @@ int log_options_to_db(const struct log_options *l, struct ctr_db_log_config *out
 	return 0;
 }
 
-void log_options_free(struct log_options *l)
+void cli_log_options_free(struct log_options *l)
 {
 	json_object_put(l->given);
 	l->given = NULL;

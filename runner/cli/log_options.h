@@ -18,19 +18,19 @@ struct log_options {
 	struct json_object *given;  /* KEY -> VALUE as given; NULL: none */
 };
 
-void log_options_init(struct log_options *l);
+void cli_log_options_init(struct log_options *l);
 /* One --log-opt KEY=VALUE; a key given again replaces its value. Errors
  * name the option and say what is expected. */
-int log_options_add(struct log_options *l, const char *key_value, struct ctr_error *err);
+int cli_log_options_add(struct log_options *l, const char *key_value, struct ctr_error *err);
 /* --log-max-size SIZE. */
-int log_options_set_max_size(struct log_options *l, const char *size, struct ctr_error *err);
+int cli_log_options_set_max_size(struct log_options *l, const char *size, struct ctr_error *err);
 /* The container_logging row; OUT->options is a heap string (free it with
  * ctr_db_log_config_free). */
-int log_options_to_db(const struct log_options *l, struct ctr_db_log_config *out, struct ctr_error *err);
-void log_options_free(struct log_options *l);
+int cli_log_options_to_db(const struct log_options *l, struct ctr_db_log_config *out, struct ctr_error *err);
+void cli_log_options_free(struct log_options *l);
 
 /* "100m", "1g", "4096": bytes (> 0), with binary suffixes b, k, m, g as
  * docker reads them. -1 when S is not such a size. */
-int log_options_parse_size(const char *s, int64_t *out);
+int cli_log_options_parse_size(const char *s, int64_t *out);
 
 #endif

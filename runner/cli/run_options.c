@@ -326,8 +326,8 @@ static int run_option(struct run_options *o, int opt, const char *flag, const ch
 			return ctr_fail(err, 0, "--proc-view '%s': on or off", v);
 		o->no_proc_view = strcmp(v, "off") == 0;
 		return 0;
-	case OPT_LOG_MAX_SIZE: return log_options_set_max_size(&o->log, v, err);
-	case OPT_LOG_OPT: return log_options_add(&o->log, v, err);
+	case OPT_LOG_MAX_SIZE: return cli_log_options_set_max_size(&o->log, v, err);
+	case OPT_LOG_OPT: return cli_log_options_add(&o->log, v, err);
 	case OPT_NAME:
 		if (!valid_name(v))
 			return ctr_fail(err, 0, "--name '%s': names start with a letter or digit and "
@@ -352,10 +352,10 @@ static int run_option(struct run_options *o, int opt, const char *flag, const ch
 	return ctr_fail(err, 0, "run: %s is not handled", flag);  /* a table entry without a case */
 }
 
-int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_error *err)
+int cli_run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_error *err)
 {
 	memset(o, 0, sizeof *o);
-	log_options_init(&o->log);
+	cli_log_options_init(&o->log);
 	struct cli_options p;
 	int opt;
 	cli_options_start(&p, "run", "+ditv:e:w:u:h:m:", run_long_options, argc, argv);
@@ -386,7 +386,7 @@ int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_e
 	return 0;
 }
 
-void run_options_free(struct run_options *o)
+void cli_run_options_free(struct run_options *o)
 {
 	for (size_t i = 0; i < o->n_env; i++)
 		free(o->env[i]);
@@ -397,7 +397,7 @@ void run_options_free(struct run_options *o)
 	}
 	free(o->volumes);
 	ctr_limits_free(&o->limits);
-	log_options_free(&o->log);
+	cli_log_options_free(&o->log);
 	free(o->cap_add);
 	free(o->cap_drop);
 	free(o->tmpfs);

@@ -37,7 +37,7 @@ extern const char run_usage[];
 
 /* Every check that needs no image and no file system (except reading
  * --env-file): a malformed flag is an error naming it. */
-int run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_error *err);
-void run_options_free(struct run_options *o);
+int cli_run_options_parse(struct run_options *o, int argc, char **argv, struct ctr_error *err);
+void cli_run_options_free(struct run_options *o);
 
 #endif

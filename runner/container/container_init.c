@@ -43,7 +43,7 @@
 
 static __attribute__((noreturn)) void fail(int sync, const struct ctr_error *err)
 {
-	sync_send(sync, SYNC_ERROR, err, -1);
+	ctr_sync_send(sync, SYNC_ERROR, err, -1);
 	_exit(125);
 }
 
@@ -51,7 +51,7 @@ static int wait_for(int sync, char tag, struct ctr_error *err)
 {
 	struct sync_msg msg;
 	int fd;
-	if (sync_recv(sync, &msg, &fd) < 0)
+	if (ctr_sync_recv(sync, &msg, &fd) < 0)
 		_exit(125);  /* ctrrun is gone: nobody to report to */
 	if (fd >= 0)
 		close(fd);
@@ -82,7 +82,7 @@ static int mount_union_root(const struct ctr_spec *spec, int sync, struct ctr_er
 		close(fuse);
 		return ctr_fail(err, e, "cannot mount the container's root on %s/merged", spec->dir);
 	}
-	int rc = sync_send(sync, SYNC_FUSE_FD, NULL, fuse);
+	int rc = ctr_sync_send(sync, SYNC_FUSE_FD, NULL, fuse);
 	close(fuse);
 	return rc < 0 ? ctr_fail(err, errno, "cannot pass the fuse fd to ctrrun") : 0;
 }
@@ -113,11 +113,11 @@ static int mount_volumes(const struct ctr_spec *spec, int rootfd, struct ctr_err
 		if (v->tree_fd >= 0) {  /* made by the parent, idmapped: attach it */
 			if (fstat(v->tree_fd, &st) < 0)
 				return ctr_fail(err, errno, "volume %s", v->host_path);
-			rc = rootfs_attach(rootfd, v->tree_fd, v->container_path, S_ISDIR(st.st_mode), err);
+			rc = ctr_rootfs_attach(rootfd, v->tree_fd, v->container_path, S_ISDIR(st.st_mode), err);
 		} else {
 			if (stat(v->host_path, &st) < 0)
 				return ctr_fail(err, errno, "volume %s", v->host_path);
-			rc = rootfs_bind_host(rootfd, v->host_path, v->container_path, S_ISDIR(st.st_mode),
+			rc = ctr_rootfs_bind_host(rootfd, v->host_path, v->container_path, S_ISDIR(st.st_mode),
 					      v->read_only ? ROOTFS_BIND_RO | ROOTFS_BIND_NOSUID_NODEV
 							   : ROOTFS_BIND_NOSUID_NODEV, err);
 		}
@@ -133,7 +133,7 @@ static int mount_tmpfs(const struct ctr_spec *spec, int rootfd, struct ctr_error
 {
 	const struct ctr_confinement *conf = spec->conf;
 	for (size_t i = 0; i < conf->n_tmpfs; i++)
-		if (rootfs_mount_tmpfs(rootfd, conf->tmpfs[i].path, conf->tmpfs[i].flags, conf->tmpfs[i].data, err) < 0)
+		if (ctr_rootfs_mount_tmpfs(rootfd, conf->tmpfs[i].path, conf->tmpfs[i].flags, conf->tmpfs[i].data, err) < 0)
 			return -1;
 	static const char *const scratch[][2] = {{"/tmp", "mode=1777"}, {"/var/tmp", "mode=1777"}, {"/run", "mode=755"}};
 	for (size_t i = 0; conf->read_only && i < sizeof scratch / sizeof *scratch; i++) {
@@ -142,7 +142,7 @@ static int mount_tmpfs(const struct ctr_spec *spec, int rootfd, struct ctr_error
 			taken |= strcmp(conf->tmpfs[k].path, scratch[i][0]) == 0;
 		for (size_t k = 0; k < spec->n_volumes; k++)
 			taken |= strcmp(spec->volumes[k].container_path, scratch[i][0]) == 0;
-		if (!taken && rootfs_mount_tmpfs(rootfd, scratch[i][0], MS_NOSUID | MS_NODEV, scratch[i][1], err) < 0)
+		if (!taken && ctr_rootfs_mount_tmpfs(rootfd, scratch[i][0], MS_NOSUID | MS_NODEV, scratch[i][1], err) < 0)
 			return -1;
 	}
 	return 0;
@@ -198,9 +198,9 @@ static int enter_time_namespace(struct ctr_error *err)
 static int mount_proc_view(const struct ctr_spec *spec, int sync, struct ctr_error *err)
 {
 	struct ctr_error ignored;
-	int listener = sysinfo_filter_install(&ignored);
+	int listener = ctr_sysinfo_filter_install(&ignored);
 	if (listener >= 0) {
-		sync_send(sync, SYNC_SECCOMP_FD, NULL, listener);
+		ctr_sync_send(sync, SYNC_SECCOMP_FD, NULL, listener);
 		close(listener);
 	}
 	int fuse = open("/dev/fuse", O_RDWR | O_CLOEXEC);
@@ -213,7 +213,7 @@ static int mount_proc_view(const struct ctr_spec *spec, int sync, struct ctr_err
 		close(fuse);
 		return ctr_fail(err, e, "cannot mount the /proc view on %s/proc", spec->dir);
 	}
-	int rc = sync_send(sync, SYNC_PROC_FD, NULL, fuse);
+	int rc = ctr_sync_send(sync, SYNC_PROC_FD, NULL, fuse);
 	close(fuse);
 	return rc < 0 ? ctr_fail(err, errno, "cannot pass the /proc view's fd to ctrrun") : 0;
 }
@@ -225,7 +225,7 @@ static int bind_proc_view(int rootfd, struct ctr_error *err)
 	int view = open("proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (view < 0)
 		return ctr_fail(err, errno, "cannot open the /proc view's mount");
-	int rc = rootfs_bind_view(rootfd, view, false, err);
+	int rc = ctr_rootfs_bind_view(rootfd, view, false, err);
 	close(view);
 	umount2("proc", MNT_DETACH);
 	return rc;
@@ -269,7 +269,7 @@ static int setup_terminal(int sync, uid_t uid, struct ctr_error *err)
 	if (uid != 0 && fchown(slave, uid, (gid_t)-1) < 0) {
 		/* the user could not read its own terminal otherwise */
 	}
-	int rc = sync_send(sync, SYNC_PTY_FD, NULL, master);
+	int rc = ctr_sync_send(sync, SYNC_PTY_FD, NULL, master);
 	close(master);
 	if (rc < 0) {
 		close(slave);
@@ -309,7 +309,7 @@ static int make_workdir(const char *cwd, struct ctr_error *err)
 	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return ctr_fail(err, errno, "/");
-	int fd = rootfs_open_create(root, cwd, true, err);
+	int fd = ctr_rootfs_open_create(root, cwd, true, err);
 	close(root);
 	if (fd < 0)
 		return -1;
@@ -334,7 +334,7 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 		keep[n++] = spec->stderr_fd;
 		for (size_t i = 0; i < spec->n_volumes; i++)
 			keep[n++] = spec->volumes[i].tree_fd;
-		close_fds_except(keep, n);
+		ctr_close_fds_except(keep, n);
 	}
 	if (wait_for(sync, SYNC_MAPPED, &err) < 0)
 		fail(sync, &err);
@@ -365,11 +365,11 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 		fail(sync, &err);
 	}
 	const struct ctr_confinement *conf = spec->conf;
-	if (rootfs_mount_proc(rootfd, &err) < 0 ||
-	    rootfs_mount_dev(rootfd, gid_mapped(spec->idmap, 5), conf->privileged, &err) < 0 ||
-	    rootfs_mount_sys(rootfd, !spec->host_network, conf->privileged, &err) < 0 ||
+	if (ctr_rootfs_mount_proc(rootfd, &err) < 0 ||
+	    ctr_rootfs_mount_dev(rootfd, gid_mapped(spec->idmap, 5), conf->privileged, &err) < 0 ||
+	    ctr_rootfs_mount_sys(rootfd, !spec->host_network, conf->privileged, &err) < 0 ||
 	    mount_volumes(spec, rootfd, &err) < 0 || mount_tmpfs(spec, rootfd, &err) < 0 ||
-	    (!conf->privileged && rootfs_mask_paths(rootfd, &err) < 0))
+	    (!conf->privileged && ctr_rootfs_mask_paths(rootfd, &err) < 0))
 		fail(sync, &err);
 	if (sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
 		ctr_fail(&err, errno, "cannot set the hostname %s", spec->hostname);
@@ -394,7 +394,7 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 	close(rootfd);
 
 	struct creds creds;
-	if (creds_resolve(spec->user, &creds, &err) < 0)
+	if (ctr_creds_resolve(spec->user, &creds, &err) < 0)
 		fail(sync, &err);
 	if (spec->cwd && make_workdir(spec->cwd, &err) < 0)
 		fail(sync, &err);
@@ -414,7 +414,7 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 	} else if (redirect_stdio(spec, &err) < 0) {
 		fail(sync, &err);
 	}
-	if (creds_apply(&creds, can_setgroups, conf->caps, &err) < 0)
+	if (ctr_creds_apply(&creds, can_setgroups, conf->caps, &err) < 0)
 		fail(sync, &err);
 	if (chdir(spec->cwd ? spec->cwd : "/") < 0) {
 		ctr_fail(&err, errno, "cannot change to the working directory %s", spec->cwd);
@@ -425,11 +425,11 @@ void container_init(const struct ctr_spec *spec, int sync, int exec_err)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* The seccomp filter last of all but the handshake and the exec, which
 	 * every profile built on docker's lets through; a failure still reaches
-	 * ctrrun. no_new_privs is set (creds_apply). */
+	 * ctrrun. no_new_privs is set (ctr_creds_apply). */
 	int unused_listener;
 	if (ctr_seccomp_load(conf->seccomp, &unused_listener, &err) < 0)
 		fail(sync, &err);
-	if (sync_send(sync, SYNC_READY, NULL, -1) < 0 || wait_for(sync, SYNC_GO, &err) < 0)
+	if (ctr_sync_send(sync, SYNC_READY, NULL, -1) < 0 || wait_for(sync, SYNC_GO, &err) < 0)
 		_exit(125);
 	close(sync);
 

@@ -60,7 +60,7 @@ static void never_ran(struct ctrrun *rt, const struct ctr_db_container *rec, con
 	if (ctr_db_delete_container(rt->db, rec->id, &err) != CTR_DB_OK)
 		ctr_errors_add(met, &err);
 	else
-		ctrrun_container_event(rt, rec->id, rec->name, "destroy", NULL);
+		ctr_container_event(rt, rec->id, rec->name, "destroy", NULL);
 }
 
 static void record_exit(struct ctrrun *rt, const struct ctr_db_container *rec, int code, struct ctr_errors *met)
@@ -68,9 +68,9 @@ static void record_exit(struct ctrrun *rt, const struct ctr_db_container *rec, i
 	struct ctr_error err = {0};
 	char attrs[64];
 	snprintf(attrs, sizeof attrs, "{\"exitCode\":%d}", code);
-	if (ctr_db_set_exited(rt->db, rec->id, code, ctrrun_now_ns(), &err) != CTR_DB_OK)
+	if (ctr_db_set_exited(rt->db, rec->id, code, ctr_now_ns(), &err) != CTR_DB_OK)
 		ctr_errors_add(met, &err);
-	ctrrun_container_event(rt, rec->id, rec->name, "die", attrs);
+	ctr_container_event(rt, rec->id, rec->name, "die", attrs);
 	if (rec->auto_remove) {
 		struct ctr_db_container c;
 		if (ctr_db_get_container(rt->db, rec->id, &c, &err) != CTR_DB_OK ||
@@ -158,7 +158,7 @@ static void check_daemons(void *arg)
 		describe_status(status, how, sizeof how);
 		snprintf(w->error, sizeof w->error, "its root file system's daemon died (%s)", how);
 		snprintf(attrs, sizeof attrs, "{\"daemon\":\"ctrfs\",\"status\":\"%s\"}", how);
-		ctrrun_container_event(w->rt, w->rec->id, w->rec->name, "daemon-died", attrs);
+		ctr_container_event(w->rt, w->rec->id, w->rec->name, "daemon-died", attrs);
 		kill(p->init_pid, SIGKILL);
 		return;
 	}
@@ -168,12 +168,12 @@ static void check_daemons(void *arg)
 		struct ctr_error err = {0};
 		bool ok = ctr_container_restart_view(w->spec, p, &err) == 0;
 		if (ok) {
-			view_channel_set_daemon(w->view, p->view_control);
+			ctr_view_channel_set_daemon(w->view, p->view_control);
 			p->view_control = -1;
 		}
 		snprintf(attrs, sizeof attrs, "{\"daemon\":\"ctrfs proc\",\"status\":\"%s\",\"restarted\":%s}", how,
 			 ok ? "true" : "false");
-		ctrrun_container_event(w->rt, w->rec->id, w->rec->name, "daemon-died", attrs);
+		ctr_container_event(w->rt, w->rec->id, w->rec->name, "daemon-died", attrs);
 		if (!ok)
 			ctr_errors_add(w->met, &err);
 	}
@@ -194,7 +194,7 @@ static void check_root_after_exit(struct daemon_watch *w, int status)
 	describe_status(st, how, sizeof how);
 	snprintf(w->error, sizeof w->error, "its root file system's daemon died (%s)", how);
 	snprintf(attrs, sizeof attrs, "{\"daemon\":\"ctrfs\",\"status\":\"%s\"}", how);
-	ctrrun_container_event(w->rt, w->rec->id, w->rec->name, "daemon-died", attrs);
+	ctr_container_event(w->rt, w->rec->id, w->rec->name, "daemon-died", attrs);
 }
 
 /* write(2) to a pipe whose reader may be gone (killed): it then fails
@@ -257,10 +257,10 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	struct view_channel *view = NULL;  /* exec'd processes' sysinfo listeners */
 
 	sigset_t mask;
-	monitor_block_signals(&mask);
+	ctr_monitor_block_signals(&mask);
 	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
-	if (spec_build(rt, rec, &b, &err) < 0)
+	if (ctr_spec_build(rt, rec, &b, &err) < 0)
 		goto fail;
 	b.spec.proc_view = !o->no_proc_view;
 	b.spec.cgroup = cg;
@@ -306,26 +306,26 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 		}
 	/* Before it is marked running (exec needs that): the socket through
 	 * which exec'd processes' sysinfo listeners reach the view's daemon. */
-	if (view_channel_open(b.dir, proc.view_control, &view, &err) < 0) {
+	if (ctr_view_channel_open(b.dir, proc.view_control, &view, &err) < 0) {
 		proc.view_control = -1;
 		ctr_container_abort(&proc);
 		goto fail;
 	}
 	proc.view_control = -1;  /* the channel has it */
 	if (proc.seccomp_listener >= 0)
-		view_channel_keep(view, proc.seccomp_listener);
+		ctr_view_channel_keep(view, proc.seccomp_listener);
 	struct ctr_db_processes procs = {.monitor_pid = getpid(), .fs_pid = proc.fs_pid, .fs_start_ticks = proc.fs_ticks};
 	ctr_proc_start_ticks(getpid(), &procs.monitor_start_ticks);
 	if (ctr_db_set_processes(rt->db, rec->id, &procs, &err) != CTR_DB_OK ||
-	    ctr_db_set_running(rt->db, rec->id, proc.init_pid, proc.init_ticks, ctrrun_now_ns(), &err) != CTR_DB_OK) {
+	    ctr_db_set_running(rt->db, rec->id, proc.init_pid, proc.init_ticks, ctr_now_ns(), &err) != CTR_DB_OK) {
 		ctr_container_abort(&proc);
 		goto fail;
 	}
-	ctrrun_container_event(rt, rec->id, rec->name, "start", NULL);
+	ctr_container_event(rt, rec->id, rec->name, "start", NULL);
 	record_cgroup(rt, rec, proc.cgroup, met);
 	/* Threads only now: every fork of the setup is done. */
 	struct log_writer *log = NULL;
-	if (log_writer_start(&log, rt->root, rec->id, &err) < 0) {
+	if (ctr_log_writer_start(&log, rt->root, rec->id, &err) < 0) {
 		ctr_container_abort(&proc);
 		record_exit(rt, rec, CTRRUN_EXIT_ERROR, met);
 		ctr_errors_add(met, &err);
@@ -334,15 +334,15 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 		goto out;
 	}
 	if (proc.pty_master >= 0 && !o->detach) {
-		term_copy_size(0, proc.pty_master);
+		ctr_term_copy_size(0, proc.pty_master);
 		/* As docker: raw only when keys go to the container (-i); with -t
 		 * alone, Ctrl-C stays a signal to ctrrun, which forwards it. */
 		if (rec->interactive)
-			term_make_raw(0, &term);
+			ctr_term_make_raw(0, &term);
 	}
 	int exec_errno = 0;
 	if (ctr_container_start(&proc, &exec_errno, &err) < 0) {
-		term_restore(0, &term);
+		ctr_term_restore(0, &term);
 		if (exec_errno)
 			ctr_fail(&err, 0, "cannot run \"%s\" in the container: %s", b.argv[0],
 				 exec_errno == ENOENT && !strchr(b.argv[0], '/') ? "executable file not found in $PATH"
@@ -352,11 +352,11 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 								     : CTRRUN_EXIT_ERROR;
 		ctr_container_abort(&proc);
 		struct ctr_error ignored;
-		log_writer_finish(log, &ignored);
+		ctr_log_writer_finish(log, &ignored);
 		if (o->remove_if_never_ran) {
 			never_ran(rt, rec, o, b.dir, met);
 		} else {
-			ctr_db_set_exited(rt->db, rec->id, code, ctrrun_now_ns(), &ignored);
+			ctr_db_set_exited(rt->db, rec->id, code, ctr_now_ns(), &ignored);
 		}
 		ctr_errors_add(met, &err);
 		report(report_fd, code, met, &rt->warnings);
@@ -379,19 +379,19 @@ static int launch_and_monitor(struct ctrrun *rt, const struct ctr_db_container *
 	/* The container may close its stdin early: EPIPE then, not death. */
 	if (io.in >= 0)
 		signal(SIGPIPE, SIG_IGN);
-	int status = monitor_supervise(&proc, &io, log);
+	int status = ctr_monitor_supervise(&proc, &io, log);
 	check_root_after_exit(&watch, status);
-	term_restore(0, &term);
+	ctr_term_restore(0, &term);
 	ctr_container_wait_daemon(&proc, 10000);
 	if (proc.cgroup) {
 		/* Before the cgroups go: did the OOM killer end it? (docker: 137 + OOMKilled) */
 		if (ctr_cgroup_oom_killed(proc.cgroup) &&
 		    ctr_db_set_oom_killed(rt->db, rec->id, true, &err) != CTR_DB_OK)
 			ctr_errors_add(met, &err);
-		ctr_container_release_cgroup(&proc);
+		ctr_container_remove_cgroups(&proc);
 		record_cgroup(rt, rec, NULL, met);
 	}
-	if (log_writer_finish(log, &err) < 0)
+	if (ctr_log_writer_finish(log, &err) < 0)
 		ctr_errors_add(met, &err);
 	code = exit_code_of(status);
 	if (watch.error[0] && ctr_db_set_error(rt->db, rec->id, watch.error, &err) != CTR_DB_OK)
@@ -414,7 +414,7 @@ fail:
 		/* Failed before the setup took it over. */
 		proc.cgroup = cg;
 		proc.met = met;
-		ctr_container_release_cgroup(&proc);
+		ctr_container_remove_cgroups(&proc);
 	}
 	if (!ran)
 		never_ran(rt, rec, o, b.dir ? b.dir : "", met);
@@ -422,7 +422,7 @@ fail:
 	report_fd = -1;
 	code = CTRRUN_EXIT_ERROR;
 out:
-	view_channel_close(view);
+	ctr_view_channel_close(view);
 	for (int i = 0; i < 2; i++) {
 		if (out[i] >= 0)
 			close(out[i]);
@@ -433,7 +433,7 @@ out:
 	}
 	if (sigfd >= 0)
 		close(sigfd);
-	spec_free(&b);
+	ctr_spec_free(&b);
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 	return code;
 }
@@ -503,7 +503,7 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 	pid_t pid = fork();
 	if (pid > 0) {
 		close(go[0]);
-		if (ctrrun_open_db(rt, &err) < 0)
+		if (ctr_store_open_db(rt, &err) < 0)
 			ctr_errors_add(met, &err);
 		struct ctr_db_processes procs = {.monitor_pid = pid};
 		if (rt->db && rec->state == CTR_DB_CREATED && ctr_proc_start_ticks(pid, &procs.monitor_start_ticks) == 0 &&
@@ -548,14 +548,14 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 		/* Nothing of the caller's goes along into the monitor's long life. */
 		{
 			int keep[] = {0, 1, 2, pipefd[1]};
-			close_fds_except(keep, sizeof keep / sizeof keep[0]);
+			ctr_close_fds_except(keep, sizeof keep / sizeof keep[0]);
 		}
 		/* The monitor's own lists: until the report they go to ctrrun,
 		 * after it into the container's record. ctrrun's, copied by
 		 * the fork, are ctrrun's to print. */
 		struct ctr_errors mine = {0};
 		rt->warnings = (struct ctr_warnings){0};
-		if (ctrrun_open_db(rt, &err) < 0) {
+		if (ctr_store_open_db(rt, &err) < 0) {
 			ctr_errors_add(&mine, &err);
 			report(pipefd[1], CTRRUN_EXIT_ERROR, &mine, &rt->warnings);
 			_exit(CTRRUN_EXIT_ERROR);
@@ -563,7 +563,7 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 		char reason[256] = "";
 		int code = launch_and_monitor(rt, rec, o, pipefd[1], cg, &mine, reason);
 		monitor_record_met(rt, rec, reason, &mine);
-		ctrrun_fini(rt);
+		ctr_store_fini(rt);
 		_exit(code);
 	}
 	close(pipefd[1]);
@@ -589,7 +589,7 @@ static int launch_detached(struct ctrrun *rt, const struct ctr_db_container *rec
 	return code;
 }
 
-int container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o,
+int ctr_container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o,
 		     struct ctr_errors *met)
 {
 	/* The cgroups are made here, before any fork: on cgroup v2 ctrrun may
@@ -598,7 +598,7 @@ int container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, cons
 	struct ctr_error err = {0};
 	struct ctr_limits limits;
 	struct ctr_cgroup *cg = NULL;
-	int rc = spec_limits(rt, rec->id, &limits, &err);
+	int rc = ctr_spec_limits(rt, rec->id, &limits, &err);
 	char name[32];
 	snprintf(name, sizeof name, "ctrrun-%.12s", rec->id);
 	if (rc == 0 && (ctr_limits_any(&limits) || !rt->rootless))
@@ -614,7 +614,7 @@ int container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, cons
 	ctr_limits_free(&limits);
 	if (rc < 0) {
 		ctr_errors_add(met, &err);
-		_cleanup_free_ char *dir = ctrrun_container_dir(rt, rec->id);
+		_cleanup_free_ char *dir = ctr_store_container_dir(rt, rec->id);
 		never_ran(rt, rec, o, dir ? dir : "", met);
 		return CTRRUN_EXIT_ERROR;
 	}

@@ -28,7 +28,7 @@ struct launch_opts {
  * sends what it met until the container runs back to this process; what it
  * meets later goes into the container's record (its error, as inspect
  * shows). */
-int container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o,
+int ctr_container_launch(struct ctrrun *rt, const struct ctr_db_container *rec, const struct launch_opts *o,
 		     struct ctr_errors *met);
 
 #endif

@@ -45,21 +45,21 @@ int ctr_container_remove(struct ctrrun *rt, const struct ctr_db_container *c, bo
 		if (ctr_container_kill_and_wait(rt, c->id, &code, err, met) < 0)
 			return -1;
 		/* Its own ctrrun may have recorded the exit meanwhile: fine. */
-		int rc = ctr_db_set_exited(rt->db, c->id, code, ctrrun_now_ns(), err);
+		int rc = ctr_db_set_exited(rt->db, c->id, code, ctr_now_ns(), err);
 		if (rc != CTR_DB_OK && rc != CTR_DB_BAD_STATE)
 			return -1;
 		if (rc == CTR_DB_OK) {
 			char attrs[64];
 			snprintf(attrs, sizeof attrs, "{\"exitCode\":%d}", code);
-			ctrrun_container_event(rt, c->id, c->name, "die", attrs);
+			ctr_container_event(rt, c->id, c->name, "die", attrs);
 		}
 	}
 	/* Before the first file goes: from here the container can only be
 	 * removed, and a kill -9 leaves it for the next command to finish. */
 	if (mark_removing(rt, c, err) < 0)
 		return -1;
-	ctr_container_release_cgroups(rt, c->id, met);
-	char *dir = ctrrun_container_dir(rt, c->id);
+	ctr_container_remove_recorded_cgroups(rt, c->id, met);
+	char *dir = ctr_store_container_dir(rt, c->id);
 	if (!dir)
 		return ctr_fail(err, ENOMEM, "path");
 	/* Rootless, the upper dir holds files of subordinate ids. */
@@ -69,6 +69,6 @@ int ctr_container_remove(struct ctrrun *rt, const struct ctr_db_container *c, bo
 		return -1;
 	if (ctr_db_delete_container(rt->db, c->id, err) != CTR_DB_OK)
 		return -1;
-	ctrrun_container_event(rt, c->id, c->name, "destroy", NULL);
+	ctr_container_event(rt, c->id, c->name, "destroy", NULL);
 	return 0;
 }

@@ -171,7 +171,7 @@ static __attribute__((noreturn)) void exec_daemon(const struct ctr_spec *spec, e
 	 * is opened below: the idmapped mounts its options name. */
 	{
 		int keep[] = {0, 1, 2, fuse, spec_listener, control, userns};
-		close_fds_except(keep, sizeof keep / sizeof keep[0]);
+		ctr_close_fds_except(keep, sizeof keep / sizeof keep[0]);
 	}
 	char *opts = NULL;
 	bool join = true;
@@ -307,7 +307,7 @@ static __attribute__((noreturn)) void view_restart_helper(const struct ctr_spec 
 	struct ctr_error err = {0};
 	{
 		int keep[] = {2, sync, userns, mntns};
-		close_fds_except(keep, sizeof keep / sizeof keep[0]);
+		ctr_close_fds_except(keep, sizeof keep / sizeof keep[0]);
 	}
 	if (setns(userns, CLONE_NEWUSER) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 		ctr_fail(&err, errno, "cannot become root of the container's user namespace");
@@ -347,18 +347,18 @@ static __attribute__((noreturn)) void view_restart_helper(const struct ctr_spec 
 	}
 	struct sync_msg msg;
 	int ignored = -1;
-	if (sync_send(sync, SYNC_PROC_FD, NULL, fuse) < 0 || sync_recv(sync, &msg, &ignored) < 0 || msg.tag != SYNC_GO)
+	if (ctr_sync_send(sync, SYNC_PROC_FD, NULL, fuse) < 0 || ctr_sync_recv(sync, &msg, &ignored) < 0 || msg.tag != SYNC_GO)
 		_exit(1);  /* the monitor is gone or gave up: nobody to tell */
 	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0 || rootfs_bind_view(root, mnt, true, &err) < 0) {
+	if (root < 0 || ctr_rootfs_bind_view(root, mnt, true, &err) < 0) {
 		if (root < 0)
 			ctr_fail(&err, errno, "cannot open the container's root");
 		goto fail;
 	}
-	sync_send(sync, SYNC_READY, NULL, -1);
+	ctr_sync_send(sync, SYNC_READY, NULL, -1);
 	_exit(0);
 fail:
-	sync_send(sync, SYNC_ERROR, &err, -1);
+	ctr_sync_send(sync, SYNC_ERROR, &err, -1);
 	_exit(1);
 }
 
@@ -388,7 +388,7 @@ int ctr_container_restart_view(const struct ctr_spec *spec, struct ctr_container
 	close_fd(&p->seccomp_listener);
 	struct sync_msg msg;
 	int fd = -1, rc = 0;
-	if (sync_recv(sv[0], &msg, &fd) < 0)
+	if (ctr_sync_recv(sv[0], &msg, &fd) < 0)
 		rc = ctr_fail(err, 0, "the /proc view's restart helper died");
 	else if (msg.tag == SYNC_ERROR)
 		*err = msg.err, rc = -1;
@@ -398,10 +398,10 @@ int ctr_container_restart_view(const struct ctr_spec *spec, struct ctr_container
 		rc = start_daemon(spec, DAEMON_PROC, p, fd, err);
 		close_fd(&fd);
 	}
-	if (rc == 0 && sync_send(sv[0], SYNC_GO, NULL, -1) < 0)
+	if (rc == 0 && ctr_sync_send(sv[0], SYNC_GO, NULL, -1) < 0)
 		rc = ctr_fail(err, errno, "the /proc view's restart helper died");
 	if (rc == 0) {
-		if (sync_recv(sv[0], &msg, &fd) < 0)
+		if (ctr_sync_recv(sv[0], &msg, &fd) < 0)
 			rc = ctr_fail(err, 0, "the /proc view's restart helper died");
 		else if (msg.tag == SYNC_ERROR)
 			*err = msg.err, rc = -1;
@@ -518,7 +518,7 @@ static int next_message(struct ctr_container_proc *p, struct sync_msg *msg, int 
 		}
 		if (fds[0].revents) {
 			close_fd(&dpfd);
-			if (sync_recv(p->sync, msg, fd) < 0)
+			if (ctr_sync_recv(p->sync, msg, fd) < 0)
 				return ctr_fail(err, errno, "the container's setup process died%s",
 						errno ? "" : " without saying why");
 			if (msg->tag == SYNC_ERROR) {
@@ -686,7 +686,7 @@ int ctr_container_create(const struct ctr_spec *spec, struct ctr_container_proc 
 	int fd = -1, rc;
 	if (ctr_idmap_write(spec->idmap, pid, err) < 0 || (p->cgroup && mover_start(p, err) < 0))
 		goto fail;
-	if (sync_send(p->sync, SYNC_MAPPED, NULL, -1) < 0) {
+	if (ctr_sync_send(p->sync, SYNC_MAPPED, NULL, -1) < 0) {
 		ctr_fail(err, errno, "the container's setup process died");
 		goto fail;
 	}
@@ -751,7 +751,7 @@ static int cgroups_set(const struct ctr_spec *spec, struct ctr_container_proc *p
 		if (p->mover_pid > 0 && mover_finish(p, err) < 0)
 			return -1;
 		w->cgroups_set = true;
-		if (sync_send(p->sync, SYNC_CGROUPS, NULL, -1) < 0)
+		if (ctr_sync_send(p->sync, SYNC_CGROUPS, NULL, -1) < 0)
 			return ctr_fail(err, errno, "the container's setup process died");
 	}
 	if (w->pending_view_fd < 0)
@@ -764,7 +764,7 @@ static int cgroups_set(const struct ctr_spec *spec, struct ctr_container_proc *p
 int ctr_container_start(struct ctr_container_proc *p, int *exec_errno, struct ctr_error *err)
 {
 	*exec_errno = 0;
-	int rc = sync_send(p->sync, SYNC_GO, NULL, -1);
+	int rc = ctr_sync_send(p->sync, SYNC_GO, NULL, -1);
 	close_fd(&p->sync);
 	if (rc < 0)
 		return ctr_fail(err, errno, "the container's init died before it could start");
@@ -800,10 +800,10 @@ void ctr_container_abort(struct ctr_container_proc *p)
 		p->init_pid = 0;
 	}
 	ctr_container_wait_daemon(p, 10000);
-	ctr_container_release_cgroup(p);
+	ctr_container_remove_cgroups(p);
 }
 
-void ctr_container_release_cgroup(struct ctr_container_proc *p)
+void ctr_container_remove_cgroups(struct ctr_container_proc *p)
 {
 	if (!p->cgroup)
 		return;

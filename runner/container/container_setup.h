@@ -57,7 +57,7 @@ int ctr_container_restart_view(const struct ctr_spec *spec, struct ctr_container
 void ctr_container_abort(struct ctr_container_proc *p);
 
 /* The init is gone: removes its cgroups (killing what is left in them). */
-void ctr_container_release_cgroup(struct ctr_container_proc *p);
+void ctr_container_remove_cgroups(struct ctr_container_proc *p);
 
 /* The init is gone: the mount namespace goes with it, and so the daemon
  * ends by itself; wait for that (SIGKILL after TIMEOUT_MS). */

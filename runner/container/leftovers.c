@@ -27,7 +27,7 @@
 #include "proc_stat.h"
 #include "remove_tree.h"
 
-/* Said once by the command (ctrrun_print_warnings): clearing what others
+/* Said once by the command (ctr_print_warnings): clearing what others
  * left is not this command's error. */
 static void warn(struct ctrrun *rt, const char *what, const struct ctr_error *err)
 {
@@ -217,7 +217,7 @@ static void sweep_layers(struct ctrrun *rt)
 			n = 0;
 		}
 		for (size_t i = 0; i < n; i++) {
-			char *path = ctrrun_layer_dir(rt, names[i]);
+			char *path = ctr_store_layer_dir(rt, names[i]);
 			if (path)
 				remove_dir(rt, path, "removing a layer no image uses");
 			free(path);

@@ -33,7 +33,7 @@ static bool allocate(const char *path)
 	return true;
 }
 
-void log_reserve_open(struct log_reserve *r, const char *state_dir, const char *id)
+void ctr_log_reserve_open(struct log_reserve *r, const char *state_dir, const char *id)
 {
 	r->held = false;
 	if (asprintf(&r->path, "%s/containers/%s/log-reserve", state_dir, id) < 0) {
@@ -43,7 +43,7 @@ void log_reserve_open(struct log_reserve *r, const char *state_dir, const char *
 	r->held = allocate(r->path);
 }
 
-bool log_reserve_release(struct log_reserve *r)
+bool ctr_log_reserve_release(struct log_reserve *r)
 {
 	if (!r->path || !r->held)
 		return false;
@@ -51,13 +51,13 @@ bool log_reserve_release(struct log_reserve *r)
 	return unlink(r->path) == 0;
 }
 
-void log_reserve_rearm(struct log_reserve *r)
+void ctr_log_reserve_rearm(struct log_reserve *r)
 {
 	if (r->path && !r->held)
 		r->held = allocate(r->path);
 }
 
-void log_reserve_close(struct log_reserve *r)
+void ctr_log_reserve_close(struct log_reserve *r)
 {
 	if (r->path)
 		unlink(r->path);

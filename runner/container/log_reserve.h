@@ -22,13 +22,13 @@ struct log_reserve {
 };
 
 /* Makes the reserve file (or finds it made). */
-void log_reserve_open(struct log_reserve *r, const char *state_dir, const char *id);
+void ctr_log_reserve_open(struct log_reserve *r, const char *state_dir, const char *id);
 /* Gives its space back to the file system (the reserve is then not held).
  * True if there was a reserve to give. */
-bool log_reserve_release(struct log_reserve *r);
+bool ctr_log_reserve_release(struct log_reserve *r);
 /* Takes the space again if it was given back and the disk has it. */
-void log_reserve_rearm(struct log_reserve *r);
+void ctr_log_reserve_rearm(struct log_reserve *r);
 /* Deletes the file and frees R's memory. */
-void log_reserve_close(struct log_reserve *r);
+void ctr_log_reserve_close(struct log_reserve *r);
 
 #endif

@@ -220,7 +220,7 @@ static void trim(struct log_writer *w)
 static int write_markers_even_if_full(struct log_writer *w, struct item *markers, struct ctr_error *err)
 {
 	int rc = write_items(w, markers, err);
-	if (rc == CTR_DB_FULL && log_reserve_release(&w->reserve))
+	if (rc == CTR_DB_FULL && ctr_log_reserve_release(&w->reserve))
 		rc = write_items(w, markers, err);
 	return rc;
 }
@@ -289,7 +289,7 @@ static void *writer_main(void *arg)
 			trim(w);
 			if (!w->reserve.held && now_ms() - w->rearm_ms >= 1000) {
 				w->rearm_ms = now_ms();
-				log_reserve_rearm(&w->reserve);
+				ctr_log_reserve_rearm(&w->reserve);
 			}
 		}
 		pthread_mutex_lock(&w->lock);
@@ -359,13 +359,13 @@ static void writer_free(struct log_writer *w)
 {
 	if (w->db)
 		ctr_db_close(w->db);
-	log_reserve_close(&w->reserve);
+	ctr_log_reserve_close(&w->reserve);
 	if (w->wake_fd >= 0)
 		close(w->wake_fd);
 	free(w);
 }
 
-int log_writer_start(struct log_writer **out, const char *state_dir, const char *id, struct ctr_error *err)
+int ctr_log_writer_start(struct log_writer **out, const char *state_dir, const char *id, struct ctr_error *err)
 {
 	struct log_writer *w = calloc(1, sizeof *w);
 	if (!w)
@@ -390,7 +390,7 @@ int log_writer_start(struct log_writer **out, const char *state_dir, const char 
 		writer_free(w);
 		return -1;
 	}
-	log_reserve_open(&w->reserve, state_dir, id);
+	ctr_log_reserve_open(&w->reserve, state_dir, id);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->has_data, NULL);
 	int rc = pthread_create(&w->thread, NULL, writer_main, w);
@@ -404,7 +404,7 @@ int log_writer_start(struct log_writer **out, const char *state_dir, const char 
 	return 0;
 }
 
-bool log_writer_accepts(struct log_writer *w)
+bool ctr_log_writer_accepts(struct log_writer *w)
 {
 	pthread_mutex_lock(&w->lock);
 	bool yes = w->non_blocking || w->write_failing || w->gone || w->cost + w->inflight < w->bound;
@@ -414,12 +414,12 @@ bool log_writer_accepts(struct log_writer *w)
 	return yes;
 }
 
-int log_writer_wake_fd(struct log_writer *w)
+int ctr_log_writer_wake_fd(struct log_writer *w)
 {
 	return w->wake_fd;
 }
 
-void log_writer_woken(struct log_writer *w)
+void ctr_log_writer_woken(struct log_writer *w)
 {
 	uint64_t v;
 	if (read(w->wake_fd, &v, sizeof v) < 0) {
@@ -427,7 +427,7 @@ void log_writer_woken(struct log_writer *w)
 	}
 }
 
-void log_writer_push(struct log_writer *w, enum ctr_db_stream stream, const void *data, size_t len, int64_t time_ns)
+void ctr_log_writer_push(struct log_writer *w, enum ctr_db_stream stream, const void *data, size_t len, int64_t time_ns)
 {
 	if (len == 0)
 		return;
@@ -435,7 +435,7 @@ void log_writer_push(struct log_writer *w, enum ctr_db_stream stream, const void
 	pthread_mutex_lock(&w->lock);
 	/* Full: dropped (the first chunk into an empty queue always fits).
 	 * Blocking mode while writes work: taken, the monitor stops reading
-	 * (log_writer_accepts), so the queue grows by one read at most. */
+	 * (ctr_log_writer_accepts), so the queue grows by one read at most. */
 	size_t held = w->cost + w->inflight;
 	bool full = held > 0 && held + CHUNK_COST(len) > w->bound;
 	if (w->gone || (full && (w->non_blocking || w->write_failing))) {
@@ -466,7 +466,7 @@ void log_writer_push(struct log_writer *w, enum ctr_db_stream stream, const void
 	pthread_mutex_unlock(&w->lock);
 }
 
-int log_writer_finish(struct log_writer *w, struct ctr_error *err)
+int ctr_log_writer_finish(struct log_writer *w, struct ctr_error *err)
 {
 	pthread_mutex_lock(&w->lock);
 	if (gap_open(w))

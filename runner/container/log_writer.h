@@ -27,18 +27,18 @@ struct log_writer;
 
 /* STATE_DIR holds state.db. The container's log options (mode, buffer,
  * retention) are read from its container_logging row. */
-int log_writer_start(struct log_writer **out, const char *state_dir, const char *id, struct ctr_error *err);
+int ctr_log_writer_start(struct log_writer **out, const char *state_dir, const char *id, struct ctr_error *err);
 /* Whether the monitor should read the container's output now. False only
  * in blocking mode while the queue is full; the monitor then polls
- * log_writer_wake_fd, which becomes readable when that may have changed
- * (call log_writer_accepts again after reading it). */
-bool log_writer_accepts(struct log_writer *w);
-int log_writer_wake_fd(struct log_writer *w);
+ * ctr_log_writer_wake_fd, which becomes readable when that may have changed
+ * (call ctr_log_writer_accepts again after reading it). */
+bool ctr_log_writer_accepts(struct log_writer *w);
+int ctr_log_writer_wake_fd(struct log_writer *w);
 /* Clears the wake fd's readiness. */
-void log_writer_woken(struct log_writer *w);
+void ctr_log_writer_woken(struct log_writer *w);
 /* Queues a copy of DATA, or drops it (counted for a marker) when the queue
  * is full. Never waits. */
-void log_writer_push(struct log_writer *w, enum ctr_db_stream stream, const void *data, size_t len, int64_t time_ns);
+void ctr_log_writer_push(struct log_writer *w, enum ctr_db_stream stream, const void *data, size_t len, int64_t time_ns);
 /* Writes everything queued (and the markers of what was dropped), stops the
  * thread, frees W. It waits while another process holds the database (the
  * exit cannot be recorded meanwhile either); on a full disk it retries for
@@ -46,7 +46,7 @@ void log_writer_push(struct log_writer *w, enum ctr_db_stream stream, const void
  * reserve. -1 with *err when output was lost because it could not be
  * written (the first failure; markers say where, if they could be
  * written). */
-int log_writer_finish(struct log_writer *w, struct ctr_error *err);
+int ctr_log_writer_finish(struct log_writer *w, struct ctr_error *err);
 
 #define LOG_WRITER_FINISH_RETRY_MS 3000
 

@@ -49,7 +49,7 @@ static void pump(int *fd, enum ctr_db_stream stream, int copy_to, struct log_wri
 		*fd = -1;
 		return;
 	}
-	log_writer_push(log, stream, buf, (size_t)n, ctrrun_now_ns());
+	ctr_log_writer_push(log, stream, buf, (size_t)n, ctr_now_ns());
 	if (copy_to >= 0)
 		write_all(copy_to, buf, (size_t)n);
 }
@@ -61,7 +61,7 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void monitor_block_signals(sigset_t *mask)
+void ctr_monitor_block_signals(sigset_t *mask)
 {
 	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
 	sigemptyset(mask);
@@ -70,7 +70,7 @@ void monitor_block_signals(sigset_t *mask)
 	sigprocmask(SIG_BLOCK, mask, NULL);
 }
 
-int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struct log_writer *log)
+int ctr_monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struct log_writer *log)
 {
 	char *buf = malloc(READ_CHUNK);
 	/* Stdin for a pipe goes through a buffer, so that a container that does
@@ -86,7 +86,7 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 		/* Blocking mode with the log's queue full: the output waits in its
 		 * pipes (and then the container's writes), and the drain's time
 		 * runs only while it can be read. */
-		bool read_output = log_writer_accepts(log);
+		bool read_output = ctr_log_writer_accepts(log);
 		int timeout = -1;
 		if (reaped) {
 			if (!read_output)
@@ -102,18 +102,18 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 			[P_PTY] = {.fd = read_output ? io->pty_master : -1, .events = POLLIN},
 			[P_STDIN] = {.fd = stdin_open && in_len == 0 ? 0 : -1, .events = POLLIN},
 			[P_IN] = {.fd = in_len > 0 ? io->in : -1, .events = POLLOUT},
-			[P_LOG] = {.fd = read_output ? -1 : log_writer_wake_fd(log), .events = POLLIN},
+			[P_LOG] = {.fd = read_output ? -1 : ctr_log_writer_wake_fd(log), .events = POLLIN},
 		};
-		int n_view = io->view && !reaped ? view_channel_fds(io->view, fds + P_VIEW) : 0;
+		int n_view = io->view && !reaped ? ctr_view_channel_fds(io->view, fds + P_VIEW) : 0;
 		int rc = poll(fds, P_VIEW + (nfds_t)n_view, timeout);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc < 0)
 			break;
 		if (n_view)
-			view_channel_serve(io->view, fds + P_VIEW, n_view);
+			ctr_view_channel_serve(io->view, fds + P_VIEW, n_view);
 		if (fds[P_LOG].revents)
-			log_writer_woken(log);
+			ctr_log_writer_woken(log);
 		if (buf && fds[P_OUT].revents)
 			pump(&io->out, CTR_DB_STDOUT, io->attach ? 1 : -1, log, buf);
 		if (buf && fds[P_ERR].revents)
@@ -156,7 +156,7 @@ int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struc
 				continue;
 			if (si.ssi_signo == SIGWINCH) {
 				if (io->pty_master >= 0)
-					term_copy_size(0, io->pty_master);
+					ctr_term_copy_size(0, io->pty_master);
 			} else if (si.ssi_signo != SIGCHLD) {
 				kill(p->init_pid, (int)si.ssi_signo);
 			}

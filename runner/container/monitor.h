@@ -28,9 +28,9 @@ struct monitor_io {
 
 /* Blocks (and puts in MASK) the signals a monitor forwards to the
  * container, and SIGCHLD: they are read from a signalfd instead. */
-void monitor_block_signals(sigset_t *mask);
+void ctr_monitor_block_signals(sigset_t *mask);
 
 /* Returns the init's wait status. Closes the fds in IO. */
-int monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struct log_writer *log);
+int ctr_monitor_supervise(struct ctr_container_proc *p, struct monitor_io *io, struct log_writer *log);
 
 #endif

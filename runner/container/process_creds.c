@@ -90,7 +90,7 @@ static void add_member_groups(const char *user, struct creds *out)
 	fclose(f);
 }
 
-int creds_resolve(const char *user, struct creds *out, struct ctr_error *err)
+int ctr_creds_resolve(const char *user, struct creds *out, struct ctr_error *err)
 {
 	memset(out, 0, sizeof *out);
 	char buf[512];
@@ -134,7 +134,7 @@ static int last_cap(void)
 	return v;
 }
 
-int creds_apply(const struct creds *c, bool can_setgroups, uint64_t keep, struct ctr_error *err)
+int ctr_creds_apply(const struct creds *c, bool can_setgroups, uint64_t keep, struct ctr_error *err)
 {
 	int last = last_cap();
 	for (int cap = 0; cap <= last; cap++)

@@ -18,11 +18,11 @@ struct creds {
 
 /* USER is "uid[:gid]" or "name[:group]" (NULL: root), looked up in the
  * current root's /etc/passwd and /etc/group (so call it after pivot_root). */
-int creds_resolve(const char *user, struct creds *out, struct ctr_error *err);
+int ctr_creds_resolve(const char *user, struct creds *out, struct ctr_error *err);
 
 /* Cuts the capability bounding set to CAPS (the container's set,
  * capabilities.h), switches to the user and groups, leaves root with
  * exactly CAPS (other users with none), and sets no_new_privs. */
-int creds_apply(const struct creds *c, bool can_setgroups, uint64_t caps, struct ctr_error *err);
+int ctr_creds_apply(const struct creds *c, bool can_setgroups, uint64_t caps, struct ctr_error *err);
 
 #endif

@@ -15,7 +15,7 @@ static int compare_ints(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-void close_fds_except(const int *keep, size_t n)
+void ctr_close_fds_except(const int *keep, size_t n)
 {
 	/* Ascending order, then the gaps between them. */
 	int sorted[n + 1];

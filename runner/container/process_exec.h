@@ -11,7 +11,7 @@
 /* Closes every fd of the calling process but the N in KEEP (not merely
  * marks them close-on-exec): a process joining a container must hold
  * nothing of the host by the time anything in the container can look at it. */
-void close_fds_except(const int *keep, size_t n);
+void ctr_close_fds_except(const int *keep, size_t n);
 
 __attribute__((noreturn)) void exec_in_container(char **argv, char **env, const char *home_dir, int exec_err);
 

@@ -167,7 +167,7 @@ static int open_create_pass(int rootfd, char *path, size_t path_size, bool dir, 
 	return parent;
 }
 
-int rootfs_open_create(int rootfd, const char *path, bool dir, struct ctr_error *err)
+int ctr_rootfs_open_create(int rootfd, const char *path, bool dir, struct ctr_error *err)
 {
 	char cur[4096];
 	if (normalize(path, cur, sizeof cur) < 0)
@@ -180,9 +180,9 @@ int rootfs_open_create(int rootfd, const char *path, bool dir, struct ctr_error 
 	return ctr_fail(err, ELOOP, "%s in the container", path);
 }
 
-int rootfs_attach(int rootfd, int mntfd, const char *path, bool dir, struct ctr_error *err)
+int ctr_rootfs_attach(int rootfd, int mntfd, const char *path, bool dir, struct ctr_error *err)
 {
-	int target = rootfs_open_create(rootfd, path, dir, err);
+	int target = ctr_rootfs_open_create(rootfd, path, dir, err);
 	if (target < 0)
 		return -1;
 	int rc = move_mount(mntfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
@@ -195,7 +195,7 @@ int rootfs_attach(int rootfd, int mntfd, const char *path, bool dir, struct ctr_
 static int mount_fresh(int rootfd, const char *path, const char *type, unsigned long flags, const char *data,
 		       struct ctr_error *err)
 {
-	int target = rootfs_open_create(rootfd, path, true, err);
+	int target = ctr_rootfs_open_create(rootfd, path, true, err);
 	if (target < 0)
 		return -1;
 	char at[64];
@@ -208,12 +208,12 @@ static int mount_fresh(int rootfd, const char *path, const char *type, unsigned 
 	return 0;
 }
 
-int rootfs_mount_tmpfs(int rootfd, const char *path, unsigned long flags, const char *data, struct ctr_error *err)
+int ctr_rootfs_mount_tmpfs(int rootfd, const char *path, unsigned long flags, const char *data, struct ctr_error *err)
 {
 	return mount_fresh(rootfd, path, "tmpfs", flags, data, err);
 }
 
-int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir, unsigned flags,
+int ctr_rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir, unsigned flags,
 		     struct ctr_error *err)
 {
 	int tree = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
@@ -230,12 +230,12 @@ int rootfs_bind_host(int rootfd, const char *source, const char *path, bool dir,
 		return ctr_fail(err, e, "cannot make %s %s", source,
 				flags & ROOTFS_BIND_RO ? "read-only" : "nosuid and nodev");
 	}
-	int rc = rootfs_attach(rootfd, tree, path, dir, err);
+	int rc = ctr_rootfs_attach(rootfd, tree, path, dir, err);
 	close(tree);
 	return rc;
 }
 
-int rootfs_bind_over(int rootfd, int source_dir, const char *source, const char *path, struct ctr_error *err)
+int ctr_rootfs_bind_over(int rootfd, int source_dir, const char *source, const char *path, struct ctr_error *err)
 {
 	int target = open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
 	if (target < 0)
@@ -256,7 +256,7 @@ static const char *const view_files[][2] = {
 	{"cpu-online", "/sys/devices/system/cpu/online"},
 };
 
-int rootfs_bind_view(int rootfd, int view_dir, bool replace, struct ctr_error *err)
+int ctr_rootfs_bind_view(int rootfd, int view_dir, bool replace, struct ctr_error *err)
 {
 	for (size_t i = 0; i < sizeof view_files / sizeof view_files[0]; i++) {
 		const char *path = view_files[i][1];
@@ -271,7 +271,7 @@ int rootfs_bind_view(int rootfd, int view_dir, bool replace, struct ctr_error *e
 				close(fd);
 			}
 		}
-		if (rootfs_bind_over(rootfd, view_dir, view_files[i][0], path, err) < 0) {
+		if (ctr_rootfs_bind_over(rootfd, view_dir, view_files[i][0], path, err) < 0) {
 			if (err->errnum == EPERM || err->errnum == EACCES)
 				ctr_fail(err, err->errnum, "cannot bind the /proc view over %s (a host whose /proc has "
 							   "locked mounts refuses it; --proc-view=off runs without it)", path);
@@ -281,7 +281,7 @@ int rootfs_bind_view(int rootfd, int view_dir, bool replace, struct ctr_error *e
 	return 0;
 }
 
-int rootfs_mount_proc(int rootfd, struct ctr_error *err)
+int ctr_rootfs_mount_proc(int rootfd, struct ctr_error *err)
 {
 	if (mount_fresh(rootfd, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) == 0)
 		return 0;
@@ -317,7 +317,7 @@ static int bind_all_devices(int rootfd, struct ctr_error *err)
 			if (S_ISDIR(st.st_mode) && d == 0 && n_dirs < 64)
 				dirs[n_dirs++] = strdup(path);
 			else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-				rc = rootfs_bind_host(rootfd, path, path, false, 0, err);
+				rc = ctr_rootfs_bind_host(rootfd, path, path, false, 0, err);
 		}
 		if (dir)
 			closedir(dir);
@@ -327,7 +327,7 @@ static int bind_all_devices(int rootfd, struct ctr_error *err)
 	return rc;
 }
 
-int rootfs_mount_dev(int rootfd, bool gid5_mapped, bool all_devices, struct ctr_error *err)
+int ctr_rootfs_mount_dev(int rootfd, bool gid5_mapped, bool all_devices, struct ctr_error *err)
 {
 	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 	static const char *const links[][2] = {
@@ -340,7 +340,7 @@ int rootfs_mount_dev(int rootfd, bool gid5_mapped, bool all_devices, struct ctr_
 		char host[32], inside[32];
 		snprintf(host, sizeof host, "/dev/%s", nodes[i]);
 		snprintf(inside, sizeof inside, "/dev/%s", nodes[i]);
-		if (rootfs_bind_host(rootfd, host, inside, false, 0, err) < 0)
+		if (ctr_rootfs_bind_host(rootfd, host, inside, false, 0, err) < 0)
 			return -1;
 	}
 	if (all_devices && bind_all_devices(rootfd, err) < 0)
@@ -368,14 +368,14 @@ int rootfs_mount_dev(int rootfd, bool gid5_mapped, bool all_devices, struct ctr_
 	return 0;
 }
 
-int rootfs_mount_sys(int rootfd, bool own_netns, bool read_write, struct ctr_error *err)
+int ctr_rootfs_mount_sys(int rootfd, bool own_netns, bool read_write, struct ctr_error *err)
 {
 	/* sysfs shows the network devices of the mounter's network namespace:
 	 * only a container with its own may mount a fresh one. */
 	if (own_netns)
 		return mount_fresh(rootfd, "/sys", "sysfs", (read_write ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 				   NULL, err);
-	return rootfs_bind_host(rootfd, "/sys", "/sys", true, read_write ? 0 : ROOTFS_BIND_RO, err);
+	return ctr_rootfs_bind_host(rootfd, "/sys", "/sys", true, read_write ? 0 : ROOTFS_BIND_RO, err);
 }
 
 /* runc's defaults: kernel interfaces a container has no business reading
@@ -389,7 +389,7 @@ static const char *const readonly_paths[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
-int rootfs_mask_paths(int rootfd, struct ctr_error *err)
+int ctr_rootfs_mask_paths(int rootfd, struct ctr_error *err)
 {
 	for (size_t i = 0; i < sizeof masked_paths / sizeof masked_paths[0]; i++) {
 		int fd = open_in_root(rootfd, masked_paths[i], O_PATH | O_NOFOLLOW);
@@ -404,7 +404,7 @@ int rootfs_mask_paths(int rootfd, struct ctr_error *err)
 			rc = mount_fresh(rootfd, masked_paths[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 					 "size=0", err);
 		else
-			rc = rootfs_bind_host(rootfd, "/dev/null", masked_paths[i], false, 0, err);
+			rc = ctr_rootfs_bind_host(rootfd, "/dev/null", masked_paths[i], false, 0, err);
 		if (rc < 0)
 			return -1;
 	}

@@ -6,7 +6,7 @@
 #include "ctr/strv.h"
 #include "spec_build.h"
 
-int spec_lowerdirs(struct ctrrun *rt, const struct ctr_db_image *image, char **out, struct ctr_error *err)
+int ctr_spec_lowerdirs(struct ctrrun *rt, const struct ctr_db_image *image, char **out, struct ctr_error *err)
 {
 	*out = NULL;
 	if (image->n_layers == 0)
@@ -18,7 +18,7 @@ int spec_lowerdirs(struct ctrrun *rt, const struct ctr_db_image *image, char **o
 	int rc = 0;
 	for (size_t i = 0; i < image->n_layers && rc == 0; i++) {
 		/* The database lists the base layer first; ctrfs wants the top first. */
-		char *layer = ctrrun_layer_dir(rt, image->layers[image->n_layers - 1 - i]);
+		char *layer = ctr_store_layer_dir(rt, image->layers[image->n_layers - 1 - i]);
 		if (!layer || asprintf(&dirs[i], "%s/diff", layer) < 0)
 			rc = ctr_fail(err, ENOMEM, "layers");
 		free(layer);
@@ -40,7 +40,7 @@ int spec_lowerdirs(struct ctrrun *rt, const struct ctr_db_image *image, char **o
 	return rc;
 }
 
-int spec_limits(struct ctrrun *rt, const char *id, struct ctr_limits *out, struct ctr_error *err)
+int ctr_spec_limits(struct ctrrun *rt, const char *id, struct ctr_limits *out, struct ctr_error *err)
 {
 	struct ctr_db_resources res = {0};
 	*out = (struct ctr_limits){0};
@@ -89,22 +89,22 @@ static int container_idmap(struct ctrrun *rt, struct built_spec *b, struct ctr_e
 	return 0;
 }
 
-char *spec_seccomp_cache(const struct ctrrun *rt)
+char *ctr_spec_seccomp_cache(const struct ctrrun *rt)
 {
 	char *dir;
 	return asprintf(&dir, "%s/seccomp", rt->runtime_dir) < 0 ? NULL : dir;
 }
 
-int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct built_spec *b, struct ctr_error *err)
+int ctr_spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct built_spec *b, struct ctr_error *err)
 {
 	memset(b, 0, sizeof *b);
 	b->security.idmap_slot = -1;
 	if (ctr_db_find_image(rt->db, rec->image_id, &b->image, err) != CTR_DB_OK ||
-	    ctr_image_config_parse(b->image.config, &b->config, err) < 0 || spec_lowerdirs(rt, &b->image, &b->lowerdirs, err) < 0)
+	    ctr_image_config_parse(b->image.config, &b->config, err) < 0 || ctr_spec_lowerdirs(rt, &b->image, &b->lowerdirs, err) < 0)
 		return -1;
 	b->argv = ctr_strv_copy(rec->argv, rec->argc);
 	b->env = ctr_strv_copy(rec->env, rec->n_env);
-	b->dir = ctrrun_container_dir(rt, rec->id);
+	b->dir = ctr_store_container_dir(rt, rec->id);
 	if (ctr_db_get_security(rt->db, rec->id, &b->security, err) != CTR_DB_OK)
 		return -1;
 	if (!b->argv || !b->env || !b->dir || asprintf(&b->upper, "%s/upper", b->dir) < 0 ||
@@ -113,7 +113,7 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 		return ctr_fail(err, ENOMEM, "container spec");
 	memcpy(b->hostname, rec->id, CTR_DB_SHORT_ID_LEN);
 	snprintf(b->cgroup_name, sizeof b->cgroup_name, "ctrrun-%.12s", rec->id);
-	if (spec_limits(rt, rec->id, &b->limits, err) < 0)
+	if (ctr_spec_limits(rt, rec->id, &b->limits, err) < 0)
 		return -1;
 	if (rec->n_mounts && !(b->volumes = calloc(rec->n_mounts, sizeof *b->volumes)))
 		return ctr_fail(err, ENOMEM, "volumes");
@@ -128,7 +128,7 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 	uint32_t vol_uid = 0, vol_gid = 0;
 	if (container_idmap(rt, b, err) < 0)
 		return -1;
-	char *cache = spec_seccomp_cache(rt);
+	char *cache = ctr_spec_seccomp_cache(rt);
 	int crc = ctr_confinement_from_record(&b->security, cache, &b->conf, err);
 	free(cache);
 	if (crc < 0)
@@ -154,7 +154,7 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 		.volume_root_uid = vol_uid,
 		.volume_root_gid = vol_gid,
 		.dir = b->dir,
-		.ctrfs = ctrrun_ctrfs_path(rt),
+		.ctrfs = ctr_store_ctrfs_path(rt),
 		.lowerdirs = b->lowerdirs,
 		.upper = b->upper,
 		.work = b->work,
@@ -168,7 +168,7 @@ int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct bui
 	return 0;
 }
 
-void spec_free(struct built_spec *b)
+void ctr_spec_free(struct built_spec *b)
 {
 	ctr_db_image_free(&b->image);
 	ctr_image_config_free(&b->config);

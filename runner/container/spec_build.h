@@ -26,15 +26,15 @@ struct built_spec {
 
 /* Where built seccomp filters are kept for RT (the runtime dir); the
  * caller frees it. */
-char *spec_seccomp_cache(const struct ctrrun *rt);
+char *ctr_spec_seccomp_cache(const struct ctrrun *rt);
 
-int spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct built_spec *b, struct ctr_error *err);
-void spec_free(struct built_spec *b);
+int ctr_spec_build(struct ctrrun *rt, const struct ctr_db_container *rec, struct built_spec *b, struct ctr_error *err);
+void ctr_spec_free(struct built_spec *b);
 
 /* The limits recorded for container ID (all "not set" when none). */
-int spec_limits(struct ctrrun *rt, const char *id, struct ctr_limits *out, struct ctr_error *err);
+int ctr_spec_limits(struct ctrrun *rt, const char *id, struct ctr_limits *out, struct ctr_error *err);
 
 /* "L1:L2:..." (top first) of an image's layer dirs, for ctrfs's lowerdir=. */
-int spec_lowerdirs(struct ctrrun *rt, const struct ctr_db_image *image, char **out, struct ctr_error *err);
+int ctr_spec_lowerdirs(struct ctrrun *rt, const struct ctr_db_image *image, char **out, struct ctr_error *err);
 
 #endif

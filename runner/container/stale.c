@@ -26,7 +26,7 @@ static bool wait_gone(pid_t pid, uint64_t ticks, int timeout_ms)
 	return true;
 }
 
-void ctr_container_release_cgroups(struct ctrrun *rt, const char *id, struct ctr_errors *met)
+void ctr_container_remove_recorded_cgroups(struct ctrrun *rt, const char *id, struct ctr_errors *met)
 {
 	struct ctr_error err = {0};
 	struct ctr_db_resources r = {0};
@@ -81,7 +81,7 @@ int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_cod
 			return ctr_fail(err, 0, "container %.12s: its ctrfs daemon (pid %d) does not exit", id,
 					(int)procs.fs_pid);
 	}
-	ctr_container_release_cgroups(rt, id, met);
+	ctr_container_remove_recorded_cgroups(rt, id, met);
 	return 0;
 }
 
@@ -150,7 +150,7 @@ static size_t settle(struct ctrrun *rt, bool count_only, struct ctr_errors *met)
 			ctr_errors_add(met, &err);
 			continue;
 		}
-		int rc = ctr_db_set_exited(rt->db, ids[i], code, ctrrun_now_ns(), &err);
+		int rc = ctr_db_set_exited(rt->db, ids[i], code, ctr_now_ns(), &err);
 		if (rc == CTR_DB_BAD_STATE)
 			continue;  /* its monitor recorded the exit just before it ended */
 		if (rc != CTR_DB_OK) {
@@ -162,7 +162,7 @@ static size_t settle(struct ctrrun *rt, bool count_only, struct ctr_errors *met)
 			continue;
 		char attrs[96];
 		snprintf(attrs, sizeof attrs, "{\"exitCode\":%d,\"reason\":\"monitor gone\"}", code);
-		ctrrun_container_event(rt, c.id, c.name, "die", attrs);
+		ctr_container_event(rt, c.id, c.name, "die", attrs);
 		if (c.auto_remove && ctr_container_remove(rt, &c, false, &err, met) < 0)
 			ctr_errors_add(met, &err);
 		ctr_db_container_free(&c);
@@ -195,17 +195,17 @@ void ctr_reap_stale_if_unlocked(struct ctrrun *rt, struct ctr_errors *met)
 	settle(rt, false, met);
 }
 
-int ctrrun_open_state(struct ctrrun *rt, struct ctr_error *err, struct ctr_errors *met)
+int ctr_open_state(struct ctrrun *rt, struct ctr_error *err, struct ctr_errors *met)
 {
-	if (ctrrun_open_db(rt, err) < 0)
+	if (ctr_store_open_db(rt, err) < 0)
 		return -1;
 	ctr_reap_stale(rt, met);
 	return 0;
 }
 
-int ctrrun_open_state_to_read(struct ctrrun *rt, struct ctr_error *err, struct ctr_errors *met)
+int ctr_open_state_to_read(struct ctrrun *rt, struct ctr_error *err, struct ctr_errors *met)
 {
-	if (ctrrun_open_db(rt, err) < 0)
+	if (ctr_store_open_db(rt, err) < 0)
 		return -1;
 	ctr_reap_stale_if_unlocked(rt, met);
 	return 0;

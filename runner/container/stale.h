@@ -16,7 +16,7 @@ int ctr_container_kill_and_wait(struct ctrrun *rt, const char *id, int *exit_cod
 /* Removes the cgroups recorded for container ID, if any are left (a monitor
  * that died could not): notes an OOM kill first, kills what is still in
  * them. Problems go to MET (the caller reports them), not fatal. */
-void ctr_container_release_cgroups(struct ctrrun *rt, const char *id, struct ctr_errors *met);
+void ctr_container_remove_recorded_cgroups(struct ctrrun *rt, const char *id, struct ctr_errors *met);
 
 /* For every container recorded as running whose monitor (the foreground
  * ctrrun, or the detached monitor) is gone: kill a leftover init, wait for
@@ -34,9 +34,9 @@ void ctr_reap_stale_if_unlocked(struct ctrrun *rt, struct ctr_errors *met);
 /* What every command that reads containers does first: opens state.db and
  * settles containers whose monitor died. -1 with *ERR when state.db cannot
  * be opened (the command exits 125); the settling's problems go to MET. */
-int ctrrun_open_state(struct ctrrun *rt, struct ctr_error *err, struct ctr_errors *met);
+int ctr_open_state(struct ctrrun *rt, struct ctr_error *err, struct ctr_errors *met);
 /* The same for a command that only reads: opening takes no lock (unless a
  * migration is due), and the settling is ctr_reap_stale_if_unlocked's. */
-int ctrrun_open_state_to_read(struct ctrrun *rt, struct ctr_error *err, struct ctr_errors *met);
+int ctr_open_state_to_read(struct ctrrun *rt, struct ctr_error *err, struct ctr_errors *met);
 
 #endif

@@ -9,7 +9,7 @@
 
 static int send_msg(int sock, const struct sync_msg *msg_in, int fd_to_send);
 
-int sync_send(int sock, char tag, const struct ctr_error *err, int fd_to_send)
+int ctr_sync_send(int sock, char tag, const struct ctr_error *err, int fd_to_send)
 {
 	struct sync_msg msg = {.tag = tag};
 	if (err)
@@ -17,7 +17,7 @@ int sync_send(int sock, char tag, const struct ctr_error *err, int fd_to_send)
 	return send_msg(sock, &msg, fd_to_send);
 }
 
-int sync_send_value(int sock, char tag, int value)
+int ctr_sync_send_value(int sock, char tag, int value)
 {
 	struct sync_msg msg = {.tag = tag, .value = value};
 	return send_msg(sock, &msg, -1);
@@ -49,7 +49,7 @@ static int send_msg(int sock, const struct sync_msg *msg_in, int fd_to_send)
 	return n == (ssize_t)sizeof msg ? 0 : -1;
 }
 
-int sync_recv(int sock, struct sync_msg *msg, int *fd_received)
+int ctr_sync_recv(int sock, struct sync_msg *msg, int *fd_received)
 {
 	*fd_received = -1;
 	struct iovec iov = {.iov_base = msg, .iov_len = sizeof *msg};

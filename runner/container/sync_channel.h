@@ -25,10 +25,10 @@ struct sync_msg {
 };
 
 /* FD_TO_SEND < 0: none. */
-int sync_send(int sock, char tag, const struct ctr_error *err, int fd_to_send);
-int sync_send_value(int sock, char tag, int value);
+int ctr_sync_send(int sock, char tag, const struct ctr_error *err, int fd_to_send);
+int ctr_sync_send_value(int sock, char tag, int value);
 /* Returns 0, or -1 with errno (0 at end of stream). *FD_RECEIVED is -1 when
  * no fd came. */
-int sync_recv(int sock, struct sync_msg *msg, int *fd_received);
+int ctr_sync_recv(int sock, struct sync_msg *msg, int *fd_received);
 
 #endif

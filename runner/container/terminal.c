@@ -4,7 +4,7 @@
 
 #include "terminal.h"
 
-void term_make_raw(int fd, struct term_state *st)
+void ctr_term_make_raw(int fd, struct term_state *st)
 {
 	st->raw = false;
 	if (!isatty(fd) || tcgetattr(fd, &st->saved) < 0)
@@ -15,14 +15,14 @@ void term_make_raw(int fd, struct term_state *st)
 		st->raw = true;
 }
 
-void term_restore(int fd, struct term_state *st)
+void ctr_term_restore(int fd, struct term_state *st)
 {
 	if (st->raw)
 		tcsetattr(fd, TCSANOW, &st->saved);
 	st->raw = false;
 }
 
-void term_copy_size(int from, int to)
+void ctr_term_copy_size(int from, int to)
 {
 	struct winsize ws;
 	if (ioctl(from, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)

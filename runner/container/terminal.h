@@ -12,9 +12,9 @@ struct term_state {
 
 /* Raw mode on FD when it is a terminal (keys, Ctrl-C included, go to the
  * container's pty, whose line discipline turns them into signals). */
-void term_make_raw(int fd, struct term_state *st);
-void term_restore(int fd, struct term_state *st);
+void ctr_term_make_raw(int fd, struct term_state *st);
+void ctr_term_restore(int fd, struct term_state *st);
 /* Copies the window size of FROM (the user's terminal) to the pty TO. */
-void term_copy_size(int from, int to);
+void ctr_term_copy_size(int from, int to);
 
 #endif

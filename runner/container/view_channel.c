@@ -82,7 +82,7 @@ static int recv_byte(int sock, int *fd)
 	return (unsigned char)c;
 }
 
-int view_channel_open(const char *container_dir, int daemon_control, struct view_channel **out,
+int ctr_view_channel_open(const char *container_dir, int daemon_control, struct view_channel **out,
 		      struct ctr_error *err)
 {
 	*out = NULL;
@@ -115,7 +115,7 @@ int view_channel_open(const char *container_dir, int daemon_control, struct view
 	*out = vc;
 	return 0;
 fail:
-	view_channel_close(vc);
+	ctr_view_channel_close(vc);
 	return -1;
 }
 
@@ -131,7 +131,7 @@ static void prune(struct view_channel *vc)
 	}
 }
 
-void view_channel_keep(struct view_channel *vc, int listener)
+void ctr_view_channel_keep(struct view_channel *vc, int listener)
 {
 	if (vc->n_kept == MAX_KEPT)
 		prune(vc);
@@ -140,7 +140,7 @@ void view_channel_keep(struct view_channel *vc, int listener)
 		vc->kept[vc->n_kept++] = copy;
 }
 
-void view_channel_set_daemon(struct view_channel *vc, int daemon_control)
+void ctr_view_channel_set_daemon(struct view_channel *vc, int daemon_control)
 {
 	if (vc->daemon >= 0)
 		close(vc->daemon);
@@ -153,7 +153,7 @@ void view_channel_set_daemon(struct view_channel *vc, int daemon_control)
 		send_byte(vc->daemon, 'l', vc->kept[i]);
 }
 
-int view_channel_fds(struct view_channel *vc, struct pollfd *fds)
+int ctr_view_channel_fds(struct view_channel *vc, struct pollfd *fds)
 {
 	int n = 0;
 	fds[n++] = (struct pollfd){.fd = vc->sock, .events = POLLIN};
@@ -168,7 +168,7 @@ static void serve_conn(struct view_channel *vc, int *conn)
 	int listener;
 	int c = recv_byte(*conn, &listener);
 	if (c == 'l' && listener >= 0 && vc->daemon >= 0 && send_byte(vc->daemon, 'l', listener) == 0) {
-		view_channel_keep(vc, listener);
+		ctr_view_channel_keep(vc, listener);
 		send_byte(*conn, 'k', -1);
 	}
 	if (listener >= 0)
@@ -177,7 +177,7 @@ static void serve_conn(struct view_channel *vc, int *conn)
 	*conn = -1;
 }
 
-void view_channel_serve(struct view_channel *vc, const struct pollfd *fds, int n)
+void ctr_view_channel_serve(struct view_channel *vc, const struct pollfd *fds, int n)
 {
 	for (int k = 0; k < n; k++) {
 		if (!fds[k].revents)
@@ -204,7 +204,7 @@ void view_channel_serve(struct view_channel *vc, const struct pollfd *fds, int n
 	}
 }
 
-void view_channel_close(struct view_channel *vc)
+void ctr_view_channel_close(struct view_channel *vc)
 {
 	if (!vc)
 		return;
@@ -224,7 +224,7 @@ void view_channel_close(struct view_channel *vc)
 	free(vc);
 }
 
-int view_channel_connect(const char *container_dir, bool *has_view)
+int ctr_view_channel_connect(const char *container_dir, bool *has_view)
 {
 	*has_view = false;
 	int dirfd = open(container_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -250,7 +250,7 @@ int view_channel_connect(const char *container_dir, bool *has_view)
 	return sock;
 }
 
-int view_channel_send(int conn, int listener, struct ctr_error *err)
+int ctr_view_channel_send(int conn, int listener, struct ctr_error *err)
 {
 	int fd;
 	if (send_byte(conn, 'l', listener) < 0)

@@ -25,27 +25,27 @@ struct view_channel;
 
 /* Binds CONTAINER_DIR/monitor.sock. DAEMON_CONTROL (consumed) is the view
  * daemon's control socket, or -1 when the container has no view. */
-int view_channel_open(const char *container_dir, int daemon_control, struct view_channel **out,
+int ctr_view_channel_open(const char *container_dir, int daemon_control, struct view_channel **out,
 		      struct ctr_error *err);
 /* A new view daemon's control socket (consumed), after the last one died:
  * every listener still in use is sent to it. */
-void view_channel_set_daemon(struct view_channel *vc, int daemon_control);
+void ctr_view_channel_set_daemon(struct view_channel *vc, int daemon_control);
 /* Keeps a copy of a listener given to the daemon otherwise (the init's). */
-void view_channel_keep(struct view_channel *vc, int listener);
+void ctr_view_channel_keep(struct view_channel *vc, int listener);
 /* The fds to poll (at most VIEW_CHANNEL_MAX_FDS): the listening socket and
  * connections in progress. Returns how many it wrote. */
 #define VIEW_CHANNEL_MAX_FDS 9
-int view_channel_fds(struct view_channel *vc, struct pollfd *fds);
+int ctr_view_channel_fds(struct view_channel *vc, struct pollfd *fds);
 /* Serves what poll found on those N fds; never blocks. */
-void view_channel_serve(struct view_channel *vc, const struct pollfd *fds, int n);
+void ctr_view_channel_serve(struct view_channel *vc, const struct pollfd *fds, int n);
 /* Removes the socket, closes everything. */
-void view_channel_close(struct view_channel *vc);
+void ctr_view_channel_close(struct view_channel *vc);
 
 /* exec's end: connects to the monitor of the container in CONTAINER_DIR.
  * Returns the connection, or -1 when no monitor listens (one of an older
  * ctrrun): then exec'd processes see the host's sysinfo, as before. */
-int view_channel_connect(const char *container_dir, bool *has_view);
+int ctr_view_channel_connect(const char *container_dir, bool *has_view);
 /* Hands LISTENER over and waits for the monitor's "k". */
-int view_channel_send(int conn, int listener, struct ctr_error *err);
+int ctr_view_channel_send(int conn, int listener, struct ctr_error *err);
 
 #endif

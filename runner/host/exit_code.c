@@ -5,24 +5,24 @@
 #include "exit_code.h"
 #include "storage.h"
 
-/* Errors this process printed, for ctrrun_exit_code. */
+/* Errors this process printed, for ctr_exit_code. */
 static unsigned errors_printed;
 
-/* The warnings of this process's ctrrun (ctrrun_init's), for
- * ctrrun_print_error, which has no ctrrun to find them in. */
+/* The warnings of this process's ctrrun (ctr_store_init's), for
+ * ctr_print_error, which has no ctrrun to find them in. */
 static struct ctr_warnings *pending;
 
-void ctrrun_set_pending_warnings(struct ctr_warnings *w)
+void ctr_set_pending_warnings(struct ctr_warnings *w)
 {
 	pending = w;
 }
 
-void ctrrun_print_warnings(struct ctrrun *rt)
+void ctr_print_warnings(struct ctrrun *rt)
 {
 	ctr_warnings_print(&rt->warnings, "ctrrun", stderr);
 }
 
-void ctrrun_print_error(const struct ctr_error *err)
+void ctr_print_error(const struct ctr_error *err)
 {
 	if (pending)
 		ctr_warnings_print(pending, "ctrrun", stderr);
@@ -30,9 +30,9 @@ void ctrrun_print_error(const struct ctr_error *err)
 	errors_printed++;
 }
 
-int ctrrun_exit_code(struct ctrrun *rt, int code)
+int ctr_exit_code(struct ctrrun *rt, int code)
 {
-	ctrrun_print_warnings(rt);
+	ctr_print_warnings(rt);
 	if (code != 0)
 		return code;
 	/* Met (maybe where an error is only reported, or not at all: crash

@@ -18,19 +18,19 @@ enum {
 
 /* Prints "ctrrun: MSG" once, at the top (after the warnings not printed yet,
  * so that they come in order). */
-void ctrrun_print_error(const struct ctr_error *err);
+void ctr_print_error(const struct ctr_error *err);
 /* Prints RT's warnings ("ctrrun: warning: ...", "ctrrun: note: ...") and
  * empties the list: the core fills it, the top prints it. Also done at the
- * first ctrrun_open_db, before an error, and at the end (ctrrun_exit_code). */
-void ctrrun_print_warnings(struct ctrrun *rt);
-/* The list ctrrun_print_error prints first (ctrrun_init sets it). */
-void ctrrun_set_pending_warnings(struct ctr_warnings *w);
+ * first ctr_store_open_db, before an error, and at the end (ctr_exit_code). */
+void ctr_print_warnings(struct ctrrun *rt);
+/* The list ctr_print_error prints first (ctr_store_init sets it). */
+void ctr_set_pending_warnings(struct ctr_warnings *w);
 
 /* The exit code of a command that returned CODE: a command that printed an
- * error (ctrrun_print_error; notes and warnings are not errors) or met a
+ * error (ctr_print_error; notes and warnings are not errors) or met a
  * damaged state.db never exits 0, whatever part of its work succeeded: 0
  * becomes 125. Any other code is the command's (a container's status, 1
  * for a missing name, ...). */
-int ctrrun_exit_code(struct ctrrun *rt, int code);
+int ctr_exit_code(struct ctrrun *rt, int code);
 
 #endif

@@ -113,10 +113,10 @@ static char *default_runtime_dir(bool rootless)
 	return asprintf(&s, "/tmp/ctrrun-%u", (unsigned)getuid()) < 0 ? NULL : s;
 }
 
-int ctrrun_init(struct ctrrun *rt, const char *root_override, struct ctr_error *err)
+int ctr_store_init(struct ctrrun *rt, const char *root_override, struct ctr_error *err)
 {
 	memset(rt, 0, sizeof *rt);
-	ctrrun_set_pending_warnings(&rt->warnings);
+	ctr_set_pending_warnings(&rt->warnings);
 	rt->rootless = geteuid() != 0;
 	if (!root_override || !*root_override)
 		root_override = getenv("CTRRUN_ROOT");
@@ -157,11 +157,11 @@ int ctrrun_init(struct ctrrun *rt, const char *root_override, struct ctr_error *
 	return ctr_idmap_for_caller(&rt->idmap, err);
 }
 
-int ctrrun_open_db(struct ctrrun *rt, struct ctr_error *err)
+int ctr_store_open_db(struct ctrrun *rt, struct ctr_error *err)
 {
 	if (rt->db)
 		return 0;
-	ctrrun_print_warnings(rt);  /* ctrrun_init's, before the command's work */
+	ctr_print_warnings(rt);  /* ctr_store_init's, before the command's work */
 	if (ctr_db_open_dir(&rt->db, rt->root, err) != CTR_DB_OK)
 		return -1;
 	/* Made again once there is room: a full disk used it up, or the store
@@ -170,7 +170,7 @@ int ctrrun_open_db(struct ctrrun *rt, struct ctr_error *err)
 	return 0;
 }
 
-void ctrrun_fini(struct ctrrun *rt)
+void ctr_store_fini(struct ctrrun *rt)
 {
 	if (rt->db)
 		ctr_db_close(rt->db);
@@ -180,19 +180,19 @@ void ctrrun_fini(struct ctrrun *rt)
 	memset(rt, 0, sizeof *rt);
 }
 
-char *ctrrun_layer_dir(const struct ctrrun *rt, const char *layer_id)
+char *ctr_store_layer_dir(const struct ctrrun *rt, const char *layer_id)
 {
 	char *s;
 	return asprintf(&s, "%s/layers/%s", rt->root, layer_id) < 0 ? NULL : s;
 }
 
-char *ctrrun_container_dir(const struct ctrrun *rt, const char *container_id)
+char *ctr_store_container_dir(const struct ctrrun *rt, const char *container_id)
 {
 	char *s;
 	return asprintf(&s, "%s/containers/%s", rt->root, container_id) < 0 ? NULL : s;
 }
 
-const char *ctrrun_ctrfs_path(const struct ctrrun *rt)
+const char *ctr_store_ctrfs_path(const struct ctrrun *rt)
 {
 	static char found[PATH_MAX];
 	(void)rt;
@@ -221,17 +221,17 @@ const char *ctrrun_ctrfs_path(const struct ctrrun *rt)
 	return found;
 }
 
-void ctrrun_container_event(struct ctrrun *rt, const char *id, const char *name, const char *action,
+void ctr_container_event(struct ctrrun *rt, const char *id, const char *name, const char *action,
 			    const char *attributes)
 {
 	struct ctr_error err = {0};
-	struct ctr_db_event ev = {.time_ns = ctrrun_now_ns(), .type = "container", .action = (char *)action,
+	struct ctr_db_event ev = {.time_ns = ctr_now_ns(), .type = "container", .action = (char *)action,
 				  .actor_id = (char *)id, .actor_name = (char *)name, .attributes = (char *)attributes};
 	if (rt->db && ctr_db_add_event(rt->db, &ev, &err) != CTR_DB_OK)
-		ctrrun_print_error(&err);
+		ctr_print_error(&err);
 }
 
-int64_t ctrrun_now_ns(void)
+int64_t ctr_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);

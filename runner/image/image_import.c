@@ -415,7 +415,7 @@ static void remove_made(struct ctrrun *rt, const char *dir)
 
 static bool layer_dir_present(const struct ctrrun *rt, const char *id)
 {
-	char *dir = ctrrun_layer_dir(rt, id);
+	char *dir = ctr_store_layer_dir(rt, id);
 	char *diff = NULL;
 	struct stat st;
 	bool ok = dir && asprintf(&diff, "%s/diff", dir) >= 0 && lstat(diff, &st) == 0 && S_ISDIR(st.st_mode);
@@ -436,7 +436,7 @@ static void drop_unused_layers(struct ctrrun *rt)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char *dir = ctrrun_layer_dir(rt, ids[i]);
+		char *dir = ctr_store_layer_dir(rt, ids[i]);
 		if (dir)
 			remove_made(rt, dir);
 		free(dir);
@@ -461,7 +461,7 @@ static int commit(struct ctrrun *rt, char **tmp, const struct ctr_db_layer *laye
 			/* Another import made the same layer meanwhile: use that one. */
 			remove_made(rt, *tmp);
 		} else {
-			_cleanup_free_ char *final = ctrrun_layer_dir(rt, layer->id);
+			_cleanup_free_ char *final = ctr_store_layer_dir(rt, layer->id);
 			if (!final)
 				return ctr_fail(err, ENOMEM, "layer");
 			/* A directory without its tree or row is what a killed import
@@ -549,7 +549,7 @@ int ctr_image_import_msg(struct ctrrun *rt, const char *file, const char *ref, c
 	const char *what = strcmp(file, "-") == 0 ? "standard input" : file;
 	memset(image_id, 0, CTR_DB_ID_LEN + 1);
 
-	if (ctr_image_ref_parse(ref, &repo, &tag, err) < 0 || ctrrun_open_db(rt, err) < 0 ||
+	if (ctr_image_ref_parse(ref, &repo, &tag, err) < 0 || ctr_store_open_db(rt, err) < 0 ||
 	    ctr_image_check_name_free(rt, repo, tag, err) < 0)
 		return -1;
 	_cleanup_close_ int fd = open_input(rt, file, what, err);
@@ -570,7 +570,7 @@ int ctr_image_import_msg(struct ctrrun *rt, const char *file, const char *ref, c
 	struct ctr_db_image image = {
 		.repository = repo,
 		.tag = tag,
-		.created_ns = ctrrun_now_ns(),
+		.created_ns = ctr_now_ns(),
 		.layers = layers,
 		.n_layers = 1,
 	};

@@ -208,7 +208,7 @@ static void record_event(struct ctrrun *rt, const struct ctr_db_container *c, co
 	json_object_object_add(attrs, "imageRef", json_object_new_string(ref));
 	if (req->message)
 		json_object_object_add(attrs, "comment", json_object_new_string(req->message));
-	ctrrun_container_event(rt, c->id, c->name, "commit",
+	ctr_container_event(rt, c->id, c->name, "commit",
 			       json_object_to_json_string_ext(attrs, JSON_C_TO_STRING_PLAIN));
 	json_object_put(attrs);
 }
@@ -235,7 +235,7 @@ int ctr_container_commit(struct ctrrun *rt, const struct ctr_db_container *c, co
 		if (ctr_image_config_apply_change(&run, req->changes[i], err) < 0)
 			goto out;
 
-	dir = ctrrun_container_dir(rt, c->id);
+	dir = ctr_store_container_dir(rt, c->id);
 	if (!dir || asprintf(&upper, "%s/upper", dir) < 0 || asprintf(&what, "the new layer of container %s", c->name) < 0) {
 		upper = what = NULL;
 		ctr_fail(err, ENOMEM, "commit");
@@ -269,7 +269,7 @@ int ctr_container_commit(struct ctrrun *rt, const struct ctr_db_container *c, co
 	struct ctr_db_image image = {
 		.repository = (char *)req->repository,
 		.tag = (char *)req->tag,
-		.created_ns = ctrrun_now_ns(),
+		.created_ns = ctr_now_ns(),
 		.layers = layers,
 		.n_layers = n_layers,
 	};

@@ -268,7 +268,7 @@ int ctr_rootfs_export(struct ctrrun *rt, const struct ctr_db_container *c, const
 		      struct ctr_error *err)
 {
 	struct export x = {.n_roots = image->n_layers + 1, .out_fd = fd};
-	char *dir = ctrrun_container_dir(rt, c->id);
+	char *dir = ctr_store_container_dir(rt, c->id);
 	char *what = NULL;
 	int rc = -1;
 	x.roots = calloc(x.n_roots, sizeof *x.roots);
@@ -284,7 +284,7 @@ int ctr_rootfs_export(struct ctrrun *rt, const struct ctr_db_container *c, const
 		goto out;
 	}
 	for (size_t i = 0; i < image->n_layers; i++) {
-		_cleanup_free_ char *layer = ctrrun_layer_dir(rt, image->layers[image->n_layers - 1 - i]);
+		_cleanup_free_ char *layer = ctr_store_layer_dir(rt, image->layers[image->n_layers - 1 - i]);
 		if (!layer || asprintf(&x.roots[i + 1], "%s/diff", layer) < 0) {
 			x.roots[i + 1] = NULL;
 			ctr_fail(err, ENOMEM, "export");

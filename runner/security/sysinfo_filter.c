@@ -6,7 +6,7 @@
 #include "seccomp_filter.h"
 #include "sysinfo_filter.h"
 
-int sysinfo_filter_install(struct ctr_error *err)
+int ctr_sysinfo_filter_install(struct ctr_error *err)
 {
 	struct ctr_seccomp_config cfg = {.mode = CTR_SECCOMP_UNCONFINED, .notify_sysinfo = true};
 	struct ctr_seccomp *s;

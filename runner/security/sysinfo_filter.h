@@ -14,6 +14,6 @@
  * or after no_new_privs) and returns its listener fd, or -1 with *err.
  * A thin wrapper over seccomp_filter.h (CTR_SECCOMP_UNCONFINED with
  * notify_sysinfo), which also combines the sysinfo rule with a profile. */
-int sysinfo_filter_install(struct ctr_error *err);
+int ctr_sysinfo_filter_install(struct ctr_error *err);
 
 #endif

@@ -177,7 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct run_options o;
 	struct ctr_error err = {0};
-	if (run_options_parse(&o, argc, argv, &err) == 0) {
+	if (cli_run_options_parse(&o, argc, argv, &err) == 0) {
 		if (!o.help) {
 			if (!o.image || o.n_command < 0 || (o.n_command > 0 && !o.command))
 				fail("parsed without an image", o.image ? o.image : "");
@@ -192,7 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (o.log.mode != CTR_DB_LOG_BLOCKING && o.log.mode != CTR_DB_LOG_NON_BLOCKING)
 				fail("an unknown log mode was taken", "");
 			struct ctr_db_log_config lc;
-			if (log_options_to_db(&o.log, &lc, &err) == 0) {
+			if (cli_log_options_to_db(&o.log, &lc, &err) == 0) {
 				if (!lc.options || lc.options[0] != '{')
 					fail("the log options are not a JSON object", lc.options ? lc.options : "");
 				ctr_db_log_config_free(&lc);
@@ -215,7 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	} else if (!err.msg[0])
 		fuzz_fail("refused without a message");
-	run_options_free(&o);
+	cli_run_options_free(&o);
 
 	for (int a = 1; a < argc; a++)
 		value_parsers(argv[a], size ? data[size - 1] : 0);
