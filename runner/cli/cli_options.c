@@ -97,3 +97,19 @@ int cli_print_help(const char *usage)
 	fputs(usage, stdout);
 	return 0;
 }
+
+int cli_options_help_only(const char *cmd, const char *usage, int argc, char **argv, int *first)
+{
+	static const struct option options[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctr_error err = {0};
+	struct cli_options p;
+	cli_options_start(&p, cmd, "h", options, argc, argv);
+	int opt = cli_options_next(&p, &err);
+	if (opt != -1)
+		return opt == 'h' ? cli_print_help(usage) : cli_usage_error(&err);
+	*first = optind;
+	return -1;
+}

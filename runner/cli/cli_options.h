@@ -49,4 +49,9 @@ int cli_usage_error(const struct ctr_error *err);
 /* USAGE on stdout, for --help; returns 0, the exit status. */
 int cli_print_help(const char *usage);
 
+/* The options of a command whose only option is --help: -1 with *FIRST
+ * its first operand when it goes on, else its exit status (the help
+ * printed: 0; a usage error printed: 125). */
+int cli_options_help_only(const char *cmd, const char *usage, int argc, char **argv, int *first);
+
 #endif

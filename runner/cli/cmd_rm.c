@@ -51,8 +51,7 @@ int cmd_rm(struct ctrrun *rt, int argc, char **argv)
 		}
 	}
 	int first = optind;
-	int rc = cli_container_args_check("rm", rm_usage, argc, first);
-	return rc >= 0 ? rc : cli_for_each_container(rt, argv + first, argc - first, remove_one, &force);
+	return cli_for_each_container(rt, "rm", rm_usage, argc, argv, first, remove_one, &force);
 }
 
 static const char container_usage[] = "usage: ctrrun container prune\n\n"
@@ -62,31 +61,23 @@ static const char container_usage[] = "usage: ctrrun container prune\n\n"
 /* `ctrrun container prune`: docker's spelling for removing all stopped ones. */
 int cmd_container(struct ctrrun *rt, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct ctr_error err = {0};
-	struct cli_options p;
-	int opt;
 	/* `container [OPTIONS] prune [OPTIONS]`: --help in either place. */
-	cli_options_start(&p, "container", "h", options, argc, argv);
-	if ((opt = cli_options_next(&p, &err)) != -1)
-		return opt == 'h' ? cli_print_help(container_usage) : cli_usage_error(&err);
-	if (optind >= argc || strcmp(argv[optind], "prune") != 0) {
-		if (optind < argc)
-			fprintf(stderr, "ctrrun: container: unknown command '%s' (only prune)\n", argv[optind]);
+	int first, sub, code;
+	if ((code = cli_options_help_only("container", container_usage, argc, argv, &first)) >= 0)
+		return code;
+	if (first >= argc || strcmp(argv[first], "prune") != 0) {
+		if (first < argc)
+			fprintf(stderr, "ctrrun: container: unknown command '%s' (only prune)\n", argv[first]);
 		fputs(container_usage, stderr);
 		return CTRRUN_EXIT_ERROR;
 	}
-	int first = optind;
-	cli_options_start(&p, "container prune", "h", options, argc - first, argv + first);
-	if ((opt = cli_options_next(&p, &err)) != -1)
-		return opt == 'h' ? cli_print_help(container_usage) : cli_usage_error(&err);
-	if (optind < argc - first) {
-		fprintf(stderr, "ctrrun: container prune takes no arguments, got '%s'\n", argv[first + optind]);
+	if ((code = cli_options_help_only("container prune", container_usage, argc - first, argv + first, &sub)) >= 0)
+		return code;
+	if (sub < argc - first) {
+		fprintf(stderr, "ctrrun: container prune takes no arguments, got '%s'\n", argv[first + sub]);
 		return CTRRUN_EXIT_ERROR;
 	}
+	struct ctr_error err = {0};
 	if (cli_open_state(rt, false) < 0)
 		return CTRRUN_EXIT_ERROR;
 	struct ctr_db_ps_row *rows = NULL;

@@ -36,17 +36,9 @@ static int start_one(struct ctrrun *rt, struct ctr_db_container *c, const char *
 
 int cmd_start(struct ctrrun *rt, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct ctr_error err = {0};
-	struct cli_options p;
-	int opt;
-	cli_options_start(&p, "start", "h", options, argc, argv);
-	if ((opt = cli_options_next(&p, &err)) != -1)
-		return opt == 'h' ? cli_print_help(start_usage) : cli_usage_error(&err);
-	int first = optind;
-	int rc = cli_container_args_check("start", start_usage, argc, first);
-	return rc >= 0 ? rc : cli_for_each_container(rt, argv + first, argc - first, start_one, NULL);
+	int first;
+	int code = cli_options_help_only("start", start_usage, argc, argv, &first);
+	if (code >= 0)
+		return code;
+	return cli_for_each_container(rt, "start", start_usage, argc, argv, first, start_one, NULL);
 }

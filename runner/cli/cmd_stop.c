@@ -92,8 +92,7 @@ int cmd_stop(struct ctrrun *rt, int argc, char **argv)
 			return CTRRUN_EXIT_ERROR;
 		}
 	}
-	int rc = cli_container_args_check("stop", stop_usage, argc, first);
-	return rc >= 0 ? rc : cli_for_each_container(rt, argv + first, argc - first, stop_one, &timeout);
+	return cli_for_each_container(rt, "stop", stop_usage, argc, argv, first, stop_one, &timeout);
 }
 
 int cmd_kill(struct ctrrun *rt, int argc, char **argv)
@@ -107,6 +106,5 @@ int cmd_kill(struct ctrrun *rt, int argc, char **argv)
 		fprintf(stderr, "ctrrun: kill: unknown signal '%s'\n", value);
 		return CTRRUN_EXIT_ERROR;
 	}
-	int rc = cli_container_args_check("kill", kill_usage, argc, first);
-	return rc >= 0 ? rc : cli_for_each_container(rt, argv + first, argc - first, kill_one, &sig);
+	return cli_for_each_container(rt, "kill", kill_usage, argc, argv, first, kill_one, &sig);
 }

@@ -43,26 +43,8 @@ void cli_reap_stale_if_unlocked(struct ctrrun *rt)
 	cli_print_errors(&met);
 }
 
-int cli_for_each_container(struct ctrrun *rt, char **names, int n, container_action action, void *arg)
-{
-	if (cli_open_state(rt, false) < 0)
-		return CTRRUN_EXIT_ERROR;
-	int rc = 0;
-	for (int i = 0; i < n; i++) {
-		struct ctr_error err = {0};
-		struct ctr_db_container c = {0};
-		if (ctr_db_find_container(rt->db, names[i], &c, &err) != CTR_DB_OK ||
-		    action(rt, &c, names[i], arg, &err) < 0) {
-			ctr_print_error(&err);
-			rc = 1;
-		}
-		ctr_db_container_free(&c);
-	}
-	fflush(stdout);
-	return rc;
-}
-
-int cli_container_args_check(const char *cmd, const char *usage, int argc, int first)
+int cli_for_each_container(struct ctrrun *rt, const char *cmd, const char *usage, int argc, char **argv, int first,
+			   container_action action, void *arg)
 {
 	if (first >= argc) {
 		struct ctr_error err;
@@ -71,5 +53,19 @@ int cli_container_args_check(const char *cmd, const char *usage, int argc, int f
 		fputs(usage, stderr);
 		return code;
 	}
-	return -1;
+	if (cli_open_state(rt, false) < 0)
+		return CTRRUN_EXIT_ERROR;
+	int rc = 0;
+	for (int i = first; i < argc; i++) {
+		struct ctr_error err = {0};
+		struct ctr_db_container c = {0};
+		if (ctr_db_find_container(rt->db, argv[i], &c, &err) != CTR_DB_OK ||
+		    action(rt, &c, argv[i], arg, &err) < 0) {
+			ctr_print_error(&err);
+			rc = 1;
+		}
+		ctr_db_container_free(&c);
+	}
+	fflush(stdout);
+	return rc;
 }

@@ -13,11 +13,14 @@
 typedef int (*container_action)(struct ctrrun *rt, struct ctr_db_container *c, const char *name, void *arg,
 				struct ctr_error *err);
 
-/* Opens the state and runs ACTION on each of NAMES (N of them, N >= 1
- * checked by the caller). Returns the command's exit code: 0, 1 when a
- * container was unknown or its action failed (docker's rule: every name is
- * tried), 125 when the state cannot be opened. */
-int cli_for_each_container(struct ctrrun *rt, char **names, int n, container_action action, void *arg);
+/* The rest of command CMD after its options: ARGV's operands from FIRST on
+ * name the containers. None: "CMD needs at least one container" and USAGE,
+ * exit code 125. Else opens the state and runs ACTION on each. Returns the
+ * command's exit code: 0, 1 when a container was unknown or its action
+ * failed (docker's rule: every name is tried), 125 when the state cannot be
+ * opened. */
+int cli_for_each_container(struct ctrrun *rt, const char *cmd, const char *usage, int argc, char **argv, int first,
+			   container_action action, void *arg);
 
 /* Prints each error the core met ("ctrrun: MSG", counted: the command does
  * not exit 0), after the warnings not printed yet, and empties MET. */
@@ -29,10 +32,5 @@ int cli_open_state(struct ctrrun *rt, bool to_read);
 
 /* ctr_reap_stale_if_unlocked with what it met printed. */
 void cli_reap_stale_if_unlocked(struct ctrrun *rt);
-
-/* "ctrrun CMD needs at least one container" + usage, exit code 125 when
- * FIRST (the first operand, after the options) is ARGC. Returns -1 when
- * the arguments are fine to go on with. */
-int cli_container_args_check(const char *cmd, const char *usage, int argc, int first);
 
 #endif
